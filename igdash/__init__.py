@@ -1,0 +1,8 @@
+"""igdash: a self-hosted Instagram intelligence dashboard."""
+
+from __future__ import annotations
+
+from igdash.celery import app as celery_app
+
+__all__ = ["celery_app"]
+__version__ = "0.1.0"

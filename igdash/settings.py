@@ -1,0 +1,262 @@
+"""igdash settings: one module, every value from the environment (see .env.example).
+
+The embedded default needs nothing installed: SQLite in the data folder and the
+filesystem Celery broker. DATABASE_URL and CELERY_BROKER_URL switch to PostgreSQL
+and Redis; nothing else changes for scale-out.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from igdash.env import (
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+    load_dotenv,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+load_dotenv(env_path("IGDASH_ENV_FILE", BASE_DIR / ".env"))
+
+DATA_DIR = env_path("IGDASH_DATA_DIR", BASE_DIR / "data")
+LOG_DIR = DATA_DIR / "logs"
+BACKUP_DIR = DATA_DIR / "backups"
+BROKER_DIR = DATA_DIR / "broker"
+MEDIA_ROOT = DATA_DIR / "media"
+for _folder in (DATA_DIR, LOG_DIR, BACKUP_DIR, MEDIA_ROOT):
+    _folder.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """IGDASH_SECRET_KEY, or a key generated once and kept in the data folder."""
+    configured = env_str("IGDASH_SECRET_KEY")
+    if configured:
+        return configured
+    key_file = DATA_DIR / "secret_key"
+    if key_file.is_file():
+        return key_file.read_text(encoding="utf-8").strip()
+    key = secrets.token_urlsafe(50)
+    key_file.write_text(key, encoding="utf-8")
+    key_file.chmod(0o600)
+    return key
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("IGDASH_DEBUG", False)
+
+# Loopback, *.ts.net (Tailscale MagicDNS) and whatever the owner adds.
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", ".ts.net", *env_list("IGDASH_ALLOWED_HOSTS")]
+CSRF_TRUSTED_ORIGINS = [
+    "http://localhost:8000",
+    "http://127.0.0.1:8000",
+    "https://*.ts.net",
+    "http://*.ts.net:8000",
+    *env_list("IGDASH_CSRF_TRUSTED_ORIGINS"),
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "django_celery_beat",
+    "igdash",
+    "accounts_app",
+    "scraping",
+    "exports",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "igdash.urls"
+WSGI_APPLICATION = "igdash.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+# --- Database -------------------------------------------------------------------
+SQLITE_PATH = DATA_DIR / "igdash.sqlite3"
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": SQLITE_PATH,
+            "OPTIONS": {
+                # One writer at a time without "database is locked": take the write
+                # lock when the transaction starts, wait up to the timeout for it.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": env_int("IGDASH_SQLITE_TIMEOUT", 30),
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth -----------------------------------------------------------------------
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("IGDASH_SESSION_DAYS", 30) * 24 * 3600
+CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the page, not the cookie.
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# HTTPS is on when the owner fronts igdash with `tailscale serve` or another TLS
+# proxy. Over plain http://machine.tailnet.ts.net:8000 secure-only cookies would make
+# login impossible, so the four HTTPS deploy checks are silenced only in that mode
+# (README, "Security checks").
+HTTPS = env_bool("IGDASH_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = False  # TLS terminates at the proxy; it redirects, not Django.
+SECURE_HSTS_SECONDS = env_int("IGDASH_HSTS_SECONDS", 0) if HTTPS else 0
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SILENCED_SYSTEM_CHECKS = ["security.W008"]
+if not HTTPS:
+    SILENCED_SYSTEM_CHECKS += ["security.W004", "security.W012", "security.W016"]
+elif SECURE_HSTS_SECONDS == 0:
+    SILENCED_SYSTEM_CHECKS += ["security.W004"]
+
+# --- Internationalisation -------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("IGDASH_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ---------------------------------------------------------------
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = DATA_DIR / "staticfiles"
+MEDIA_URL = "media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- Celery -----------------------------------------------------------------------
+# Settings are read by igdash/celery.py with namespace CELERY_. The broker URL must be
+# final before the app first connects: Celery ignores later changes silently.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+BROKER_QUEUE_DIR = BROKER_DIR / "queue"
+BROKER_CONTROL_DIR = BROKER_DIR / "control"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_QUEUE_DIR),
+        "data_folder_out": str(BROKER_QUEUE_DIR),
+        "control_folder": str(BROKER_CONTROL_DIR),
+        "store_processed": False,
+    }
+    for _folder in (BROKER_QUEUE_DIR, BROKER_CONTROL_DIR):
+        _folder.mkdir(parents=True, exist_ok=True)
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Tests set this to run tasks inline; serve and real workers never do.
+CELERY_TASK_ALWAYS_EAGER = env_bool("IGDASH_TASKS_EAGER", False)
+
+# A worker writes a heartbeat row this often; /health calls it dead after the
+# threshold.
+WORKER_HEARTBEAT_SECONDS = env_float("IGDASH_WORKER_HEARTBEAT_SECONDS", 10.0)
+WORKER_HEARTBEAT_STALE_SECONDS = env_float("IGDASH_WORKER_STALE_SECONDS", 60.0)
+
+# --- Serve ---------------------------------------------------------------------------
+SERVE_HOST = env_str("IGDASH_HOST", "127.0.0.1")
+SERVE_PORT = env_int("IGDASH_PORT", 8000)
+SERVE_THREADS = env_int("IGDASH_WEB_THREADS", 8)
+WORKER_CONCURRENCY = env_int("IGDASH_WORKER_CONCURRENCY", 4)
+
+# --- Instagram -------------------------------------------------------------------------
+INSTAGRAM_WEB_URL = env_str("IGDASH_INSTAGRAM_WEB_URL", "https://www.instagram.com").rstrip("/")
+INSTAGRAM_API_URL = env_str("IGDASH_INSTAGRAM_API_URL", "https://i.instagram.com").rstrip("/")
+
+# --- Logging -------------------------------------------------------------------------
+LOG_LEVEL = env_str("IGDASH_LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "file": {
+            "class": "logging.handlers.RotatingFileHandler",
+            # One file per process role: several processes rotating one file
+            # corrupts it on Windows.
+            "filename": str(LOG_DIR / f"igdash-{env_str('IGDASH_PROCESS_ROLE', 'manage')}.log"),
+            "maxBytes": 5 * 1024 * 1024,
+            "backupCount": 5,
+            "encoding": "utf-8",
+            "formatter": "plain",
+            "delay": True,
+        },
+    },
+    "root": {"handlers": ["console", "file"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
+}
+
+# --- Owner account (created by `igdash serve` on first run) ---------------------------
+OWNER_USERNAME = env_str("IGDASH_ADMIN_USER", "owner")
+OWNER_INITIAL_PASSWORD = env_str("IGDASH_ADMIN_PASSWORD")

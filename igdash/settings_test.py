@@ -1,0 +1,22 @@
+"""Test overrides, in one place: a throw-away data folder, fast hashing, eager
+nothing (tasks that need a worker get a real one), plain static storage so pages
+render with their real CSS links."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ["IGDASH_ENV_FILE"] = os.devnull  # a developer's .env never leaks into tests
+os.environ.setdefault("IGDASH_DATA_DIR", tempfile.mkdtemp(prefix="igdash-test-"))
+os.environ.setdefault("IGDASH_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+
+from igdash.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+LOGGING = {"version": 1, "disable_existing_loggers": False}

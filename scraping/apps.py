@@ -1,0 +1,8 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class ScrapingConfig(AppConfig):
+    name = "scraping"
+    verbose_name = "Scraping and history"

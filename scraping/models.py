@@ -1,0 +1,240 @@
+"""Scrape runs and the relationship history they build.
+
+History is stored as intervals: one Relationship row per (target, user,
+direction) for as long as the edge lasts, so storage grows with churn, not with
+the number of scrapes. docs/data-model.md explains the rules.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts_app.models import IgUser, LoginCredential, TrackedAccount
+
+
+class Direction(models.IntegerChoices):
+    """FOLLOWER: the user follows the target. FOLLOWING: the target follows the user."""
+
+    FOLLOWER = 1, "follower"
+    FOLLOWING = 2, "following"
+
+
+class Scrape(models.Model):
+    """One run for one target. Status transitions (docs/data-model.md):
+
+    queued -> running -> succeeded | partial | failed | cancelled
+    running <-> waiting_rate_limit (resumes by itself at resume_at)
+    running -> needs_attention (a login needs the owner) -> queued (retry) | cancelled
+    """
+
+    class Lists(models.TextChoices):
+        FOLLOWERS = "followers", "Followers"
+        FOLLOWING = "following", "Following"
+        BOTH = "both", "Followers and following"
+
+    class Source(models.TextChoices):
+        AUTO = "auto", "Chosen at run time"
+        WEB = "web", "Web API"
+        PRIVATE = "private", "Private (mobile) API"
+        GRAPHQL = "graphql", "Legacy GraphQL"
+        IMPORT = "import", "Data-export import"
+
+    class Trigger(models.TextChoices):
+        MANUAL = "manual", "Manual"
+        SCHEDULE = "schedule", "Nightly refresh"
+        COMMAND = "command", "Command line"
+        IMPORT = "import", "Import"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        WAITING_RATE_LIMIT = "waiting_rate_limit", "Waiting for rate limit"
+        NEEDS_ATTENTION = "needs_attention", "Needs attention"
+        SUCCEEDED = "succeeded", "Succeeded"
+        PARTIAL = "partial", "Partial"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    ACTIVE_STATUSES = (
+        Status.QUEUED,
+        Status.RUNNING,
+        Status.WAITING_RATE_LIMIT,
+        Status.NEEDS_ATTENTION,
+    )
+    FINISHED_STATUSES = (Status.SUCCEEDED, Status.PARTIAL, Status.FAILED, Status.CANCELLED)
+
+    target = models.ForeignKey(TrackedAccount, on_delete=models.CASCADE, related_name="scrapes")
+    lists = models.CharField(max_length=10, choices=Lists.choices, default=Lists.BOTH)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.AUTO)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    use_private_login = models.BooleanField(default=True)
+    login = models.ForeignKey(
+        LoginCredential, null=True, blank=True, on_delete=models.SET_NULL, related_name="scrapes"
+    )
+    client_used = models.CharField(max_length=20, blank=True)
+    client_reason = models.CharField(max_length=255, blank=True)
+    # Profile as resolved at the start of the run.
+    profile_follower_count = models.PositiveBigIntegerField(null=True, blank=True)
+    profile_following_count = models.PositiveBigIntegerField(null=True, blank=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    error_message = models.TextField(blank=True)
+    claimed_by = models.CharField(max_length=255, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    resume_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            # Two scrapes of one target never run at once, whatever the code does.
+            models.UniqueConstraint(
+                fields=["target"],
+                condition=Q(status__in=["queued", "running", "waiting_rate_limit", "needs_attention"]),
+                name="one_active_scrape_per_target",
+            )
+        ]
+        indexes = [models.Index(fields=["target", "-id"], name="scrape_target_recent")]
+
+    def __str__(self) -> str:
+        return f"Scrape #{self.pk} of {self.target} ({self.status})"
+
+    @property
+    def directions(self) -> list[int]:
+        if self.lists == self.Lists.FOLLOWERS:
+            return [Direction.FOLLOWER]
+        if self.lists == self.Lists.FOLLOWING:
+            return [Direction.FOLLOWING]
+        return [Direction.FOLLOWER, Direction.FOLLOWING]
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def duration(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+
+class ScrapeList(models.Model):
+    """Progress, checkpoint and completeness of one list within one scrape."""
+
+    scrape = models.ForeignKey(Scrape, on_delete=models.CASCADE, related_name="parts")
+    direction = models.PositiveSmallIntegerField(choices=Direction.choices)
+    expected = models.PositiveBigIntegerField(null=True, blank=True)
+    fetched = models.PositiveBigIntegerField(default=0)
+    pages = models.PositiveIntegerField(default=0)
+    cursor = models.TextField(blank=True)
+    exhausted = models.BooleanField(default=False, help_text="The cursor ran out.")
+    capped = models.BooleanField(default=False, help_text="Instagram flagged the list as limited.")
+    complete = models.BooleanField(null=True, help_text="Judged at finalise; null before.")
+    incomplete_reason = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scrape", "direction"], name="one_part_per_direction")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scrape_id}/{self.get_direction_display()}: {self.fetched}/{self.expected}"
+
+
+class Relationship(models.Model):
+    """An edge between a target and a user, as an interval of scrapes.
+
+    first_seen: the scrape that first saw it. ended_by: the complete scrape that
+    no longer saw it (null while active). last_seen: the last scrape known to have
+    seen it, written when the interval closes (active rows are seen by every
+    complete scrape since first_seen, so updating every row on every scrape would
+    cost a write per follower per day for nothing).
+    """
+
+    target = models.ForeignKey(TrackedAccount, on_delete=models.CASCADE, related_name="relationships")
+    user = models.ForeignKey(IgUser, on_delete=models.CASCADE, related_name="relationships")
+    direction = models.PositiveSmallIntegerField(choices=Direction.choices)
+    first_seen = models.ForeignKey(Scrape, on_delete=models.CASCADE, related_name="+")
+    last_seen = models.ForeignKey(
+        Scrape, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_by = models.ForeignKey(
+        Scrape, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "user", "direction"],
+                condition=Q(ended_by__isnull=True),
+                name="one_active_relationship",
+                violation_error_message="This user already has an active relationship "
+                "with this target in this direction.",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["target", "direction", "ended_by"], name="rel_target_active"),
+            models.Index(fields=["target", "direction", "first_seen"], name="rel_target_new"),
+            models.Index(fields=["user"], name="rel_user"),
+        ]
+
+    def __str__(self) -> str:
+        state = "active" if self.ended_by_id is None else f"ended by #{self.ended_by_id}"
+        return f"{self.user_id} {self.get_direction_display()} of {self.target_id} ({state})"
+
+
+class ScrapeSeen(models.Model):
+    """Staging: users seen by a scrape in progress, written page by page and
+    emptied when the scrape finalises. The unique constraint de-duplicates
+    overlapping pages."""
+
+    scrape = models.ForeignKey(Scrape, on_delete=models.CASCADE, related_name="+")
+    direction = models.PositiveSmallIntegerField(choices=Direction.choices)
+    user = models.ForeignKey(IgUser, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = "user seen by a running scrape"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scrape", "direction", "user"], name="seen_once_per_scrape"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.scrape_id} saw {self.user_id} ({self.get_direction_display()})"
+
+
+class ScrapeStats(models.Model):
+    """Figures of one finalised scrape, for timelines and charts."""
+
+    scrape = models.OneToOneField(Scrape, on_delete=models.CASCADE, related_name="stats")
+    target = models.ForeignKey(TrackedAccount, on_delete=models.CASCADE, related_name="stats")
+    taken_at = models.DateTimeField()
+    followers = models.PositiveBigIntegerField(null=True, blank=True)
+    following = models.PositiveBigIntegerField(null=True, blank=True)
+    new_followers = models.PositiveBigIntegerField(default=0)
+    lost_followers = models.PositiveBigIntegerField(default=0)
+    new_following = models.PositiveBigIntegerField(default=0)
+    lost_following = models.PositiveBigIntegerField(default=0)
+    mutuals = models.PositiveBigIntegerField(null=True, blank=True)
+    not_following_back = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Accounts the target follows that do not follow it."
+    )
+    not_followed_back = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Followers the target does not follow."
+    )
+
+    class Meta:
+        verbose_name_plural = "scrape statistics"
+        ordering = ["target", "taken_at"]
+        indexes = [models.Index(fields=["target", "taken_at"], name="stats_timeline")]
+
+    def __str__(self) -> str:
+        return f"Stats of scrape #{self.scrape_id}"
