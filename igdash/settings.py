@@ -160,7 +160,10 @@ SECURE_SSL_REDIRECT = False  # TLS terminates at the proxy; it redirects, not Dj
 SECURE_HSTS_SECONDS = env_int("IGDASH_HSTS_SECONDS", 0) if HTTPS else 0
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SILENCED_SYSTEM_CHECKS = ["security.W008"]
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# W008: TLS is terminated by the proxy, which redirects. W021: a *.ts.net name
+# cannot go on the browsers' HSTS preload list.
+SILENCED_SYSTEM_CHECKS = ["security.W008", "security.W021"]
 if not HTTPS:
     SILENCED_SYSTEM_CHECKS += ["security.W004", "security.W012", "security.W016"]
 elif SECURE_HSTS_SECONDS == 0:

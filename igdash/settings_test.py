@@ -11,7 +11,7 @@ os.environ["IGDASH_ENV_FILE"] = os.devnull  # a developer's .env never leaks int
 os.environ.setdefault("IGDASH_DATA_DIR", tempfile.mkdtemp(prefix="igdash-test-"))
 os.environ.setdefault("IGDASH_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 
-from igdash.settings import *  # noqa: E402,F403
+from igdash.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

@@ -35,9 +35,7 @@ class Child:
             kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
         else:
             kwargs["start_new_session"] = True
-        self.process = subprocess.Popen(  # noqa: S603 (argv built from sys.executable)
-            list(self.argv), env={**os.environ, **self.env}, **kwargs
-        )
+        self.process = subprocess.Popen(list(self.argv), env={**os.environ, **self.env}, **kwargs)
 
     def request_stop(self) -> None:
         if self.process is None or self.process.poll() is not None:

@@ -97,7 +97,9 @@ class Scrape(models.Model):
             # Two scrapes of one target never run at once, whatever the code does.
             models.UniqueConstraint(
                 fields=["target"],
-                condition=Q(status__in=["queued", "running", "waiting_rate_limit", "needs_attention"]),
+                condition=Q(
+                    status__in=["queued", "running", "waiting_rate_limit", "needs_attention"]
+                ),
                 name="one_active_scrape_per_target",
             )
         ]
@@ -158,7 +160,9 @@ class Relationship(models.Model):
     cost a write per follower per day for nothing).
     """
 
-    target = models.ForeignKey(TrackedAccount, on_delete=models.CASCADE, related_name="relationships")
+    target = models.ForeignKey(
+        TrackedAccount, on_delete=models.CASCADE, related_name="relationships"
+    )
     user = models.ForeignKey(IgUser, on_delete=models.CASCADE, related_name="relationships")
     direction = models.PositiveSmallIntegerField(choices=Direction.choices)
     first_seen = models.ForeignKey(Scrape, on_delete=models.CASCADE, related_name="+")

@@ -95,10 +95,11 @@ def run_serve(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterat
     for key in ("DATABASE_URL", "CELERY_BROKER_URL"):  # embedded defaults unless asked
         if key not in (extra_env or {}):
             env.pop(key, None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for Playwright tests only
     log_path = data_dir.parent / f"serve-{port}.log"
     data_dir.mkdir(parents=True, exist_ok=True)
     with log_path.open("w", encoding="utf-8") as log:
-        process = subprocess.Popen(  # noqa: S603
+        process = subprocess.Popen(
             [sys.executable, str(ROOT / "manage.py"), "serve", "--port", str(port)],
             cwd=ROOT,
             env=env,

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs on a fresh machine, then run it all:
+# lint, Django checks, migrations check, the stylesheet check and pytest.
+# Extra arguments go to pytest (e.g. -k health, -m "not slow").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/_python.sh
+
+# System packages: Debian's chromium for the browser tests (never `playwright
+# install`, which downloads its own browser).
+APT_PACKAGES=(chromium)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  if command -v apt-get >/dev/null 2>&1 && [[ $(id -u) == 0 ]]; then
+    echo "Installing system packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "Missing system packages (${missing[*]}): install them with your package manager; browser tests will fail without chromium." >&2
+  fi
+fi
+
+ensure_venv
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+
+echo "== ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "== stylesheet"
+bash scripts/build_css.sh --check
+echo "== django checks"
+export DJANGO_SETTINGS_MODULE=igdash.settings_test
+.venv/bin/python manage.py check
+.venv/bin/python manage.py makemigrations --check --dry-run
+echo "== pytest"
+set +e
+.venv/bin/python -m pytest "$@"
+code=$?
+set -e
+if [[ $code == 5 ]]; then
+  echo "pytest collected no tests: that is a failure" >&2
+  exit 1
+fi
+exit $code
