@@ -23,3 +23,22 @@ def postgres_url() -> str:
 @pytest.fixture
 def redis_url() -> str:
     return services.require_redis()
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's chromium driven by Playwright (never a downloaded browser)."""
+    from igdash.testing.browser import launch_chromium
+
+    with launch_chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def page(browser, request):  # type: ignore[no-untyped-def]
+    """A fresh page that records console errors and failed requests; the test
+    fails if any happened, and a screenshot is kept in test-artifacts/."""
+    from igdash.testing.browser import watched_page
+
+    with watched_page(browser, request.node.name) as watched:
+        yield watched
