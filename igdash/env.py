@@ -7,8 +7,13 @@ request.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+# Loopback and Tailscale's ranges (CGNAT IPv4 and its ULA IPv6 prefix).
+DEFAULT_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128", "100.64.0.0/10", "fd7a:115c:a1e0::/48"]
 
 
 class ConfigError(ValueError):
@@ -56,6 +61,16 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None or raw.strip() == "":
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str, default: list[str]) -> list[IPNetwork]:
+    networks = []
+    for item in env_list(name, default):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(f"{name}: {item!r} is not a network like 192.168.1.0/24") from None
+    return networks
 
 
 def env_path(name: str, default: Path) -> Path:

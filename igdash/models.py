@@ -105,3 +105,15 @@ class WorkerPing(models.Model):
         if self.answered_at is None:
             return None
         return (self.answered_at - self.created_at).total_seconds()
+
+
+class LoginThrottle(models.Model):
+    """Failed owner-login attempts per client address (see igdash/login.py)."""
+
+    address = models.GenericIPAddressField(unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField(default=timezone.now)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.address}: {self.failures} failures"

@@ -13,10 +13,12 @@ from pathlib import Path
 import dj_database_url
 
 from igdash.env import (
+    DEFAULT_ALLOWED_NETWORKS,
     env_bool,
     env_float,
     env_int,
     env_list,
+    env_networks,
     env_path,
     env_str,
     load_dotenv,
@@ -79,6 +81,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "igdash.network.NetworkAllowlistMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -132,6 +135,12 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Network ---------------------------------------------------------------------
+# Only loopback and the Tailscale ranges may connect unless the owner widens it.
+ALLOWED_NETWORK_LIST = env_networks("IGDASH_ALLOWED_NETWORKS", DEFAULT_ALLOWED_NETWORKS)
+# X-Forwarded-For is believed only from these (e.g. 127.0.0.1 behind tailscale serve).
+TRUSTED_PROXY_NETWORKS = env_networks("IGDASH_TRUSTED_PROXIES", [])
+
 # --- Auth -----------------------------------------------------------------------
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -141,6 +150,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+LOGIN_MAX_FAILURES = env_int("IGDASH_LOGIN_MAX_FAILURES", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("IGDASH_LOGIN_LOCKOUT_MINUTES", 15)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("IGDASH_SESSION_DAYS", 30) * 24 * 3600

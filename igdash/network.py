@@ -1,0 +1,67 @@
+"""Who may talk to igdash: loopback and the Tailscale ranges by default.
+
+The client address is REMOTE_ADDR, or, only when REMOTE_ADDR is one of
+IGDASH_TRUSTED_PROXIES, the right-most X-Forwarded-For entry that is not itself a
+trusted proxy (a client can prepend anything it likes to that header).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+
+from igdash.env import IPNetwork
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def parse_address(value: str) -> IPAddress | None:
+    value = value.strip().strip("[]")
+    if value.count(":") == 1 and "." in value:  # "1.2.3.4:5678"
+        value = value.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(value.split("%", 1)[0])
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
+def _in(address: IPAddress, networks: list[IPNetwork]) -> bool:
+    return any(address.version == n.version and address in n for n in networks)
+
+
+def client_address(request: HttpRequest) -> IPAddress | None:
+    remote = parse_address(request.META.get("REMOTE_ADDR", ""))
+    proxies = settings.TRUSTED_PROXY_NETWORKS
+    if remote is None or not _in(remote, proxies):
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    for hop in reversed([h for h in forwarded.split(",") if h.strip()]):
+        address = parse_address(hop)
+        if address is None:
+            return None
+        if not _in(address, proxies):
+            return address
+    return remote
+
+
+class NetworkAllowlistMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        address = client_address(request)
+        if address is None or not _in(address, settings.ALLOWED_NETWORK_LIST):
+            shown = address or request.META.get("REMOTE_ADDR", "?")
+            return HttpResponseForbidden(
+                f"igdash refuses {shown}: only loopback and your Tailscale network may connect; "
+                "add its network to IGDASH_ALLOWED_NETWORKS (comma-separated CIDRs) to allow it.\n",
+                content_type="text/plain; charset=utf-8",
+            )
+        request.client_ip = str(address)  # type: ignore[attr-defined]
+        return self.get_response(request)
