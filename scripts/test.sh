@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 source scripts/_python.sh
 
 # System packages: Debian's chromium for the browser tests (never `playwright
-# install`, which downloads its own browser).
-APT_PACKAGES=(chromium)
+# install`, which downloads its own browser); graphviz for the ER diagram;
+# docker-compose (the v1 client) to validate docker-compose.yml without an engine.
+APT_PACKAGES=(chromium graphviz docker-compose)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
