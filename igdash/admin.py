@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from igdash.models import AppSettings, LoginThrottle, WorkerHeartbeat, WorkerPing
+from igdash.models import AppSettings, LoginThrottle, VaultUnlock, WorkerHeartbeat, WorkerPing
 
 
 @admin.register(AppSettings)
@@ -38,3 +38,20 @@ class LoginThrottleAdmin(admin.ModelAdmin):
     list_display = ["address", "failures", "window_started_at", "locked_until"]
     search_fields = ["address"]
     list_select_related = True
+
+
+@admin.register(VaultUnlock)
+class VaultUnlockAdmin(admin.ModelAdmin):
+    """Only when the vault was unlocked; the sealed key itself is never shown.
+    Deleting the row locks workers that have not cached the key yet."""
+
+    list_display = ["__str__", "unlocked_at"]
+    search_fields = ["unlocked_at"]
+    list_select_related = True
+    exclude = ["sealed_key"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

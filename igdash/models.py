@@ -117,3 +117,17 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address}: {self.failures} failures"
+
+
+class VaultUnlock(models.Model):
+    """Passphrase mode: the master key after the owner unlocked it, encrypted with
+    the boot secret that `igdash serve` gave its children in memory. Another boot
+    has another secret, so after a restart this row opens nothing and igdash is
+    locked again until the passphrase is entered (accounts_app/vault.py)."""
+
+    SINGLETON_PK = 1
+    sealed_key = models.BinaryField()
+    unlocked_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Unlocked at {self.unlocked_at:%Y-%m-%d %H:%M}"

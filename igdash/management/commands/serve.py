@@ -3,10 +3,12 @@ Waitress, a Celery worker and Celery beat until Ctrl+C or SIGTERM."""
 
 from __future__ import annotations
 
+import os
 import secrets
 import socket
 import sys
 from argparse import ArgumentParser
+from base64 import b64encode
 from typing import Any
 
 from django.conf import settings
@@ -66,6 +68,9 @@ class Command(BaseCommand):
         ensure_schedule()
         ensure_owner(self.stdout)
 
+        # Shared in memory with the children only: a vault unlocked in the web
+        # process opens for the worker too, and for nobody after a restart.
+        os.environ.setdefault("IGDASH_BOOT_SECRET", b64encode(secrets.token_bytes(32)).decode())
         python = sys.executable
         children = [
             Child(

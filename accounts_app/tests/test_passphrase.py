@@ -1,0 +1,124 @@
+"""Passphrase mode: the master key is only kept wrapped; after a restart (a new
+boot secret) igdash is locked until the passphrase is entered."""
+
+from __future__ import annotations
+
+from base64 import b64encode
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client, override_settings
+
+from accounts_app import vault
+
+pytestmark = pytest.mark.django_db
+
+PASSPHRASE = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def isolated_vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("IGDASH_KEY_STORE", "file")
+    monkeypatch.setenv("IGDASH_BOOT_SECRET", b64encode(b"a" * 32).decode())
+    with override_settings(DATA_DIR=tmp_path):
+        vault.forget_key()
+        yield tmp_path
+        vault.forget_key()
+
+
+def _restart(monkeypatch: pytest.MonkeyPatch, boot: bytes = b"b" * 32) -> None:
+    """What a restart does to the vault: a new boot secret, nothing cached."""
+    monkeypatch.setenv("IGDASH_BOOT_SECRET", b64encode(boot).decode())
+    vault.forget_key()
+
+
+def test_secrets_survive_passphrase_mode_and_the_plain_key_is_gone(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    blob = vault.seal("k", b"secret")
+    vault.set_passphrase(PASSPHRASE)
+    assert not vault.key_file_path().exists()
+    assert b"secret" not in vault.wrapped_key_path().read_bytes()
+    _restart(monkeypatch)
+    assert vault.is_locked()
+    with pytest.raises(vault.VaultLocked):
+        vault.open_("k", blob)
+    vault.unlock(PASSPHRASE)
+    assert vault.open_("k", blob) == b"secret"
+
+
+def test_wrong_passphrase_is_refused(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    vault.seal("k", b"x")
+    vault.set_passphrase(PASSPHRASE)
+    _restart(monkeypatch)
+    with pytest.raises(vault.WrongPassphrase):
+        vault.unlock("not it at all")
+    assert vault.is_locked()
+
+
+def test_unlock_in_one_process_opens_the_vault_for_its_siblings(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    blob = vault.seal("k", b"secret")
+    vault.set_passphrase(PASSPHRASE)
+    _restart(monkeypatch)
+    vault.unlock(PASSPHRASE)  # the web process
+    vault.forget_key()  # the worker: same boot secret, nothing cached
+    assert not vault.is_locked()
+    assert vault.open_("k", blob) == b"secret"
+    _restart(monkeypatch, boot=b"c" * 32)  # the next boot
+    assert vault.is_locked()
+
+
+def test_short_passphrases_are_refused() -> None:
+    with pytest.raises(vault.VaultError, match="at least 10 characters"):
+        vault.set_passphrase("short")
+    assert not vault.passphrase_mode()
+
+
+def test_every_page_shows_the_unlock_modal_until_unlocked(monkeypatch, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.LOGIN_MAX_FAILURES = 3
+    vault.seal("k", b"x")
+    vault.set_passphrase(PASSPHRASE)
+    _restart(monkeypatch)
+    client = Client()
+    client.force_login(User.objects.create_superuser("owner", "", "pw"))
+    page = client.get("/")
+    assert page.status_code == 200
+    assert 'id="unlock-modal"' in page.content.decode()
+    assert "Test the background worker" not in page.content.decode()
+    htmx = client.get("/system/ping/1/", HTTP_HX_REQUEST="true")
+    assert htmx["HX-Refresh"] == "true"
+
+    wrong = client.post("/unlock/", {"passphrase": "nope", "next": "/"})
+    assert "does not unlock igdash" in wrong.content.decode()
+    client.post("/unlock/", {"passphrase": "nope", "next": "/"})
+    client.post("/unlock/", {"passphrase": "nope", "next": "/"})
+    throttled = client.post("/unlock/", {"passphrase": PASSPHRASE, "next": "/"})
+    assert throttled.status_code == 429
+    assert "Too many wrong passphrases" in throttled.content.decode()
+    assert vault.is_locked()
+
+
+def test_right_passphrase_unlocks_and_runs_the_waiting_work(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from igdash import lock
+
+    ran: list[str] = []
+    monkeypatch.setattr(lock, "AFTER_UNLOCK", [lambda: ran.append("resumed")])
+    vault.seal("k", b"x")
+    vault.set_passphrase(PASSPHRASE)
+    _restart(monkeypatch)
+    client = Client()
+    client.force_login(User.objects.create_superuser("owner", "", "pw"))
+    response = client.post("/unlock/", {"passphrase": PASSPHRASE, "next": "/"})
+    assert response.status_code == 302
+    assert ran == ["resumed"]
+    assert "Test the background worker" in client.get("/").content.decode()
+
+
+def test_unlock_refuses_to_redirect_off_site(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    vault.seal("k", b"x")
+    vault.set_passphrase(PASSPHRASE)
+    _restart(monkeypatch)
+    client = Client()
+    client.force_login(User.objects.create_superuser("owner", "", "pw"))
+    response = client.post("/unlock/", {"passphrase": PASSPHRASE, "next": "https://evil.example/"})
+    assert response["Location"] == "/"

@@ -1,0 +1,76 @@
+"""Passphrase mode in the web: while the vault is locked, every page shows the
+unlock modal instead of its content; /unlock/ takes the passphrase."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts_app import vault
+from igdash import login as login_throttle
+
+EXEMPT_NAMES = {"login", "admin_login", "logout", "health", "unlock"}
+
+
+# Work that waits for the vault registers here (the scraping app adds the
+# resumption of scrapes whose login was locked).
+AFTER_UNLOCK: list[Callable[[], object]] = []
+
+
+class VaultLockMiddleware:
+    """Static files never get here (WhiteNoise answers them first)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: object, view_args: object, view_kwargs: object
+    ) -> HttpResponse | None:
+        match = request.resolver_match
+        if (
+            (match and match.url_name in EXEMPT_NAMES)
+            or not request.user.is_authenticated
+            or not vault.is_locked()
+        ):
+            return None
+        if getattr(request, "htmx", False):
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"  # reload the whole page: it shows the modal
+            return response
+        return render(request, "igdash/unlock.html", {"next": request.get_full_path()})
+
+
+def _address(request: HttpRequest) -> str:
+    return getattr(request, "client_ip", None) or request.META.get("REMOTE_ADDR", "")
+
+
+@require_POST
+def unlock_view(request: HttpRequest) -> HttpResponse:
+    next_url = request.POST.get("next") or reverse("home")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+        next_url = reverse("home")
+    address = _address(request)
+    remaining = login_throttle.locked_for(address)
+    if remaining is not None:
+        minutes = max(1, math.ceil(remaining.total_seconds() / 60))
+        plural = "s" if minutes != 1 else ""
+        error = f"Too many wrong passphrases. Try again in {minutes} minute{plural}."
+        return render(request, "igdash/unlock.html", {"next": next_url, "error": error}, status=429)
+    try:
+        vault.unlock(request.POST.get("passphrase", ""))
+    except vault.WrongPassphrase as exc:
+        login_throttle.record_failure(address)
+        return render(request, "igdash/unlock.html", {"next": next_url, "error": str(exc)})
+    login_throttle.reset(address)
+    for hook in AFTER_UNLOCK:
+        hook()
+    return redirect(next_url)
