@@ -1,0 +1,306 @@
+"""Private (mobile) API client on top of instagrapi.
+
+instagrapi is used for what it does well (device identity, login, signed session
+settings) and kept away from what hurts a tracker: its built-in sleeps, its urllib3
+retries that turn a 429 into RetryError, its automatic challenge resolution and its
+high-level list helpers that swallow errors. Lists are fetched one page per call with
+private_request(), so the cap flag and the cursor are seen.
+
+Every request of every instagrapi session goes through `_RoutingAdapter`, which calls
+the pacer, applies the timeout and, when api_url/web_url are not the real hosts,
+rewrites the URL to them (the simulator).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from instagrapi import Client
+from instagrapi import exceptions as ig
+from pydantic import ValidationError
+from requests.adapters import BaseAdapter, HTTPAdapter
+
+from scraping.instagram import endpoints as ep
+from scraping.instagram.base import Pacer
+from scraping.instagram.endpoints import Direction
+from scraping.instagram.errors import (
+    BadPassword,
+    ChallengeRequired,
+    FeedbackRequired,
+    InstagramError,
+    LoginRequired,
+    NotFound,
+    PrivateTarget,
+    RateLimited,
+    TransportError,
+    TwoFactorRequired,
+    classify_error,
+)
+from scraping.instagram.types import Page, Profile, parse_pk, user_record
+
+logger = logging.getLogger(__name__)
+
+# Settings instagrapi re-reads from a stored settings dict on every init(): forced so a
+# stored session never brings back sleeps or urllib3 retries.
+_FORCED_SETTINGS: dict[str, Any] = {
+    "request_timeout": 0,
+    "session_retry_total": 0,
+    "session_retry_statuses": [],
+    "public_request_retries_count": 1,
+    "public_request_retries_timeout": 0,
+}
+
+
+class _RoutingAdapter(BaseAdapter):
+    """Paces every request, applies a timeout, and redirects hosts when configured."""
+
+    def __init__(
+        self,
+        session: requests.Session,
+        rewrites: Mapping[str, str],
+        pacer: Pacer | None,
+        timeout: float,
+    ) -> None:
+        super().__init__()
+        self._session = session
+        self._rewrites = dict(rewrites)
+        self._pacer = pacer
+        self._timeout = timeout
+        self._plain = HTTPAdapter(max_retries=0)
+
+    def send(  # type: ignore[override]
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: bool | str = True,
+        cert: Any = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        parts = urlsplit(request.url or "")
+        host = parts.hostname or ""
+        if self._pacer is not None:
+            self._pacer(ep.family_for(host, parts.path))
+        timeout = self._timeout if timeout is None else timeout
+        base = self._rewrites.get(host)
+        if base is None:
+            return self._inner_adapter(request.url or "").send(
+                request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies
+            )
+        target = urlsplit(base)
+        rewritten = request.copy()
+        rewritten.url = urlunsplit(
+            (target.scheme, target.netloc, target.path.rstrip("/") + parts.path, parts.query, "")
+        )
+        return self._plain.send(
+            rewritten, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies
+        )
+
+    def _inner_adapter(self, url: str) -> BaseAdapter:
+        # instagrapi's own transport for the scheme (it may swap it at any time).
+        for prefix, adapter in self._session.adapters.items():
+            if adapter is not self and url.lower().startswith(prefix.lower()):
+                return adapter
+        raise requests.exceptions.InvalidSchema(f"No connection adapter for {url}")
+
+    def close(self) -> None:
+        self._plain.close()
+
+
+class PrivateClient:
+    """Mobile API client. Construct from stored settings, or log in and store settings()."""
+
+    name = "private"
+
+    def __init__(
+        self,
+        *,
+        settings: Mapping[str, Any] | None = None,
+        api_url: str = ep.API_URL,
+        web_url: str = ep.WEB_URL,
+        proxy: str | None = None,
+        timeout: float = 20.0,
+        pacer: Pacer | None = None,
+    ) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.web_url = web_url.rstrip("/")
+        merged = {**dict(settings or {}), **_FORCED_SETTINGS}
+        self._cl = Client(
+            settings=merged,
+            proxy=proxy,
+            delay_range=None,
+            logger=logging.getLogger("igdash.instagrapi"),
+            with_challenge_flow=False,
+            **_FORCED_SETTINGS,
+        )
+        rewrites: dict[str, str] = {}
+        if self.api_url != ep.API_URL:
+            rewrites[ep.API_HOST] = self.api_url
+            rewrites[ep.API_HOST_BLOKS] = self.api_url
+        if self.web_url != ep.WEB_URL:
+            rewrites[ep.WEB_HOST] = self.web_url
+        for session in (self._cl.private, self._cl.public, self._cl.graphql):
+            adapter = _RoutingAdapter(session, rewrites, pacer, timeout)
+            for host in (ep.API_HOST, ep.API_HOST_BLOKS, ep.WEB_HOST):
+                session.mount(f"https://{host}/", adapter)
+
+    # --- session ---------------------------------------------------------------------
+    @property
+    def user_id(self) -> int | None:
+        return self._cl.user_id
+
+    @property
+    def username(self) -> str | None:
+        return self._cl.username
+
+    def settings(self) -> dict[str, Any]:
+        """The instagrapi session settings (JSON-serialisable); persist them encrypted."""
+        return self._cl.get_settings()
+
+    def login(self, username: str, password: str, verification_code: str | None = None) -> None:
+        """Password login (legacy accounts/login flow, with instagrapi's CAA fallback).
+
+        Raises TwoFactorRequired when a code is needed (call again with it),
+        ChallengeRequired, BadPassword, RateLimited, ...
+        """
+        try:
+            self._cl.login_legacy(username, password, verification_code=verification_code or "")
+        except Exception as exc:
+            raise self._translate(exc, endpoint="login") from exc
+
+    def login_by_sessionid(self, sessionid: str) -> None:
+        """Adopt a browser session id instead of a password."""
+        try:
+            self._cl.login_by_sessionid(sessionid)
+        except AssertionError as exc:
+            raise LoginRequired("That does not look like an Instagram session id.") from exc
+        except Exception as exc:
+            error = self._translate(exc, endpoint="login")
+            # instagrapi falls back through several lookups when the session is refused;
+            # whatever the last one said, the session did not work.
+            if isinstance(error, NotFound | TransportError | PrivateTarget):
+                error = LoginRequired("Instagram did not accept this session id.")
+            raise error from exc
+
+    def verify_session(self) -> int:
+        """Check the session is still logged in; returns the logged-in user's pk."""
+        data = self._request(ep.MOBILE_CURRENT_USER.removeprefix(ep.API_PREFIX) + "?edit=true")
+        return parse_pk((data.get("user") or {}).get("pk"))
+
+    # --- InstagramClient ---------------------------------------------------------------
+    def get_profile(self, username: str) -> Profile:
+        username = username.strip().lstrip("@").lower()
+        data = self._request(ep.PRIVATE_USERNAME_INFO.format(username=username), kind="profile")
+        user = data.get("user")
+        if not isinstance(user, dict):
+            raise NotFound(status=200)
+        hd = user.get("hd_profile_pic_url_info") or {}
+        return Profile(
+            pk=parse_pk(user.get("pk", user.get("pk_id"))),
+            username=str(user.get("username") or username),
+            full_name=str(user.get("full_name") or ""),
+            profile_pic_url=str(hd.get("url") or user.get("profile_pic_url") or ""),
+            is_verified=bool(user.get("is_verified")),
+            is_private=bool(user.get("is_private")),
+            follower_count=int(user.get("follower_count") or 0),
+            following_count=int(user.get("following_count") or 0),
+        )
+
+    def list_page(self, user_pk: int, direction: Direction, cursor: str | None) -> Page:
+        params: dict[str, Any] = {
+            "count": ep.PRIVATE_PAGE_SIZE,
+            "rank_token": self._cl.rank_token,
+            "search_surface": ep.SEARCH_SURFACE,
+            "query": "",
+            "enable_groups": "true",
+        }
+        if cursor:
+            params["max_id"] = cursor
+        data = self._request(
+            ep.PRIVATE_FRIENDSHIPS.format(pk=int(user_pk), direction=direction), params=params
+        )
+        next_cursor = data.get("next_max_id")
+        return Page(
+            users=[user_record(item) for item in data.get("users") or []],
+            next_cursor=str(next_cursor) if next_cursor not in (None, "") else None,
+            capped=bool(data.get("should_limit_list_of_followers")),
+        )
+
+    # --- plumbing -----------------------------------------------------------------------
+    def _request(
+        self, endpoint: str, *, params: dict[str, Any] | None = None, kind: str = "list"
+    ) -> dict[str, Any]:
+        try:
+            data = self._cl.private_request(endpoint, params=params)
+        except Exception as exc:
+            raise self._translate(exc, endpoint=kind) from exc
+        if not isinstance(data, dict):
+            raise TransportError("Instagram answered JSON that is not an object")
+        return data
+
+    def _translate(self, exc: Exception, *, endpoint: str) -> InstagramError:
+        if isinstance(exc, InstagramError):
+            return exc
+        # Login failures are read from the exception: after a bad password instagrapi
+        # tries its CAA login, so the last answer at hand is that attempt's.
+        if isinstance(exc, ig.ProxyAddressIsBlocked):
+            return BadPassword(
+                "Instagram does not know this username, or refuses logins from this IP address."
+            )
+        if isinstance(exc, ig.BadPassword | ig.BadCredentials):
+            return BadPassword()
+        if isinstance(exc, ig.TwoFactorRequired):
+            info = getattr(exc, "two_factor_info", None) or self._cl.last_json.get(
+                "two_factor_info"
+            )
+            return TwoFactorRequired(
+                two_factor_identifier=(info or {}).get("two_factor_identifier")
+            )
+        response = getattr(exc, "response", None)
+        if not isinstance(response, requests.Response) and isinstance(exc, ig.ClientError):
+            # instagrapi raises most typed errors with the body but without the response.
+            response = self._cl.last_response
+        if isinstance(response, requests.Response) and (
+            response.status_code >= 400 or self._cl.last_json.get("status") == "fail"
+        ):
+            return classify_error(
+                response.status_code,
+                response.text,
+                retry_after=response.headers.get("Retry-After"),
+                endpoint=endpoint,
+            )
+        return _translate_by_class(exc)
+
+
+def _instagram_message(exc: Exception) -> str | None:
+    text = str(getattr(exc, "instagram_message", "") or getattr(exc, "message", "") or "")
+    return text[:300] or None
+
+
+def _translate_by_class(exc: Exception) -> InstagramError:
+    """Fallback when no HTTP answer is at hand (network errors, client-side checks)."""
+    message = _instagram_message(exc) or str(exc)[:300]
+    if isinstance(exc, ig.ChallengeError):
+        challenge = getattr(exc, "challenge", None) or {}
+        return ChallengeRequired(url=challenge.get("url"), api_path=challenge.get("api_path"))
+    if isinstance(exc, ig.FeedbackRequired):
+        return FeedbackRequired(message)
+    if isinstance(exc, ig.PleaseWaitFewMinutes | ig.RateLimitError | ig.ClientThrottledError):
+        return RateLimited()
+    if isinstance(exc, ig.LoginRequired | ig.ClientLoginRequired | ig.ReloginAttemptExceeded):
+        return LoginRequired()
+    if isinstance(exc, ig.PrivateAccount):
+        return PrivateTarget()
+    if isinstance(exc, ig.UserNotFound):
+        return NotFound()
+    if isinstance(exc, ig.ClientError | requests.RequestException | ValidationError):
+        return TransportError(f"Instagram private API failed: {message}")
+    # Anything else came from instagrapi choking on an answer it did not expect.
+    logger.warning("instagrapi raised %s", type(exc).__name__, exc_info=exc)
+    return TransportError(
+        f"Instagram sent an answer instagrapi could not read ({type(exc).__name__})"
+    )
