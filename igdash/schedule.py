@@ -17,6 +17,7 @@ from django.db import transaction
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 from igdash.models import AppSettings
+from scraping.services.config import resume_every_seconds
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,25 @@ class Periodic:
 
 PERIODIC_TASKS: list[Periodic] = [
     Periodic("igdash: housekeeping", "igdash.prune_housekeeping", 3600, every_seconds=3600),
+    Periodic(
+        "exports: nightly backup",
+        "exports.nightly_backup",
+        4 * 3600,
+        daily_at=lambda app_settings: dt.time(3, 30),
+    ),
+    # Safety net of the scrape engine: stale heartbeats, waits that ended, lost messages.
+    Periodic(
+        "scraping: resume stale scrapes",
+        "scraping.resume_stale_scrapes",
+        max(resume_every_seconds(), 10),
+        every_seconds=resume_every_seconds(),
+    ),
+    Periodic(
+        "scraping: nightly refresh of bookmarked accounts",
+        "scraping.refresh_bookmarked",
+        3600,
+        daily_at=lambda app_settings: app_settings.refresh_time,
+    ),
 ]
 
 

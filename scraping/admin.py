@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from scraping.models import Relationship, Scrape, ScrapeList, ScrapeSeen, ScrapeStats
+from scraping.models import (
+    RateLimitEvent,
+    RateLimitWindow,
+    Relationship,
+    Scrape,
+    ScrapeList,
+    ScrapeSeen,
+    ScrapeStats,
+)
 
 
 class ScrapeListInline(admin.TabularInline):
@@ -74,3 +82,21 @@ class ScrapeStatsAdmin(admin.ModelAdmin):
     search_fields = ["target__user__username", "=scrape__id"]
     list_select_related = ["scrape__target__user", "target__user"]
     raw_id_fields = ["scrape", "target"]
+
+
+@admin.register(RateLimitWindow)
+class RateLimitWindowAdmin(admin.ModelAdmin):
+    list_display = ["key", "family", "blocked_until", "strikes", "last_strike_at"]
+    list_filter = ["family"]
+    search_fields = ["key"]
+    list_select_related = True
+
+
+@admin.register(RateLimitEvent)
+class RateLimitEventAdmin(admin.ModelAdmin):
+    list_display = ["window", "at"]
+    list_filter = ["window__family"]
+    search_fields = ["window__key"]
+    list_select_related = ["window"]
+    raw_id_fields = ["window"]
+    show_full_result_count = False

@@ -85,8 +85,12 @@ class Scrape(models.Model):
     error_message = models.TextField(blank=True)
     claimed_by = models.CharField(max_length=255, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # Consecutive transient failures (network, server errors); reset by a stored page.
+    retries = models.PositiveSmallIntegerField(default=0)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
-    resume_at = models.DateTimeField(null=True, blank=True)
+    resume_at = models.DateTimeField(
+        null=True, blank=True, help_text="Not before: when a waiting or delayed scrape may run."
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -165,12 +169,14 @@ class Relationship(models.Model):
     )
     user = models.ForeignKey(IgUser, on_delete=models.CASCADE, related_name="relationships")
     direction = models.PositiveSmallIntegerField(choices=Direction.choices)
-    first_seen = models.ForeignKey(Scrape, on_delete=models.CASCADE, related_name="+")
+    # RESTRICT: deleting one old scrape must not silently erase the history it
+    # recorded. Deleting the tracked account removes scrapes and edges together.
+    first_seen = models.ForeignKey(Scrape, on_delete=models.RESTRICT, related_name="+")
     last_seen = models.ForeignKey(
         Scrape, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     ended_by = models.ForeignKey(
-        Scrape, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Scrape, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
 
     class Meta:
@@ -242,3 +248,38 @@ class ScrapeStats(models.Model):
 
     def __str__(self) -> str:
         return f"Stats of scrape #{self.scrape_id}"
+
+
+class RateLimitWindow(models.Model):
+    """Limiter state for one (login, endpoint family): shared by every worker and
+    kept across restarts. `blocked_until` is set when Instagram answers "wait"
+    (Retry-After or backoff); `strikes` counts those answers for the backoff.
+    scraping/ratelimit.py explains the rules."""
+
+    key = models.CharField(max_length=80, help_text='"login:<id>" or "anonymous".')
+    family = models.CharField(max_length=20)
+    blocked_until = models.DateTimeField(null=True, blank=True)
+    strikes = models.PositiveIntegerField(default=0)
+    last_strike_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "family"], name="one_window_per_key_family")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} / {self.family}"
+
+
+class RateLimitEvent(models.Model):
+    """One request let through by the limiter; events older than the window are
+    pruned as new ones arrive."""
+
+    window = models.ForeignKey(RateLimitWindow, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["window", "at"], name="ratelimit_window_at")]
+
+    def __str__(self) -> str:
+        return f"{self.window} at {self.at:%H:%M:%S}"

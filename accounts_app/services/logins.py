@@ -1,0 +1,268 @@
+"""The owner's Instagram logins: secrets stored sealed, sessions reused, and a
+status the UI shows and the scrape engine obeys.
+
+A login whose status is not usable (challenge, 2FA, bad password, logged out,
+feedback, locked) sends nothing more to Instagram until the owner acts: stores a
+new secret, enters a code, or checks it again after clearing the challenge.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Case, F, Q, QuerySet, When
+from django.utils import timezone
+
+from accounts_app import vault
+from accounts_app.models import LoginCredential
+from scraping.instagram.base import InstagramClient, Pacer
+from scraping.instagram.errors import (
+    BadPassword,
+    ChallengeRequired,
+    CheckpointRequired,
+    FeedbackRequired,
+    InstagramError,
+    LoginRequired,
+    RateLimited,
+    TwoFactorRequired,
+)
+
+Status = LoginCredential.Status
+USABLE = (Status.OK, Status.UNCHECKED, Status.RATE_LIMITED)
+SECRET_FIELDS = {"password": "password_enc", "session": "session_enc", "sessionid": "sessionid_enc"}
+
+
+def _aad(login: LoginCredential, what: str) -> str:
+    return f"logincredential:{login.pk}:{what}"
+
+
+def _seal(login: LoginCredential, what: str, data: bytes | None) -> None:
+    blob = vault.seal(_aad(login, what), data) if data is not None else None
+    setattr(login, SECRET_FIELDS[what], blob)
+
+
+def _open(login: LoginCredential, what: str) -> bytes | None:
+    blob = getattr(login, SECRET_FIELDS[what])
+    return vault.open_(_aad(login, what), blob) if blob else None
+
+
+def password(login: LoginCredential) -> str | None:
+    raw = _open(login, "password")
+    return raw.decode() if raw is not None else None
+
+
+def session_settings(login: LoginCredential) -> dict[str, Any] | None:
+    raw = _open(login, "session")
+    return json.loads(raw) if raw is not None else None
+
+
+def web_sessionid(login: LoginCredential) -> str | None:
+    """The browser `sessionid` cookie: stored as such, or found in the instagrapi
+    session settings (the same cookie the mobile session carries)."""
+    raw = _open(login, "sessionid")
+    if raw is not None:
+        return raw.decode()
+    settings = session_settings(login) or {}
+    found = (settings.get("authorization_data") or {}).get("sessionid") or (
+        settings.get("cookies") or {}
+    ).get("sessionid")
+    return str(found) if found else None
+
+
+def usable_logins() -> QuerySet[LoginCredential]:
+    """Logins the engine may use, best first (checked OK, then least recently used)."""
+    has_secret = (
+        Q(password_enc__isnull=False)
+        | Q(session_enc__isnull=False)
+        | Q(sessionid_enc__isnull=False)
+    )
+    checked_first = Case(
+        When(status=Status.OK, then=0), When(status=Status.UNCHECKED, then=1), default=2
+    )
+    return (
+        LoginCredential.objects.filter(is_active=True, status__in=USABLE)
+        .filter(has_secret)
+        .order_by(checked_first, F("last_used_at").asc(nulls_first=True), "id")
+    )
+
+
+def is_usable(login: LoginCredential) -> bool:
+    return login.is_active and login.status in USABLE and login.has_secret
+
+
+@transaction.atomic
+def store_login(
+    username: str,
+    *,
+    password: str | None = None,
+    sessionid: str | None = None,
+    proxy: str | None = None,
+) -> LoginCredential:
+    """Create or update a login with a new secret. Its status goes back to
+    "unchecked": the owner has acted, so the engine may try it again."""
+    name = username.strip().lstrip("@").lower()
+    if not name:
+        raise ValueError("Give the Instagram username of the login.")
+    login, _ = LoginCredential.objects.get_or_create(username=name)
+    if password is not None:
+        _seal(login, "password", password.encode())
+    if sessionid is not None:
+        _seal(login, "sessionid", sessionid.strip().encode())
+        _seal(login, "session", None)  # the old device session belongs to another login
+    if proxy is not None:
+        login.proxy = proxy.strip()
+    _reset(login, Status.UNCHECKED)
+    login.save()
+    return login
+
+
+def store_session(login: LoginCredential, settings: dict[str, Any], user_id: int | None) -> None:
+    _seal(login, "session", json.dumps(settings).encode())
+    if user_id:
+        login.ig_pk = user_id
+    login.save(update_fields=["session_enc", "ig_pk"])
+
+
+def _reset(login: LoginCredential, status: str) -> None:
+    login.status = status
+    login.status_message = ""
+    login.challenge_url = ""
+    login.two_factor_identifier = ""
+    login.cooldown_until = None
+
+
+def open_private_client(
+    login: LoginCredential,
+    *,
+    pacer: Pacer,
+    proxy: str | None,
+    code: str | None = None,
+    verify: bool = False,
+) -> InstagramClient:
+    """A private-API client acting as `login`.
+
+    Stored session settings are reused (fresh logins are what trigger
+    challenges); without them the stored session id is adopted, and a password
+    login is the last resort. New session settings are stored sealed. With
+    `verify`, a stored session is checked with one request first."""
+    from scraping.services.clients import private_client
+
+    session = session_settings(login)
+    if session:
+        client = private_client(session=session, pacer=pacer, proxy=proxy)
+        if not verify:
+            return client
+        try:
+            login.ig_pk = client.verify_session()  # type: ignore[attr-defined]
+            return client
+        except LoginRequired:
+            if not (login.sessionid_enc or login.password_enc):
+                raise
+    stored_sessionid = _open(login, "sessionid")
+    stored_password = password(login)
+    client = private_client(pacer=pacer, proxy=proxy)
+    if stored_sessionid and not code:
+        client.login_by_sessionid(stored_sessionid.decode())  # type: ignore[attr-defined]
+    elif stored_password:
+        client.login(login.username, stored_password, code)  # type: ignore[attr-defined]
+    else:
+        raise LoginRequired(f"No session or password is stored for @{login.username}.")
+    store_session(login, client.settings(), client.user_id)  # type: ignore[attr-defined]
+    return client
+
+
+def check_login(login: LoginCredential, *, code: str | None = None) -> LoginCredential:
+    """Talk to Instagram once as `login` (through the limiter) and record the
+    outcome in its status. Returns the updated login."""
+    from scraping.ratelimit import RateLimiter, WindowClosed, login_key
+    from scraping.services.clients import close, pick_proxy
+
+    limiter = RateLimiter(login_key(login.pk))
+    try:
+        client = open_private_client(
+            login, pacer=limiter, proxy=pick_proxy(login), code=code, verify=True
+        )
+    except vault.VaultError as exc:
+        record_failure(login, exc)
+        return login
+    except InstagramError as exc:
+        if isinstance(exc, RateLimited) and not isinstance(exc, WindowClosed):
+            exc.retry_after = (limiter.penalise(exc.retry_after) - timezone.now()).total_seconds()
+        record_failure(login, exc)
+        return login
+    close(client)
+    _reset(login, Status.OK)
+    login.status_message = "Logged in."
+    login.last_checked_at = timezone.now()
+    login.save()
+    return login
+
+
+def record_failure(login: LoginCredential, exc: Exception) -> str:
+    """Give the login the status `exc` calls for; returns the message for humans."""
+    status, message = describe_failure(login, exc)
+    login.status = status
+    login.status_message = message
+    login.last_checked_at = timezone.now()
+    if isinstance(exc, ChallengeRequired | CheckpointRequired):
+        login.challenge_url = exc.url or getattr(exc, "api_path", None) or ""
+    if isinstance(exc, TwoFactorRequired):
+        login.two_factor_identifier = exc.two_factor_identifier or ""
+    if isinstance(exc, RateLimited) and exc.retry_after:
+        login.cooldown_until = timezone.now() + dt.timedelta(seconds=exc.retry_after)
+    login.save(
+        update_fields=[
+            "status",
+            "status_message",
+            "last_checked_at",
+            "challenge_url",
+            "two_factor_identifier",
+            "cooldown_until",
+        ]
+    )
+    return message
+
+
+def describe_failure(login: LoginCredential, exc: Exception) -> tuple[str, str]:
+    name = f"@{login.username}"
+    if isinstance(exc, TwoFactorRequired):
+        if exc.code_rejected:
+            return Status.NEEDS_2FA, f"Instagram did not accept the 2FA code for {name}."
+        return Status.NEEDS_2FA, f"Instagram wants the 2FA code for {name}: enter it to log in."
+    if isinstance(exc, ChallengeRequired | CheckpointRequired):
+        where = f" ({exc.url})" if exc.url else ""
+        return Status.CHALLENGE, (
+            f"Instagram wants {name} to pass a security check{where}. Open Instagram as "
+            f"{name}, confirm it was you, then check the login again."
+        )
+    if isinstance(exc, FeedbackRequired):
+        return Status.FEEDBACK, (
+            f"Instagram blocked {name} for a while (feedback_required). Let it rest for a "
+            "day, then check the login again."
+        )
+    if isinstance(exc, BadPassword):
+        return (
+            Status.BAD_PASSWORD,
+            f"Instagram refused the password of {name}; store the right one.",
+        )
+    if isinstance(exc, LoginRequired):
+        return Status.LOGGED_OUT, (
+            f"Instagram logged {name} out. Log in again (Settings, or "
+            f"`manage.py login_instagram {login.username}`)."
+        )
+    if isinstance(exc, RateLimited):
+        return Status.RATE_LIMITED, f"Instagram asked {name} to wait before trying again."
+    if isinstance(exc, vault.VaultError):
+        return Status.LOCKED, f"The secrets of {name} cannot be opened: {exc}"
+    return login.status, f"{name}: {exc}"
+
+
+def mark_ok(login: LoginCredential) -> None:
+    """A request as `login` just worked: clear a rate-limit status."""
+    LoginCredential.objects.filter(pk=login.pk, status=Status.RATE_LIMITED).update(
+        status=Status.OK, status_message="", cooldown_until=None
+    )
+    LoginCredential.objects.filter(pk=login.pk).update(last_used_at=timezone.now())

@@ -1,0 +1,112 @@
+"""Storing and checking Instagram logins, against the simulator over HTTP."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import override_settings
+
+from accounts_app.models import LoginCredential
+from accounts_app.services import logins
+from scraping.simulator.world import DEMO_2FA_CODE, DEMO_PASSWORD
+from scraping.tests.sim_control import Sim
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_limits", "isolated_vault")]
+Status = LoginCredential.Status
+
+
+@pytest.fixture
+def instagram(sim: Sim) -> Iterator[Sim]:
+    with override_settings(INSTAGRAM_WEB_URL=sim.base, INSTAGRAM_API_URL=sim.base):
+        yield sim
+
+
+def test_secrets_are_stored_sealed_and_open_again() -> None:
+    login = logins.store_login("@Someone", password="hunter2", sessionid="1%3Aabc", proxy="")
+
+    row = LoginCredential.objects.get(username="someone")
+    assert b"hunter2" not in bytes(row.password_enc)
+    assert b"abc" not in bytes(row.sessionid_enc)
+    assert (logins.password(row), logins.web_sessionid(row)) == ("hunter2", "1%3Aabc")
+    assert login.status == Status.UNCHECKED
+
+
+def test_password_login_is_checked_and_its_session_kept(instagram: Sim) -> None:
+    login = logins.check_login(logins.store_login("demo_owner", password=DEMO_PASSWORD))
+
+    assert login.status == Status.OK, login.status_message
+    assert login.ig_pk == instagram.profile_pk("demo_owner")
+    assert logins.session_settings(login)
+    assert logins.web_sessionid(login)  # the web client can reuse the session's cookie
+
+
+def test_browser_session_id_is_adopted(instagram: Sim) -> None:
+    login = logins.store_login("demo_owner", sessionid=instagram.session("demo_owner"))
+
+    login = logins.check_login(login)
+
+    assert login.status == Status.OK, login.status_message
+    assert login.ig_pk == instagram.profile_pk("demo_owner")
+
+
+def test_two_factor_login_asks_for_the_code_then_accepts_it(instagram: Sim) -> None:
+    login = logins.check_login(logins.store_login("demo_2fa", password=DEMO_PASSWORD))
+    assert login.status == Status.NEEDS_2FA
+    assert "2FA code" in login.status_message
+
+    login = logins.check_login(login, code=DEMO_2FA_CODE)
+
+    assert login.status == Status.OK, login.status_message
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "status", "message"),
+    [
+        ("demo_challenge", DEMO_PASSWORD, Status.CHALLENGE, "security check"),
+        ("demo_owner", "wrong-password", Status.BAD_PASSWORD, "refused the password"),
+    ],
+)
+def test_refused_login_gets_a_status_and_a_message(
+    instagram: Sim, username: str, password: str, status: str, message: str
+) -> None:
+    login = logins.check_login(logins.store_login(username, password=password))
+
+    assert login.status == status
+    assert message in login.status_message
+
+
+def test_storing_a_new_secret_makes_a_blocked_login_usable_again() -> None:
+    login = logins.store_login("me", sessionid="1%3Aold")
+    login.status = Status.CHALLENGE
+    login.save()
+    assert not logins.usable_logins().exists()
+
+    logins.store_login("me", sessionid="1%3Anew")
+
+    assert list(logins.usable_logins()) == [login]
+
+
+def test_login_command_reads_the_secret_from_stdin(
+    instagram: Sim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(DEMO_PASSWORD + "\n"))
+    out = io.StringIO()
+
+    call_command("login_instagram", "demo_owner", "--password-stdin", stdout=out)
+
+    assert out.getvalue().startswith("@demo_owner is logged in")
+
+
+def test_login_command_fails_with_one_line(instagram: Sim, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("wrong\n"))
+
+    with pytest.raises(CommandError) as failure:
+        call_command("login_instagram", "demo_owner", "--password-stdin")
+
+    assert (
+        str(failure.value) == "Instagram refused the password of @demo_owner; store the right one."
+    )

@@ -1,0 +1,154 @@
+"""`manage.py scrape @handle|URL [--followers] [--following] [--wait] [--private]`
+
+Creates and enqueues a scrape. With --wait it follows the scrape to its end,
+printing progress and a summary: a running worker (`igdash serve`) does the work
+when there is one, otherwise this command runs it itself, sleeping through rate
+limit pauses. A failed, cancelled or stuck scrape exits non-zero with one line on
+stderr.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from igdash.heartbeat import live_workers
+from scraping import services
+from scraping.models import Direction, Scrape, ScrapeList
+from scraping.services.engine import DIRECTION_NAMES
+
+Status = Scrape.Status
+POLL_SECONDS = 0.5
+
+
+class Command(BaseCommand):
+    help = "Scrape the followers and/or following of an Instagram account."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("handle", help="@name, name or an instagram.com profile URL")
+        parser.add_argument(
+            "--followers", action="store_true", help="Only followers (default both)."
+        )
+        parser.add_argument("--following", action="store_true", help="Only following.")
+        parser.add_argument("--wait", action="store_true", help="Follow the scrape to its end.")
+        parser.add_argument(
+            "--private",
+            action="store_true",
+            help="Allow the private (mobile) API login when the web API cannot do it.",
+        )
+        parser.add_argument(
+            "--client",
+            choices=["auto", "web", "private", "graphql"],
+            default="auto",
+            help="Force one client (default: chosen per target).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        lists = Scrape.Lists.BOTH
+        if options["followers"] != options["following"]:
+            lists = Scrape.Lists.FOLLOWERS if options["followers"] else Scrape.Lists.FOLLOWING
+        try:
+            scrape = services.create_scrape(
+                options["handle"],
+                lists=lists,
+                trigger=Scrape.Trigger.COMMAND,
+                use_private_login=options["private"] or options["client"] == "private",
+                source=options["client"],
+            )
+        except services.ScrapeError as exc:
+            raise CommandError(_one_line(str(exc))) from None
+        name = f"@{scrape.target.user.username}"
+        if not options["wait"]:
+            self.stdout.write(
+                f"Scrape #{scrape.pk} of {name} queued ({scrape.get_lists_display()})."
+            )
+            return
+        self.stdout.write(f"Scrape #{scrape.pk} of {name} started.")
+        runner = None
+        if not live_workers():
+            runner = threading.Thread(target=_run_here, args=(scrape.pk,), daemon=True)
+            runner.start()
+        scrape = self._follow(scrape.pk)
+        if runner is not None:
+            runner.join(timeout=5)
+        self._summary(scrape)
+
+    def _follow(self, scrape_id: int) -> Scrape:
+        shown = ""
+        while True:
+            scrape = Scrape.objects.get(pk=scrape_id)
+            line = _progress(scrape)
+            if line != shown:
+                self.stdout.write(line)
+                self.stdout.flush()
+                shown = line
+            if scrape.status in Scrape.FINISHED_STATUSES or scrape.status == Status.NEEDS_ATTENTION:
+                return scrape
+            time.sleep(POLL_SECONDS)
+
+    def _summary(self, scrape: Scrape) -> None:
+        name = f"@{scrape.target.user.username}"
+        if scrape.status not in (Status.SUCCEEDED, Status.PARTIAL):
+            raise CommandError(
+                _one_line(f"scrape #{scrape.pk} of {name} {scrape.status}: {scrape.error_message}")
+            )
+        took = f" in {scrape.duration:.1f} s" if scrape.duration is not None else ""
+        self.stdout.write(
+            f"Scrape #{scrape.pk} of {name} {scrape.status}{took} ({scrape.client_reason})."
+        )
+        stats = getattr(scrape, "stats", None)
+        for part in scrape.parts.order_by("direction"):
+            new, lost = _new_lost(stats, part)
+            expected = f"{part.expected:,}" if part.expected is not None else "?"
+            verdict = "complete" if part.complete else f"partial: {part.incomplete_reason}"
+            lost_text = f"{lost:,} lost" if part.complete else "lost not judged"
+            self.stdout.write(
+                f"  {DIRECTION_NAMES[part.direction]}: {part.fetched:,} fetched of {expected}, "
+                f"{new:,} new, {lost_text}, {verdict}"
+            )
+
+
+def _run_here(scrape_id: int) -> None:
+    """Run the scrape in this process until it ends or needs the owner; sleep
+    through rate-limit and retry pauses instead of giving up."""
+    try:
+        while True:
+            services.run_scrape(scrape_id)
+            scrape = Scrape.objects.get(pk=scrape_id)
+            if scrape.status not in (Status.QUEUED, Status.WAITING_RATE_LIMIT, Status.RUNNING):
+                return
+            wait = (scrape.resume_at - timezone.now()).total_seconds() if scrape.resume_at else 1
+            time.sleep(min(max(wait, 0.2), 60))
+            close_old_connections()
+    finally:
+        connection.close()
+
+
+def _progress(scrape: Scrape) -> str:
+    parts = ", ".join(
+        f"{DIRECTION_NAMES[part.direction]} {part.fetched:,}/"
+        f"{f'{part.expected:,}' if part.expected is not None else '?'}"
+        for part in ScrapeList.objects.filter(scrape=scrape).order_by("direction")
+    )
+    text = f"  {scrape.get_status_display().lower()}: {parts}"
+    if scrape.status == Status.WAITING_RATE_LIMIT and scrape.resume_at:
+        text += f" (resuming at {timezone.localtime(scrape.resume_at):%H:%M:%S})"
+    return text
+
+
+def _new_lost(stats: Any, part: ScrapeList) -> tuple[int, int]:
+    if stats is None:
+        return 0, 0
+    if part.direction == Direction.FOLLOWER:
+        return stats.new_followers, stats.lost_followers
+    return stats.new_following, stats.lost_following
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,193 @@
+"""The request limiter every Instagram client calls before each HTTP request.
+
+Rules (docs/scraping.md, "Rate limiting"):
+- One sliding window per (login, endpoint family): at most `limit` requests in any
+  `window` seconds. Defaults come from AppSettings (the Settings page), each
+  overridable by an environment variable (.env.example, Instagram section).
+- Instagram's own "wait" (429, Retry-After) closes the window of that login and
+  family until Retry-After, or an exponential backoff with jitter when Instagram
+  gives no time.
+- While the limiter knows a window is closed no request is sent: a wait shorter
+  than IGDASH_RATE_INLINE_WAIT is slept, anything longer raises WindowClosed (a
+  RateLimited) so the scrape parks in waiting_rate_limit instead of holding a
+  worker for minutes.
+- Before each request a random pause (exponential, mean and cap configurable;
+  IGDASH_PACING=off disables it, the windows stay).
+
+State lives in the database (RateLimitWindow, RateLimitEvent), so every worker
+shares it and a restart forgets nothing. Check-and-record runs in one
+transaction holding the window's row lock (SQLite: the IMMEDIATE write lock).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from igdash.env import env_bool, env_float, env_int
+from igdash.models import AppSettings
+from scraping.instagram.errors import RateLimited
+from scraping.models import RateLimitEvent, RateLimitWindow
+
+FAMILIES = ("web_api", "graphql", "mobile_api")
+ANONYMOUS = "anonymous"
+
+
+class WindowClosed(RateLimited):
+    """Raised by the limiter itself: nothing was sent to Instagram."""
+
+
+@dataclass(frozen=True)
+class Window:
+    limit: int  # 0 = no window for this family
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Limits:
+    windows: dict[str, Window]
+    jitter_mean: float
+    jitter_max: float
+    pacing: bool
+    backoff_base: float
+    backoff_max: float
+    inline_wait: float
+
+    @classmethod
+    def load(cls) -> Limits:
+        """AppSettings, with the environment winning where a variable is set."""
+        app = AppSettings.load()
+        windows = {}
+        for family in FAMILIES:
+            name = family.upper()
+            windows[family] = Window(
+                env_int(f"IGDASH_RATE_{name}_LIMIT", getattr(app, f"{family}_limit")),
+                env_float(f"IGDASH_RATE_{name}_WINDOW", getattr(app, f"{family}_window_seconds")),
+            )
+        return cls(
+            windows=windows,
+            jitter_mean=env_float("IGDASH_JITTER_MEAN", app.jitter_mean_seconds),
+            jitter_max=env_float("IGDASH_JITTER_MAX", app.jitter_max_seconds),
+            pacing=env_bool("IGDASH_PACING", True),
+            backoff_base=env_float("IGDASH_BACKOFF_BASE", app.backoff_base_seconds),
+            backoff_max=env_float("IGDASH_BACKOFF_MAX", app.backoff_max_seconds),
+            inline_wait=env_float("IGDASH_RATE_INLINE_WAIT", 15.0),
+        )
+
+
+def login_key(login_id: int | None) -> str:
+    return f"login:{login_id}" if login_id else ANONYMOUS
+
+
+class RateLimiter:
+    """The pacer of one client: `limiter(family)` before every request.
+
+    `last_family` remembers the family of the latest request, so that when
+    Instagram answers 429 the engine can close the right window (penalise()).
+    """
+
+    def __init__(
+        self,
+        key: str,
+        limits: Limits | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.key = key
+        self.limits = limits or Limits.load()
+        self.sleep = sleep
+        self.rng = rng or random.Random()
+        self.last_family: str | None = None
+        self.requests = 0
+
+    def __call__(self, family: str) -> None:
+        self.last_family = family
+        self.sleep(self.jitter())
+        while True:
+            wait = self.try_acquire(family)
+            if wait is None:
+                self.requests += 1
+                return
+            if wait > self.limits.inline_wait:
+                raise WindowClosed(
+                    f"The {family} window of this login is closed for {wait:.0f} s more.",
+                    retry_after=wait,
+                )
+            self.sleep(wait)
+
+    def jitter(self) -> float:
+        mean = self.limits.jitter_mean
+        if not self.limits.pacing or mean <= 0:
+            return 0.0
+        return min(self.rng.expovariate(1.0 / mean), self.limits.jitter_max)
+
+    def try_acquire(self, family: str) -> float | None:
+        """Record one request and return None, or return the seconds until the
+        window opens (nothing recorded)."""
+        window_conf = self.limits.windows.get(family, Window(0, 0))
+        now = timezone.now()
+        with transaction.atomic():
+            window = _locked_window(self.key, family)
+            if window.blocked_until and window.blocked_until > now:
+                return (window.blocked_until - now).total_seconds()
+            if window_conf.limit > 0:
+                start = now - dt.timedelta(seconds=window_conf.seconds)
+                RateLimitEvent.objects.filter(window=window, at__lte=start).delete()
+                nth_newest = (
+                    RateLimitEvent.objects.filter(window=window)
+                    .order_by("-at")
+                    .values_list("at", flat=True)[window_conf.limit - 1 : window_conf.limit]
+                )
+                for at in nth_newest:  # the window is full: it opens when this one ages out
+                    opens = at + dt.timedelta(seconds=window_conf.seconds)
+                    return max((opens - now).total_seconds(), 0.001)
+            RateLimitEvent.objects.create(window=window, at=now)
+        return None
+
+    def penalise(self, retry_after: float | None, family: str | None = None) -> dt.datetime:
+        """Instagram said "wait": close the window and return when it reopens."""
+        family = family or self.last_family or FAMILIES[0]
+        now = timezone.now()
+        with transaction.atomic():
+            window = _locked_window(self.key, family)
+            recent = window.last_strike_at and (now - window.last_strike_at).total_seconds() < (
+                2 * self.limits.backoff_max
+            )
+            window.strikes = window.strikes + 1 if recent else 1
+            wait = retry_after if retry_after else self.backoff(window.strikes)
+            until = now + dt.timedelta(seconds=wait)
+            if window.blocked_until is None or window.blocked_until < until:
+                window.blocked_until = until
+            window.last_strike_at = now
+            window.save(update_fields=["strikes", "blocked_until", "last_strike_at"])
+            return window.blocked_until
+
+    def backoff(self, strikes: int) -> float:
+        """base * 2^(strikes-1), capped, plus up to 10% random spread so several
+        workers do not come back in the same second."""
+        base = min(self.limits.backoff_base * 2 ** max(strikes - 1, 0), self.limits.backoff_max)
+        return base * (1 + 0.1 * self.rng.random())
+
+
+def _locked_window(key: str, family: str) -> RateLimitWindow:
+    window, _ = RateLimitWindow.objects.select_for_update().get_or_create(key=key, family=family)
+    return window
+
+
+def closed_until(key: str) -> dt.datetime | None:
+    """The latest moment any window of this key is closed until (for the UI)."""
+    now = timezone.now()
+    latest = (
+        RateLimitWindow.objects.filter(key=key, blocked_until__gt=now)
+        .order_by("-blocked_until")
+        .values_list("blocked_until", flat=True)
+        .first()
+    )
+    return latest

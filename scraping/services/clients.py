@@ -1,0 +1,94 @@
+"""The one place Instagram clients are built: base URLs from settings, the
+login's secrets from the vault, a proxy, a timeout and the rate limiter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+from django.conf import settings
+
+from accounts_app.models import LoginCredential
+from igdash.env import env_float
+from igdash.models import AppSettings
+from scraping.instagram.base import InstagramClient, Pacer
+from scraping.instagram.web import GraphQLClient, WebClient
+
+ClientKind = Literal["web", "graphql", "private"]
+# (kind, login or None, pacer, proxy) -> a ready client. The engine takes one of
+# these so tests can hand it an in-memory Instagram.
+Connector = Callable[[ClientKind, LoginCredential | None, Pacer, str | None], InstagramClient]
+
+
+def timeout() -> float:
+    return env_float("IGDASH_INSTAGRAM_TIMEOUT", 20.0)
+
+
+def pick_proxy(login: LoginCredential | None, attempt: int = 0) -> str | None:
+    """The login's own proxy (one stable proxy per login is what Instagram
+    tolerates best), else one from the owner's list, rotated by login and attempt."""
+    if login is not None and login.proxy:
+        return login.proxy
+    proxies = AppSettings.load().proxy_list
+    if not proxies:
+        return None
+    return proxies[((login.pk if login else 0) + attempt) % len(proxies)]
+
+
+def web_client(
+    *,
+    sessionid: str | None = None,
+    pacer: Pacer | None = None,
+    proxy: str | None = None,
+    graphql: bool = False,
+) -> InstagramClient:
+    client_class = GraphQLClient if graphql else WebClient
+    return client_class(
+        web_url=settings.INSTAGRAM_WEB_URL,
+        sessionid=sessionid,
+        proxy=proxy,
+        timeout=timeout(),
+        pacer=pacer,
+    )
+
+
+def private_client(
+    *,
+    session: dict[str, object] | None = None,
+    pacer: Pacer | None = None,
+    proxy: str | None = None,
+) -> InstagramClient:
+    # instagrapi is slow to import; only the runs that need it pay for it.
+    from scraping.instagram.private import PrivateClient
+
+    return PrivateClient(
+        settings=session,
+        api_url=settings.INSTAGRAM_API_URL,
+        web_url=settings.INSTAGRAM_WEB_URL,
+        proxy=proxy,
+        timeout=timeout(),
+        pacer=pacer,
+    )
+
+
+def connect(
+    kind: ClientKind, login: LoginCredential | None, pacer: Pacer, proxy: str | None
+) -> InstagramClient:
+    """A client of `kind` acting as `login` (None: anonymous web requests)."""
+    from accounts_app.services import logins
+
+    if kind in ("web", "graphql"):
+        return web_client(
+            sessionid=logins.web_sessionid(login) if login else None,
+            pacer=pacer,
+            proxy=proxy,
+            graphql=kind == "graphql",
+        )
+    assert login is not None, "the private API always needs a login"
+    return logins.open_private_client(login, pacer=pacer, proxy=proxy)
+
+
+def close(client: object) -> None:
+    closer = getattr(client, "close", None)
+    if callable(closer):
+        closer()

@@ -1,0 +1,173 @@
+"""Finalise a scrape: judge each list, apply the delta to the interval history,
+write the statistics, clear the staging rows. All in one transaction.
+
+Delta (performance-notes.md): read the active user ids, diff sets in Python,
+write only the churn. new = seen - active; lost = active - seen, and only for a
+list judged complete: an incomplete list never ends anyone's relationship.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from accounts_app.models import TrackedAccount
+from scraping.models import Direction, Relationship, Scrape, ScrapeList, ScrapeSeen, ScrapeStats
+from scraping.services.store import _table, touch
+
+CHUNK = 500
+TOLERANCE_MIN = 2
+TOLERANCE_SHARE = 0.005
+
+# Identifiers come from model metadata; every value is a query parameter.
+_INSERT_EDGE = (
+    f"INSERT INTO {_table(Relationship)} (target_id, user_id, direction, first_seen_id) "  # noqa: S608
+    "VALUES (%s, %s, %s, %s) "
+    # The active-edge index is partial: the conflict target names its predicate.
+    "ON CONFLICT (target_id, user_id, direction) WHERE ended_by_id IS NULL DO NOTHING"
+)
+
+
+def tolerance(expected: int) -> int:
+    """How far the fetched count may differ from the profile's count for a list
+    to count as complete: max(2, 0.5%). Instagram's counts include a few accounts
+    it does not list (deactivated, restricted), and the count moves while a big
+    list is paged."""
+    return max(TOLERANCE_MIN, math.ceil(expected * TOLERANCE_SHARE))
+
+
+def judge(part: ScrapeList) -> str:
+    """Why the list is incomplete, or "" when it is complete."""
+    if part.capped:
+        return (
+            f"Instagram capped the list (should_limit_list_of_followers) after "
+            f"{part.fetched:,} users"
+        )
+    if part.incomplete_reason:
+        return part.incomplete_reason
+    if not part.exhausted:
+        return "the list did not reach its end"
+    if part.expected is not None and abs(part.fetched - part.expected) > tolerance(part.expected):
+        return (
+            f"fetched {part.fetched:,} of {part.expected:,} users "
+            f"(more than {tolerance(part.expected):,} apart)"
+        )
+    return ""
+
+
+def finalise(scrape: Scrape, worker: str) -> Scrape:
+    now = timezone.now()
+    with transaction.atomic():
+        touch(scrape.pk, worker)
+        target_id = scrape.target_id
+        parts = list(ScrapeList.objects.filter(scrape=scrape).order_by("direction"))
+        stats = ScrapeStats(scrape=scrape, target_id=target_id, taken_at=now)
+        after: dict[int, set[int]] = {}
+        reasons = []
+        for part in parts:
+            reason = judge(part)
+            part.complete = not reason
+            part.incomplete_reason = reason
+            part.save(update_fields=["complete", "incomplete_reason"])
+            if reason:
+                reasons.append(f"{part.get_direction_display()}: {reason}")
+            after[part.direction] = _apply(scrape, part, stats)
+        _relationship_stats(scrape, stats, after)
+        stats.save()
+        ScrapeSeen.objects.filter(scrape=scrape).delete()
+        status = Scrape.Status.PARTIAL if reasons else Scrape.Status.SUCCEEDED
+        touch(
+            scrape.pk,
+            worker,
+            status=status,
+            finished_at=now,
+            claimed_by="",
+            error_code="incomplete" if reasons else "",
+            error_message="; ".join(reasons),
+        )
+        TrackedAccount.objects.filter(pk=target_id).update(last_scraped_at=now, last_scrape=scrape)
+    scrape.refresh_from_db()
+    return scrape
+
+
+def _apply(scrape: Scrape, part: ScrapeList, stats: ScrapeStats) -> set[int]:
+    """Insert new edges, close lost ones (complete lists only); returns the
+    active user ids of this direction afterwards."""
+    direction = part.direction
+    seen = set(
+        ScrapeSeen.objects.filter(scrape=scrape, direction=direction).values_list(
+            "user_id", flat=True
+        )
+    )
+    active = set(
+        Relationship.objects.filter(
+            target_id=scrape.target_id, direction=direction, ended_by__isnull=True
+        ).values_list("user_id", flat=True)
+    )
+    new = seen - active
+    lost = active - seen if part.complete else set()
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            _INSERT_EDGE, [(scrape.target_id, user_id, direction, scrape.pk) for user_id in new]
+        )
+    if lost:
+        _close(scrape, direction, lost)
+    if direction == Direction.FOLLOWER:
+        stats.new_followers, stats.lost_followers = len(new), len(lost)
+        stats.followers = len(seen) if part.complete else None
+    else:
+        stats.new_following, stats.lost_following = len(new), len(lost)
+        stats.following = len(seen) if part.complete else None
+    return (active | new) - lost
+
+
+def _close(scrape: Scrape, direction: int, user_ids: Iterable[int]) -> None:
+    """End the intervals. last_seen is the last scrape known to have seen the
+    edge: the previous complete scrape of this list, or first_seen when the edge
+    started after it."""
+    previous = (
+        ScrapeList.objects.filter(
+            scrape__target_id=scrape.target_id,
+            direction=direction,
+            complete=True,
+            scrape_id__lt=scrape.pk,
+        )
+        .order_by("-scrape_id")
+        .values_list("scrape_id", flat=True)
+        .first()
+    )
+    last_seen = Greatest(F("first_seen_id"), previous) if previous else F("first_seen_id")
+    ids = sorted(user_ids)
+    for start in range(0, len(ids), CHUNK):
+        Relationship.objects.filter(
+            target_id=scrape.target_id,
+            direction=direction,
+            ended_by__isnull=True,
+            user_id__in=ids[start : start + CHUNK],
+        ).update(ended_by=scrape, last_seen_id=last_seen)
+
+
+def _relationship_stats(scrape: Scrape, stats: ScrapeStats, after: dict[int, set[int]]) -> None:
+    """Mutuals and follow-back figures, once each direction has been listed
+    completely at least once (before that the figures would be guesses)."""
+    for direction in (Direction.FOLLOWER, Direction.FOLLOWING):
+        known = ScrapeList.objects.filter(
+            scrape__target_id=scrape.target_id, direction=direction, complete=True
+        ).exists()
+        if not known:
+            return
+        if direction not in after:
+            after[direction] = set(
+                Relationship.objects.filter(
+                    target_id=scrape.target_id, direction=direction, ended_by__isnull=True
+                ).values_list("user_id", flat=True)
+            )
+    followers, following = after[Direction.FOLLOWER], after[Direction.FOLLOWING]
+    stats.mutuals = len(followers & following)
+    stats.not_following_back = len(following - followers)
+    stats.not_followed_back = len(followers - following)

@@ -1,0 +1,410 @@
+"""The scrape engine: claim, resolve the profile, choose a client, page through
+the lists with a checkpoint per page, finalise. design.md "A scrape, end to end".
+
+Everything Instagram can answer ends in a state the owner can read:
+- RateLimited: waiting_rate_limit with resume_at, re-enqueued for then (and the
+  resumer's safety net); the limiter closed the window first.
+- A login problem (challenge, checkpoint, feedback, logged out, 2FA, bad
+  password): the login gets that status and the scrape needs_attention.
+- Network or server trouble: queued again with backoff, failed after a few.
+- No such account, private without a login that follows it, no login at all:
+  failed with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts_app import vault
+from accounts_app.models import LoginCredential
+from accounts_app.services import logins
+from scraping.instagram.base import InstagramClient
+from scraping.instagram.errors import (
+    BadPassword,
+    ChallengeRequired,
+    CheckpointRequired,
+    EmptyEdgesFailure,
+    FeedbackRequired,
+    InstagramError,
+    ListCapped,
+    LoginRequired,
+    NotFound,
+    PrivateTarget,
+    RateLimited,
+    TransportError,
+    TwoFactorRequired,
+)
+from scraping.instagram.types import Profile
+from scraping.models import Direction, Scrape, ScrapeList, ScrapeSeen
+from scraping.ratelimit import RateLimiter, WindowClosed, login_key
+from scraping.services import clients
+from scraping.services.clients import ClientKind, Connector
+from scraping.services.config import max_retries
+from scraping.services.delta import finalise
+from scraping.services.scrapes import claim, enqueue
+from scraping.services.store import LostClaim, TargetConflict, attach_profile, store_page, touch
+
+log = logging.getLogger(__name__)
+Status = Scrape.Status
+LOGIN_ERRORS = (
+    LoginRequired,
+    ChallengeRequired,
+    CheckpointRequired,
+    FeedbackRequired,
+    TwoFactorRequired,
+    BadPassword,
+    vault.VaultError,
+)
+NO_LOGIN = (
+    "Instagram shows follower lists only to a logged-in account, and no login is usable. "
+    "Add one or fix one (Settings, or `manage.py login_instagram USERNAME --sessionid-stdin`)."
+)
+DIRECTION_NAMES = {Direction.FOLLOWER: "followers", Direction.FOLLOWING: "following"}
+
+
+class ScrapeFailed(Exception):
+    """The scrape cannot go on, for a reason the owner reads in `message`."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class LoginUnusable(Exception):
+    """The login the scrape runs as needs the owner: nothing is sent with it."""
+
+    def __init__(self, login: LoginCredential) -> None:
+        super().__init__(login.status_message or login.get_status_display())
+        self.login = login
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class Run:
+    scrape: Scrape
+    worker: str
+    connect: Connector
+    limiter: RateLimiter | None = None
+    client: InstagramClient | None = None
+    login: LoginCredential | None = None
+    kind: ClientKind | None = None
+    confirmed: bool = False  # a page was stored with the current login
+    tried_logins: set[int] = field(default_factory=set)
+
+    def use(self, kind: ClientKind, login: LoginCredential | None) -> InstagramClient:
+        """Connect as `login` (closing any previous client); every request goes
+        through that login's limiter."""
+        if self.client is not None:
+            clients.close(self.client)
+            self.client = None
+        if login is not None and not logins.is_usable(login):
+            raise LoginUnusable(login)
+        self.login, self.kind, self.confirmed = login, kind, False
+        self.limiter = RateLimiter(login_key(login.pk if login else None))
+        proxy = clients.pick_proxy(login, self.scrape.attempts)
+        self.client = self.connect(kind, login, self.limiter, proxy)
+        return self.client
+
+
+def run_scrape(
+    scrape_id: int, *, worker: str | None = None, connect: Connector = clients.connect
+) -> Scrape | None:
+    """Claim and run one scrape as far as it can go now. Returns the scrape, or
+    None when it was not ours to run (another worker, finished, gone)."""
+    worker = worker or worker_id()
+    scrape = claim(scrape_id, worker)
+    if scrape is None:
+        log.info("scrape #%s not claimable; nothing to do", scrape_id)
+        return None
+    run = Run(scrape, worker, connect)
+    try:
+        _run(run)
+    except LostClaim as exc:
+        log.warning("%s", exc)
+        return None
+    except RateLimited as exc:
+        _park(run, exc)
+    except LoginUnusable as exc:
+        _needs_attention(run, "login_unusable", str(exc))
+    except LOGIN_ERRORS as exc:
+        login = run.login
+        if login is None:
+            _fail(run, getattr(exc, "code", "login_required"), _anonymous_refusal(exc))
+        else:
+            _needs_attention(run, getattr(exc, "code", "vault"), logins.record_failure(login, exc))
+    except TransportError as exc:
+        _retry_later(run, exc)
+    except (NotFound, PrivateTarget) as exc:
+        _fail(run, exc.code, _target_message(run, exc))
+    except ScrapeFailed as exc:
+        _fail(run, exc.code, exc.message)
+    except TargetConflict as exc:
+        _fail(run, "target_busy", str(exc))
+    except InstagramError as exc:
+        _fail(run, exc.code, exc.message)
+    except Exception as exc:
+        log.exception("scrape #%s failed", scrape_id)
+        _fail(run, "internal_error", f"igdash failed: {type(exc).__name__}: {exc}")
+    finally:
+        if run.client is not None:
+            clients.close(run.client)
+    scrape.refresh_from_db()
+    return scrape
+
+
+def _run(run: Run) -> None:
+    scrape = run.scrape
+    if scrape.profile_follower_count is None or not scrape.client_used:
+        target_pk = _start(run)
+    else:
+        target_pk = scrape.target.user.ig_pk
+        assert target_pk is not None
+        run.use(scrape.client_used, scrape.login)  # type: ignore[arg-type]
+    for part in ScrapeList.objects.filter(scrape=scrape).order_by("direction"):
+        if not (part.exhausted or part.incomplete_reason):
+            _page_through(run, target_pk, part)
+    finalise(scrape, run.worker)
+
+
+def _start(run: Run) -> int:
+    """Resolve the profile and choose the client for the lists."""
+    scrape = run.scrape
+    username = scrape.target.user.username
+    usable = list(logins.usable_logins())
+    if not usable:
+        raise ScrapeFailed("no_login", NO_LOGIN)
+    web_login = next((login for login in usable if _has_web_session(login)), None)
+    try:
+        profile = run.use("web", web_login).get_profile(username)
+    except LoginRequired:
+        if web_login is not None or not (scrape.use_private_login and usable):
+            raise
+        # Instagram refused the anonymous profile request: ask as a login instead.
+        profile = run.use("private", usable[0]).get_profile(username)
+    attach_profile(scrape, run.worker, profile)
+    kind, login, reason = _choose(scrape, profile, usable, web_login)
+    with transaction.atomic():
+        touch(scrape.pk, run.worker, client_used=kind, client_reason=reason, login=login)
+    scrape.client_used, scrape.client_reason, scrape.login = kind, reason, login
+    if (run.kind, run.login) != (kind, login):
+        run.use(kind, login)
+    return profile.pk
+
+
+def _choose(
+    scrape: Scrape,
+    profile: Profile,
+    usable: list[LoginCredential],
+    web_login: LoginCredential | None,
+) -> tuple[ClientKind, LoginCredential, str]:
+    """Public target: the web API with a browser session, else the private API.
+    Private target: the private API as a login that follows it (the target's own
+    login first). A source chosen on the scrape wins."""
+    name = f"@{profile.username}"
+    source = scrape.source
+    if source in (Scrape.Source.WEB, Scrape.Source.GRAPHQL):
+        if web_login is None:
+            raise ScrapeFailed(
+                "no_web_session", f"The {source} client needs a login with a browser session."
+            )
+        kind: ClientKind = "graphql" if source == Scrape.Source.GRAPHQL else "web"
+        return kind, web_login, f"{source} client chosen for this scrape, as @{web_login.username}"
+    if source == Scrape.Source.PRIVATE:
+        login = _private_login(profile, usable)
+        return "private", login, f"private client chosen for this scrape, as @{login.username}"
+    if not profile.is_private:
+        if web_login is not None:
+            return "web", web_login, f"public account: web API as @{web_login.username}"
+        if scrape.use_private_login:
+            login = usable[0]
+            return (
+                "private",
+                login,
+                f"public account, no browser session stored: private API as @{login.username}",
+            )
+        raise ScrapeFailed(
+            "no_web_session",
+            f"{name} is public but no login has a browser session stored, and the private "
+            "login is not allowed for this scrape.",
+        )
+    if not scrape.use_private_login:
+        raise ScrapeFailed(
+            "private_target", f"{name} is private: allow the private login to scrape it."
+        )
+    login = _private_login(profile, usable)
+    return "private", login, f"private account: private API as @{login.username}"
+
+
+def _private_login(profile: Profile, usable: list[LoginCredential]) -> LoginCredential:
+    own = [login for login in usable if login.ig_pk == profile.pk]
+    return (own or usable)[0]
+
+
+def _has_web_session(login: LoginCredential) -> bool:
+    try:
+        return logins.web_sessionid(login) is not None
+    except vault.VaultError:
+        return False
+
+
+def _page_through(run: Run, target_pk: int, part: ScrapeList) -> None:
+    direction = DIRECTION_NAMES[Direction(part.direction)]
+    while True:
+        cursor = part.cursor or None
+        assert run.client is not None
+        try:
+            page = run.client.list_page(target_pk, direction, cursor)  # type: ignore[arg-type]
+        except (EmptyEdgesFailure, ListCapped) as exc:
+            _stop_part(run, part, exc.message, capped=isinstance(exc, ListCapped))
+            return
+        except PrivateTarget:
+            if not _next_private_login(run, part):
+                raise
+            continue
+        store_page(run.scrape, run.worker, part, page)
+        if run.login is not None and not run.confirmed:
+            logins.mark_ok(run.login)
+            run.confirmed = True
+        if page.next_cursor is None:
+            return
+        if page.next_cursor == cursor:
+            _stop_part(run, part, "Instagram sent the same cursor twice")
+            return
+
+
+def _next_private_login(run: Run, part: ScrapeList) -> bool:
+    """A private target refused this login: try the next one that might follow it.
+    Only before anything of the list was stored (cursors belong to a session)."""
+    if (
+        run.scrape.client_used != "private"
+        or (run.scrape.source == Scrape.Source.PRIVATE and run.tried_logins)
+        or part.pages
+        or run.login is None
+    ):
+        return False
+    run.tried_logins.add(run.login.pk)
+    candidates = [login for login in logins.usable_logins() if login.pk not in run.tried_logins]
+    if not candidates:
+        return False
+    login = candidates[0]
+    reason = f"private account: private API as @{login.username} (a login that follows it)"
+    with transaction.atomic():
+        touch(run.scrape.pk, run.worker, login=login, client_reason=reason)
+    run.scrape.login, run.scrape.client_reason = login, reason
+    run.use("private", login)
+    return True
+
+
+def _stop_part(run: Run, part: ScrapeList, reason: str, *, capped: bool = False) -> None:
+    """This list cannot go further: keep what was stored, judge it incomplete."""
+    with transaction.atomic():
+        touch(run.scrape.pk, run.worker)
+        part.incomplete_reason = reason
+        part.capped = part.capped or capped
+        ScrapeList.objects.filter(pk=part.pk).update(incomplete_reason=reason, capped=part.capped)
+
+
+def _transition(run: Run, **fields: object) -> bool:
+    """Leave `running`, if the scrape is still this worker's."""
+    updated = Scrape.objects.filter(
+        pk=run.scrape.pk, claimed_by=run.worker, status=Status.RUNNING
+    ).update(**fields)
+    return updated == 1
+
+
+def _park(run: Run, exc: RateLimited) -> None:
+    now = timezone.now()
+    if isinstance(exc, WindowClosed) or run.limiter is None:
+        until = now + dt.timedelta(seconds=exc.retry_after or 60)
+        message = f"Pausing for the rate limit of {_who(run)}"
+    else:
+        until = run.limiter.penalise(exc.retry_after)
+        message = f"Instagram asked {_who(run)} to wait"
+        if run.login is not None:
+            exc.retry_after = (until - now).total_seconds()
+            logins.record_failure(run.login, exc)
+    local = timezone.localtime(until)
+    with transaction.atomic():
+        if _transition(
+            run,
+            status=Status.WAITING_RATE_LIMIT,
+            resume_at=until,
+            heartbeat_at=now,
+            error_code="rate_limited",
+            error_message=f"{message}; resuming at {local:%H:%M:%S}.",
+        ):
+            enqueue(run.scrape.pk, eta=until)
+
+
+def _who(run: Run) -> str:
+    return f"@{run.login.username}" if run.login else "anonymous requests"
+
+
+def _needs_attention(run: Run, code: str, message: str) -> None:
+    _transition(
+        run,
+        status=Status.NEEDS_ATTENTION,
+        heartbeat_at=timezone.now(),
+        error_code=code[:40],
+        error_message=message,
+    )
+
+
+def _retry_later(run: Run, exc: TransportError) -> None:
+    retries = run.scrape.retries + 1
+    if retries > max_retries():
+        _fail(run, exc.code, f"Gave up after {retries - 1} retries: {exc.message}")
+        return
+    wait = min(30 * 2 ** (retries - 1), 900)
+    until = timezone.now() + dt.timedelta(seconds=wait)
+    with transaction.atomic():
+        if _transition(
+            run,
+            status=Status.QUEUED,
+            retries=retries,
+            resume_at=until,
+            heartbeat_at=timezone.now(),
+            error_code=exc.code,
+            error_message=f"{exc.message} Retrying in {wait} s.",
+        ):
+            enqueue(run.scrape.pk, eta=until)
+
+
+def _fail(run: Run, code: str, message: str) -> None:
+    with transaction.atomic():
+        if _transition(
+            run,
+            status=Status.FAILED,
+            finished_at=timezone.now(),
+            claimed_by="",
+            error_code=code[:40],
+            error_message=message,
+        ):
+            ScrapeSeen.objects.filter(scrape_id=run.scrape.pk).delete()
+
+
+def _target_message(run: Run, exc: InstagramError) -> str:
+    name = f"@{run.scrape.target.user.username}"
+    if isinstance(exc, NotFound):
+        return f"Instagram has no account {name} (renamed, deactivated or mistyped)."
+    return f"{name} is private and none of your logins follows it."
+
+
+def _anonymous_refusal(exc: Exception) -> str:
+    return (
+        f"Instagram refused the request without a login ({exc}). Add a login "
+        "(Settings, or `manage.py login_instagram USERNAME --sessionid-stdin`)."
+    )

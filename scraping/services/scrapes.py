@@ -1,0 +1,245 @@
+"""A scrape's life outside the engine: create, claim, retry, cancel, and the
+periodic tasks that resume stalled scrapes and start the nightly refresh.
+
+Status transitions (docs/scraping.md): every one is a conditional UPDATE whose
+row count is checked, so two workers (or a worker and the resumer) never act
+on one scrape at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts_app.models import IgUser, TrackedAccount
+from igdash.models import AppSettings
+from scraping.handles import InvalidHandle, parse_handle
+from scraping.models import Scrape, ScrapeList, ScrapeSeen
+from scraping.services.config import stale_seconds
+
+log = logging.getLogger(__name__)
+Status = Scrape.Status
+
+
+class ScrapeError(Exception):
+    """A scrape cannot be created or changed; str() is for the owner."""
+
+
+class AlreadyActive(ScrapeError):
+    def __init__(self, target: TrackedAccount, active: Scrape | None) -> None:
+        self.target = target
+        self.active = active
+        what = (
+            f"scrape #{active.pk} ({active.get_status_display().lower()})" if active else "a scrape"
+        )
+        super().__init__(
+            f"@{target.user.username} already has {what}; wait for it to finish or cancel it."
+        )
+
+
+def tracked_account_for(username: str) -> TrackedAccount:
+    """The tracked account of a username, creating it (and a user row known by
+    name only, until the scrape learns the pk) when needed."""
+    tracked = TrackedAccount.objects.filter(user__username=username).select_related("user").first()
+    if tracked is not None:
+        return tracked
+    user = (
+        IgUser.objects.filter(username=username)
+        .order_by(F("ig_pk").desc(nulls_last=True), "-updated_at")
+        .first()
+    )
+    if user is None:
+        user = IgUser.objects.create(username=username)
+    tracked, _ = TrackedAccount.objects.get_or_create(user=user)
+    return tracked
+
+
+def create_scrape(
+    handle: str,
+    lists: str = Scrape.Lists.BOTH,
+    trigger: str = Scrape.Trigger.MANUAL,
+    use_private_login: bool = True,
+    *,
+    source: str = Scrape.Source.AUTO,
+    countdown: float | None = None,
+) -> Scrape:
+    """Create a scrape of `handle` (@name, name or profile URL) and enqueue it
+    when the transaction commits. Raises ScrapeError (AlreadyActive when the
+    target has an active scrape)."""
+    try:
+        username = parse_handle(handle)
+    except InvalidHandle as exc:
+        raise ScrapeError(str(exc)) from None
+    if lists not in Scrape.Lists.values:
+        raise ScrapeError(f"Choose followers, following or both, not {lists!r}.")
+    if source not in (
+        Scrape.Source.AUTO,
+        Scrape.Source.WEB,
+        Scrape.Source.PRIVATE,
+        Scrape.Source.GRAPHQL,
+    ):
+        raise ScrapeError(f"Choose the client auto, web, private or graphql, not {source!r}.")
+    with transaction.atomic():
+        target = tracked_account_for(username)
+        return create_scrape_of(
+            target, lists, trigger, use_private_login, source=source, countdown=countdown
+        )
+
+
+def create_scrape_of(
+    target: TrackedAccount,
+    lists: str = Scrape.Lists.BOTH,
+    trigger: str = Scrape.Trigger.MANUAL,
+    use_private_login: bool = True,
+    *,
+    source: str = Scrape.Source.AUTO,
+    countdown: float | None = None,
+) -> Scrape:
+    now = timezone.now()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                scrape = Scrape.objects.create(
+                    target=target,
+                    lists=lists,
+                    trigger=trigger,
+                    use_private_login=use_private_login,
+                    source=source,
+                    heartbeat_at=now,
+                    resume_at=now + dt.timedelta(seconds=countdown) if countdown else None,
+                )
+        except IntegrityError:
+            # one_active_scrape_per_target: the database itself refuses a second one.
+            active = Scrape.objects.filter(target=target, status__in=Scrape.ACTIVE_STATUSES).first()
+            raise AlreadyActive(target, active) from None
+        ScrapeList.objects.bulk_create(
+            [ScrapeList(scrape=scrape, direction=direction) for direction in scrape.directions]
+        )
+        enqueue(scrape.pk, countdown=countdown)
+    return scrape
+
+
+def enqueue(
+    scrape_id: int, *, countdown: float | None = None, eta: dt.datetime | None = None
+) -> None:
+    """Send the run task once the current transaction commits."""
+    from scraping.tasks import run_scrape
+
+    if countdown is None and eta is None:
+        run_scrape.delay_on_commit(scrape_id)
+        return
+    transaction.on_commit(
+        lambda: run_scrape.apply_async((scrape_id,), countdown=countdown, eta=eta)
+    )
+
+
+def claim(scrape_id: int, worker: str) -> Scrape | None:
+    """Take the scrape for `worker`: queued (and due), waiting whose time has
+    come, or running with a stale heartbeat (its worker died). None when another
+    worker has it, or it is finished or gone."""
+    now = timezone.now()
+    due = Q(resume_at__isnull=True) | Q(resume_at__lte=now)
+    claimable = (
+        Q(status=Status.QUEUED) & due
+        | Q(status=Status.WAITING_RATE_LIMIT) & due
+        | Q(status=Status.RUNNING, heartbeat_at__lt=now - dt.timedelta(seconds=stale_seconds()))
+    )
+    claimed = (
+        Scrape.objects.filter(pk=scrape_id)
+        .filter(claimable)
+        .update(
+            status=Status.RUNNING,
+            claimed_by=worker,
+            heartbeat_at=now,
+            resume_at=None,
+            attempts=F("attempts") + 1,
+            started_at=Coalesce("started_at", Value(now, output_field=DateTimeField())),
+        )
+    )
+    if claimed != 1:
+        return None
+    return Scrape.objects.select_related("target__user", "login").get(pk=scrape_id)
+
+
+def retry_scrape(scrape_id: int) -> Scrape:
+    """Run a scrape that needed attention again, from its checkpoint (the owner
+    has fixed the login). Raises ScrapeError when it is not waiting for that."""
+    with transaction.atomic():
+        updated = Scrape.objects.filter(pk=scrape_id, status=Status.NEEDS_ATTENTION).update(
+            status=Status.QUEUED, heartbeat_at=timezone.now(), resume_at=None, retries=0
+        )
+        if updated != 1:
+            raise ScrapeError(f"Scrape #{scrape_id} does not need attention; nothing to retry.")
+        enqueue(scrape_id)
+    return Scrape.objects.get(pk=scrape_id)
+
+
+def cancel_scrape(scrape_id: int) -> Scrape:
+    """Stop an active scrape; nothing it fetched is recorded. A worker running it
+    notices at its next page and stops."""
+    with transaction.atomic():
+        updated = Scrape.objects.filter(pk=scrape_id, status__in=Scrape.ACTIVE_STATUSES).update(
+            status=Status.CANCELLED,
+            finished_at=timezone.now(),
+            claimed_by="",
+            error_code="cancelled",
+            error_message="Cancelled by the owner.",
+        )
+        if updated != 1:
+            raise ScrapeError(f"Scrape #{scrape_id} is not active; nothing to cancel.")
+        ScrapeSeen.objects.filter(scrape_id=scrape_id).delete()
+    return Scrape.objects.get(pk=scrape_id)
+
+
+def resume_stale_scrapes() -> list[int]:
+    """Re-enqueue what no worker will run otherwise: running scrapes whose
+    heartbeat went stale (a killed worker: the filesystem broker never redelivers),
+    waiting scrapes whose resume time passed, and queued ones whose message may
+    be lost. Each is re-armed with a conditional UPDATE so a scrape gets one new
+    message per stale period, however often this runs."""
+    now = timezone.now()
+    stale = now - dt.timedelta(seconds=stale_seconds())
+    due = Q(resume_at__isnull=True) | Q(resume_at__lte=now)
+    revive = (
+        Q(status=Status.RUNNING, heartbeat_at__lt=stale) | Q(status=Status.WAITING_RATE_LIMIT) & due
+    )
+    forgotten = (
+        Q(status=Status.QUEUED) & due & (Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale))
+    )
+    resumed = []
+    for scrape_id in Scrape.objects.filter(revive | forgotten).values_list("pk", flat=True):
+        with transaction.atomic():
+            updated = (
+                Scrape.objects.filter(pk=scrape_id)
+                .filter(revive | forgotten)
+                .update(status=Status.QUEUED, heartbeat_at=now, resume_at=None)
+            )
+            if updated == 1:
+                enqueue(scrape_id)
+                resumed.append(scrape_id)
+    if resumed:
+        log.info("re-enqueued scrapes %s", resumed)
+    return resumed
+
+
+def refresh_bookmarked() -> list[Scrape]:
+    """The nightly refresh: one scrape per bookmarked account, spaced by
+    AppSettings.refresh_spacing_seconds so they do not hit Instagram at once."""
+    spacing = AppSettings.load().refresh_spacing_seconds
+    created = []
+    targets = TrackedAccount.objects.filter(bookmarked=True).select_related("user").order_by("pk")
+    for target in targets:
+        try:
+            scrape = create_scrape_of(
+                target, trigger=Scrape.Trigger.SCHEDULE, countdown=len(created) * spacing or None
+            )
+        except AlreadyActive as exc:
+            log.info("nightly refresh skips @%s: %s", target.user.username, exc)
+            continue
+        created.append(scrape)
+    return created

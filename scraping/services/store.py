@@ -1,0 +1,245 @@
+"""Writes of a running scrape: one page in one transaction, the target's profile,
+and merging users known only by username into the rows that learn their pk.
+
+Pages are written with raw executemany (performance-notes.md: bulk_create is ~5x
+slower and holds the SQLite write lock that much longer). The SQL is plain
+INSERT ... ON CONFLICT, which SQLite (3.24+) and PostgreSQL both speak.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts_app.models import IgUser, TrackedAccount
+from scraping.instagram.types import Page, Profile, UserRecord
+from scraping.models import Direction, Relationship, Scrape, ScrapeList, ScrapeSeen
+
+USERNAME_MAX = IgUser._meta.get_field("username").max_length or 64
+FULL_NAME_MAX = IgUser._meta.get_field("full_name").max_length or 255
+
+
+class LostClaim(Exception):
+    """The scrape is no longer this worker's (cancelled, or taken over after a
+    stale heartbeat): stop without writing anything."""
+
+
+class TargetConflict(Exception):
+    """The profile belongs to an account tracked under another row that is busy."""
+
+
+def _table(model: type) -> str:
+    return connection.ops.quote_name(model._meta.db_table)  # type: ignore[attr-defined]
+
+
+_IGUSER = _table(IgUser)
+# The picture URL is re-signed by Instagram on every answer: it is written when a
+# row changes for another reason (or has no picture yet), never on its own.
+# Identifiers come from model metadata; every value is a query parameter.
+UPSERT_USERS = f"""
+INSERT INTO {_IGUSER}
+    (ig_pk, username, full_name, profile_pic_url, is_verified, is_private, created_at, updated_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (ig_pk) DO UPDATE SET
+    username = excluded.username,
+    full_name = excluded.full_name,
+    profile_pic_url = excluded.profile_pic_url,
+    is_verified = excluded.is_verified,
+    is_private = excluded.is_private,
+    updated_at = excluded.updated_at
+WHERE {_IGUSER}.username <> excluded.username
+   OR {_IGUSER}.full_name <> excluded.full_name
+   OR {_IGUSER}.is_verified <> excluded.is_verified
+   OR {_IGUSER}.is_private <> excluded.is_private
+   OR {_IGUSER}.profile_pic_url = ''
+"""  # noqa: S608
+
+
+def _seen_sql(count: int) -> str:
+    marks = ", ".join(["%s"] * count)
+    return (
+        f"INSERT INTO {_table(ScrapeSeen)} (scrape_id, direction, user_id) "  # noqa: S608
+        f"SELECT %s, %s, id FROM {_IGUSER} WHERE ig_pk IN ({marks}) "
+        "ON CONFLICT (scrape_id, direction, user_id) DO NOTHING"
+    )
+
+
+def touch(scrape_id: int, worker: str, **fields: object) -> None:
+    """Heartbeat (plus `fields`) on a scrape this worker still owns, else LostClaim.
+    Called inside the transaction whose writes it guards."""
+    updated = Scrape.objects.filter(
+        pk=scrape_id, claimed_by=worker, status=Scrape.Status.RUNNING
+    ).update(heartbeat_at=timezone.now(), **fields)
+    if updated != 1:
+        raise LostClaim(f"scrape #{scrape_id} is no longer run by {worker}")
+
+
+def store_page(scrape: Scrape, worker: str, part: ScrapeList, page: Page) -> int:
+    """Write one page in one transaction; returns how many users were new to
+    this scrape's list (overlapping pages repeat users)."""
+    users = list({user.pk: user for user in page.users}.values())
+    with transaction.atomic():
+        touch(scrape.pk, worker, retries=0)
+        added = 0
+        if users:
+            adopt_placeholders(users)
+            upsert_users(users)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    _seen_sql(len(users)), [scrape.pk, part.direction, *(u.pk for u in users)]
+                )
+                added = max(cursor.rowcount, 0)
+        part.fetched += added
+        part.pages += 1
+        part.cursor = page.next_cursor or ""
+        part.exhausted = page.next_cursor is None
+        part.capped = part.capped or page.capped
+        ScrapeList.objects.filter(pk=part.pk).update(
+            fetched=F("fetched") + added,
+            pages=F("pages") + 1,
+            cursor=part.cursor,
+            exhausted=part.exhausted,
+            capped=part.capped,
+        )
+    return added
+
+
+def upsert_users(users: Sequence[UserRecord | Profile]) -> None:
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = [
+        (
+            user.pk,
+            user.username[:USERNAME_MAX],
+            user.full_name[:FULL_NAME_MAX],
+            user.profile_pic_url,
+            user.is_verified,
+            user.is_private,
+            now,
+            now,
+        )
+        for user in users
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(UPSERT_USERS, rows)
+
+
+def adopt_placeholders(users: Iterable[UserRecord | Profile]) -> None:
+    """Users known only by username (a data-export import) get the pk a scrape
+    just learned; when that pk already has a row, the two rows are merged."""
+    by_name = {user.username: user for user in users}
+    placeholders = list(
+        IgUser.objects.filter(ig_pk__isnull=True, username__in=by_name).values_list(
+            "id", "username"
+        )
+    )
+    if not placeholders:
+        return
+    pks = {by_name[name].pk for _, name in placeholders}
+    existing = dict(IgUser.objects.filter(ig_pk__in=pks).values_list("ig_pk", "id"))
+    for placeholder_id, name in placeholders:
+        pk = by_name[name].pk
+        if pk in existing:
+            merge_users(keep_id=existing[pk], drop_id=placeholder_id)
+        else:
+            IgUser.objects.filter(id=placeholder_id, ig_pk__isnull=True).update(ig_pk=pk)
+            existing[pk] = placeholder_id
+
+
+def merge_users(*, keep_id: int, drop_id: int) -> None:
+    """Move everything of user `drop_id` onto `keep_id` and delete it.
+
+    Two active edges of one (target, direction) become one that starts at the
+    earlier first_seen; ended intervals simply move."""
+    if keep_id == drop_id:
+        return
+    for rel in Relationship.objects.filter(user_id=drop_id, ended_by__isnull=True):
+        twin = Relationship.objects.filter(
+            user_id=keep_id, target_id=rel.target_id, direction=rel.direction, ended_by__isnull=True
+        ).first()
+        if twin is None:
+            continue
+        if rel.first_seen_id < twin.first_seen_id:
+            Relationship.objects.filter(pk=twin.pk).update(first_seen_id=rel.first_seen_id)
+        rel.delete()
+    Relationship.objects.filter(user_id=drop_id).update(user_id=keep_id)
+    kept_seen = ScrapeSeen.objects.filter(user_id=keep_id).values_list("scrape_id", "direction")
+    for scrape_id, direction in kept_seen:
+        ScrapeSeen.objects.filter(
+            user_id=drop_id, scrape_id=scrape_id, direction=direction
+        ).delete()
+    ScrapeSeen.objects.filter(user_id=drop_id).update(user_id=keep_id)
+    if TrackedAccount.objects.filter(user_id=drop_id).exists():
+        if TrackedAccount.objects.filter(user_id=keep_id).exists():
+            return  # two tracked rows for one person: left for the owner to delete one
+        TrackedAccount.objects.filter(user_id=drop_id).update(user_id=keep_id)
+    IgUser.objects.filter(pk=drop_id).delete()
+
+
+def attach_profile(scrape: Scrape, worker: str, profile: Profile) -> None:
+    """Record the resolved profile: the target's IgUser learns (or confirms) its
+    pk and current details, the scrape and its lists their expected counts.
+
+    When the pk belongs to an account already tracked under another row (the
+    target was renamed), the scrape moves to that row; TargetConflict when that
+    row has an active scrape of its own."""
+    with transaction.atomic():
+        touch(scrape.pk, worker)
+        target = TrackedAccount.objects.select_related("user").get(pk=scrape.target_id)
+        owner = IgUser.objects.filter(ig_pk=profile.pk).first()
+        if owner is not None and owner.pk != target.user_id:
+            target = _move_to(scrape, target, owner)
+        elif owner is None and target.user.ig_pk not in (None, profile.pk):
+            # The handle now belongs to another person; keep the old history apart.
+            fresh = IgUser.objects.create(ig_pk=profile.pk, username=profile.username)
+            target = _move_to(scrape, target, fresh)
+        elif owner is None:
+            IgUser.objects.filter(pk=target.user_id).update(ig_pk=profile.pk)
+        upsert_users([profile])
+        IgUser.objects.filter(pk=target.user_id).update(profile_pic_url=profile.profile_pic_url)
+        TrackedAccount.objects.filter(pk=target.pk).update(
+            follower_count=profile.follower_count, following_count=profile.following_count
+        )
+        Scrape.objects.filter(pk=scrape.pk).update(
+            profile_follower_count=profile.follower_count,
+            profile_following_count=profile.following_count,
+        )
+        expected = {
+            Direction.FOLLOWER: profile.follower_count,
+            Direction.FOLLOWING: profile.following_count,
+        }
+        for part in ScrapeList.objects.filter(scrape=scrape):
+            ScrapeList.objects.filter(pk=part.pk).update(expected=expected[part.direction])
+    scrape.target_id = target.pk
+    scrape.profile_follower_count = profile.follower_count
+    scrape.profile_following_count = profile.following_count
+
+
+def _move_to(scrape: Scrape, target: TrackedAccount, owner: IgUser) -> TrackedAccount:
+    """Point the scrape at `owner`'s tracked account, creating or re-pointing one."""
+    existing = TrackedAccount.objects.filter(user=owner).first()
+    if existing is None:
+        placeholder_id = target.user_id
+        if target.user.ig_pk is None:
+            # Our row was a placeholder created from the handle: the pk row replaces it.
+            TrackedAccount.objects.filter(pk=target.pk).update(user=owner)
+            merge_users(keep_id=owner.pk, drop_id=placeholder_id)
+            target.user = owner
+            return target
+        existing = TrackedAccount.objects.create(user=owner)
+    try:
+        with transaction.atomic():
+            Scrape.objects.filter(pk=scrape.pk).update(target=existing)
+    except IntegrityError:
+        raise TargetConflict(
+            f"@{owner.username} is already tracked under another name and has a scrape "
+            "running; wait for it to finish."
+        ) from None
+    if not target.scrapes.exists() and not target.relationships.exists():
+        placeholder = target.user
+        target.delete()
+        if placeholder.ig_pk is None:
+            merge_users(keep_id=owner.pk, drop_id=placeholder.pk)
+    return existing
