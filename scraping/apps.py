@@ -6,3 +6,10 @@ from django.apps import AppConfig
 class ScrapingConfig(AppConfig):
     name = "scraping"
     verbose_name = "Scraping and history"
+
+    def ready(self) -> None:
+        from igdash import lock
+        from scraping.services import resume_locked_scrapes
+
+        if resume_locked_scrapes not in lock.AFTER_UNLOCK:
+            lock.AFTER_UNLOCK.append(resume_locked_scrapes)

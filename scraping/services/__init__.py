@@ -17,6 +17,7 @@ from scraping.services.scrapes import (
     create_scrape,
     create_scrape_of,
     refresh_bookmarked,
+    resume_locked_scrapes,
     resume_stale_scrapes,
     retry_scrape,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "create_scrape",
     "create_scrape_of",
     "refresh_bookmarked",
+    "resume_locked_scrapes",
     "resume_stale_scrapes",
     "retry_scrape",
     "run_scrape",

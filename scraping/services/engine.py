@@ -64,6 +64,7 @@ LOGIN_ERRORS = (
     BadPassword,
     vault.VaultError,
 )
+VAULT_LOCKED = "vault_locked"
 NO_LOGIN = (
     "Instagram shows follower lists only to a logged-in account, and no login is usable. "
     "Add one or fix one (Settings, or `manage.py login_instagram USERNAME --sessionid-stdin`)."
@@ -131,7 +132,12 @@ def run_scrape(
         return None
     run = Run(scrape, worker, connect)
     try:
+        if vault.is_locked():  # every list needs a login, and logins need the key
+            raise vault.VaultLocked()
         _run(run)
+    except vault.VaultLocked as exc:
+        # Nothing is wrong with the login: keep its status, wait for the owner.
+        _needs_attention(run, VAULT_LOCKED, f"{exc} This scrape goes on by itself after that.")
     except LostClaim as exc:
         log.warning("%s", exc)
         return None

@@ -243,3 +243,16 @@ def refresh_bookmarked() -> list[Scrape]:
             continue
         created.append(scrape)
     return created
+
+
+def resume_locked_scrapes() -> list[int]:
+    """After the owner unlocked the vault: retry every scrape that waited for it."""
+    waiting = Scrape.objects.filter(status=Status.NEEDS_ATTENTION, error_code="vault_locked")
+    resumed = []
+    for scrape_id in waiting.values_list("pk", flat=True):
+        try:
+            retry_scrape(scrape_id)
+        except ScrapeError:
+            continue  # cancelled or retried meanwhile
+        resumed.append(scrape_id)
+    return resumed

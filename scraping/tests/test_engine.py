@@ -445,3 +445,36 @@ def test_nightly_refresh_spaces_bookmarked_accounts(
     delay = (created[1].resume_at - created[1].created_at).total_seconds()
     assert 299 <= delay <= 301
     assert {s.trigger for s in created} == {Scrape.Trigger.SCHEDULE}
+
+
+def test_locked_vault_parks_the_scrape_and_unlocking_resumes_it(
+    web_login: LoginCredential, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks
+) -> None:
+    from base64 import b64encode
+
+    from accounts_app import vault
+    from igdash import lock
+
+    world = FakeInstagram()
+    world.add("target", 1, make_users(30))
+    vault.set_passphrase("a long enough passphrase")
+    monkeypatch.setenv("IGDASH_BOOT_SECRET", b64encode(b"r" * 32).decode())
+    vault.forget_key()  # a restart: igdash is locked
+
+    parked = run(world, services.create_scrape("target"))
+
+    assert parked.status == Scrape.Status.NEEDS_ATTENTION
+    assert parked.error_code == "vault_locked"
+    assert "enter the passphrase" in parked.error_message
+    assert world.list_calls == 0
+    web_login.refresh_from_db()
+    assert web_login.status != LoginCredential.Status.LOCKED  # the login itself is fine
+
+    vault.unlock("a long enough passphrase")
+    with django_capture_on_commit_callbacks():
+        for hook in lock.AFTER_UNLOCK:
+            hook()
+    assert Scrape.objects.get(pk=parked.pk).status == Scrape.Status.QUEUED
+    finished = run(world, Scrape.objects.get(pk=parked.pk))
+    assert finished.status == Scrape.Status.SUCCEEDED
+    assert active("target") == pks(make_users(30))
