@@ -83,3 +83,30 @@ def test_instagram_pk_is_unique_but_may_be_unknown() -> None:
     IgUser.objects.create(ig_pk=9_223_372_036_854_775_807, username="big")
     with pytest.raises(IntegrityError), transaction.atomic():
         IgUser.objects.create(ig_pk=9_223_372_036_854_775_807, username="other")
+
+
+def test_a_scrape_that_recorded_history_cannot_be_deleted_alone(target, follower) -> None:
+    from django.db.models import RestrictedError
+
+    scrape = _finished_scrape(target)
+    Relationship.objects.create(
+        target=target, user=follower, direction=Direction.FOLLOWER, first_seen=scrape
+    )
+    with pytest.raises(RestrictedError):
+        scrape.delete()
+    assert Relationship.objects.count() == 1
+
+
+def test_deleting_a_tracked_account_removes_its_scrapes_and_history(target, follower) -> None:
+    first, second = _finished_scrape(target), _finished_scrape(target)
+    Relationship.objects.create(
+        target=target,
+        user=follower,
+        direction=Direction.FOLLOWER,
+        first_seen=first,
+        ended_by=second,
+    )
+    target.delete()
+    assert Relationship.objects.count() == 0
+    assert Scrape.objects.count() == 0
+    assert IgUser.objects.filter(pk=follower.pk).exists()  # users are shared, they stay

@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): `python -m benchmarks --only export [--rows N] [--json FILE]`."""

@@ -1,0 +1,22 @@
+"""Nightly backup: thin task around exports.backup."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from exports import backup
+from igdash.models import AppSettings
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="exports.nightly_backup", expires=4 * 3600)
+def nightly_backup() -> None:
+    """Back up, then prune by the retention in Settings. Running it twice only
+    makes one extra archive, which retention removes in time."""
+    path = backup.create_backup()
+    log.info("Backed up to %s", path)
+    for gone in backup.prune_backups(AppSettings.load().backup_retention_days):
+        log.info("Removed the old backup %s", gone.name)

@@ -1,0 +1,130 @@
+"""XLSX writer: openpyxl in write-only mode, so rows go to disk as they come
+(~36 MB at any size, performance-notes.md "Exports").
+
+Each sheet has a bold, frozen header row and an autofilter; booleans and
+datetimes are real cells (datetimes in local time: Excel has no time zones).
+Profile links are HYPERLINK formulas: openpyxl keeps every real hyperlink
+object in memory until the sheet closes (hundreds of MB at 1M rows), a formula
+costs nothing. A sheet holds 1,048,576 rows, so bigger lists continue on
+"<list> (2)", "<list> (3)"... each with its own header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from exports.writers import local_time_converter, neutralise, row_converter
+
+MAX_DATA_ROWS = 1_048_575  # 1,048,576 rows per sheet, less the header
+# Excel keeps 15 significant digits: a bigger integer would be silently rounded.
+MAX_EXACT_INT = 10**15
+HEADER_FONT = Font(bold=True)
+LINK_FONT = Font(color="0563C1", underline="single")
+WIDTHS = {"text": 28, "int": 16, "bool": 12, "url": 44, "datetime": 20}
+
+
+def _text(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    # openpyxl refuses control characters other than tab, CR and LF; XML readers
+    # turn a CR into LF anyway, so the file says so itself.
+    text = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _int(value: object) -> object:
+    if isinstance(value, int) and abs(value) >= MAX_EXACT_INT:
+        return str(value)
+    return value
+
+
+def _naive_local() -> Callable[[object], object]:
+    to_local = local_time_converter()
+
+    def convert(value: object) -> object:
+        local = to_local(value)  # type: ignore[arg-type]
+        return None if local is None else local.replace(tzinfo=None, microsecond=0)
+
+    return convert
+
+
+class _SheetWriter:
+    def __init__(self, workbook: Workbook, title: str, columns: Sequence[tuple[str, str]]) -> None:
+        self.workbook = workbook
+        self.title = title
+        self.columns = columns
+        self.kinds = [kind for _, kind in columns]
+        self.url_index = self.kinds.index("url") if "url" in self.kinds else None
+        self.sheets = 0
+        self.sheet: WriteOnlyWorksheet | None = None
+        self.rows_in_sheet = 0
+
+    def _link(self, url: object) -> object:
+        if not isinstance(url, str) or not url:
+            return url
+        cell = WriteOnlyCell(self.sheet, value='=HYPERLINK("{}")'.format(url.replace('"', '""')))
+        cell.font = LINK_FONT
+        return cell
+
+    def _close_sheet(self) -> None:
+        if self.sheet is not None:
+            last = get_column_letter(len(self.columns))
+            self.sheet.auto_filter.ref = f"A1:{last}{self.rows_in_sheet + 1}"
+
+    def new_sheet(self) -> None:
+        self._close_sheet()
+        self.sheets += 1
+        title = self.title if self.sheets == 1 else f"{self.title} ({self.sheets})"
+        sheet = self.workbook.create_sheet(title=title[:31])
+        for index, kind in enumerate(self.kinds, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(kind, 16)
+        sheet.freeze_panes = "A2"  # must precede the first row in write-only mode
+        header = []
+        for name, _ in self.columns:
+            cell = WriteOnlyCell(sheet, value=name)
+            cell.font = HEADER_FONT
+            header.append(cell)
+        sheet.append(header)
+        self.sheet, self.rows_in_sheet = sheet, 0
+
+    def append(self, values: list[object]) -> None:
+        if self.sheet is None or self.rows_in_sheet >= MAX_DATA_ROWS:
+            self.new_sheet()
+        if self.url_index is not None:
+            values[self.url_index] = self._link(values[self.url_index])
+        assert self.sheet is not None
+        self.sheet.append(values)
+        self.rows_in_sheet += 1
+
+    def finish(self) -> None:
+        if self.sheet is None:
+            self.new_sheet()
+        self._close_sheet()
+
+
+def write_xlsx(
+    columns: Sequence[tuple[str, str]],
+    rows: Iterable[Sequence[object]],
+    out: BinaryIO | Path | str,
+    title: str,
+) -> int:
+    """Write the rows to `out` (a path or a binary file); returns the row count."""
+    workbook = Workbook(write_only=True)
+    writer = _SheetWriter(workbook, title, columns)
+    convert = row_converter(writer.kinds, {"text": _text, "int": _int, "datetime": _naive_local()})
+    count = 0
+    for row in rows:
+        writer.append(convert(row))
+        count += 1
+    writer.finish()
+    workbook.save(out)
+    return count
