@@ -8,6 +8,9 @@ import pytest
 
 from igdash.testing import services
 
+# Fixtures shared across apps: the scrape engine's fakes and the simulator control.
+pytest_plugins = ("scraping.tests.engine_fakes", "scraping.tests.sim_control")
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # Playwright's sync API runs an event loop in the test thread; Django's async

@@ -2,19 +2,29 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
-from igdash import lock, views
+from accounts_app import views as accounts_views
+from igdash import views
+from igdash.lock import unlock_view
 from igdash.login import ThrottledLoginView
+from igdash.settings_page import settings_view
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search_hx, name="search_hx"),
+    path("settings/", settings_view, name="settings"),
+    path("accounts/", include("accounts_app.urls")),
+    path("scrapes/", include("scraping.urls")),
+    path("exports/", include("exports.urls")),
+    # Avatars are served by a login-required view, never as public media files.
+    path("avatars/<int:user_id>/", accounts_views.avatar, name="avatar"),
     path("health", views.health_view, name="health"),
     path("system/ping/", views.ping_create, name="ping_create"),
     path("system/ping/<int:ping_id>/", views.ping_status_hx, name="ping_status_hx"),
     path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("unlock/", lock.unlock_view, name="unlock"),
+    path("unlock/", unlock_view, name="unlock"),
     # The admin's own login form would bypass the throttling: use ours.
     path("admin/login/", ThrottledLoginView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),

@@ -1,4 +1,4 @@
-"""Core pages: dashboard home, /health, and the worker round-trip check."""
+"""Core pages: the dashboard, its search, /health, and the worker round-trip check."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from igdash import health
+from igdash import dashboard, health
 from igdash.models import WorkerPing
 from igdash.tasks import answer_ping
 
@@ -24,8 +24,28 @@ def health_view(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, status=200 if ok else 503)
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "igdash/home.html", {"checks": health.run_checks()})
+    growth = dashboard.top_growth()
+    term, page, hits = dashboard.search(request.GET.get("q"))
+    context = {
+        "kpis": dashboard.kpis(),
+        "growth": growth,
+        "growth_chart": dashboard.growth_chart(growth),
+        "term": term,
+        "page": page,
+        "hits": hits,
+        "checks": health.run_checks(),
+    }
+    return render(request, "igdash/home.html", context)
+
+
+@require_GET
+def search_hx(request: HttpRequest) -> HttpResponse:
+    term, page, hits = dashboard.search(request.GET.get("q"), request.GET.get("cursor"))
+    context = {"term": term, "page": page, "hits": hits}
+    partial = "hits" if request.GET.get("cursor") else "results"
+    return render(request, f"igdash/home.html#{partial}", context)
 
 
 @require_POST

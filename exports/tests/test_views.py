@@ -16,7 +16,7 @@ from django.test import Client
 from exports.tests.history import churn_history, make_target
 from scraping.models import Scrape
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("exports.tests.urls")]
+pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2025, 6, 1, 8, 5, tzinfo=dt.UTC)
 History = tuple[list[Scrape], dict[int, dict[int, set[str]]]]

@@ -1,0 +1,155 @@
+"""A realistic demo history, made through the same code path real scrapes take.
+
+The simulator runs in-process; INSTAGRAM_WEB_URL / API_URL point at it; the demo
+login is stored like any login; then for each simulated day the simulator's
+calendar moves on and every demo account is scraped by the real engine
+(services.create_scrape, its task run eagerly). Only two things differ from
+production, both for the demo's sake: the rate limits are off (weeks of scrapes
+in a minute), and each day's scrapes are moved back in time afterwards so the
+charts spread over those weeks. The demo login is deleted at the end: its
+session belongs to a simulator that is gone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+
+from accounts_app import avatars
+from accounts_app.models import IgUser, LoginCredential, TrackedAccount
+from accounts_app.services import logins
+from scraping import services
+from scraping.models import Scrape, ScrapeStats
+
+DEMO_LOGIN = "demo_owner"
+DEFAULT_ACCOUNTS = ("demo_small", "demo_owner", "demo_unicode", "demo_renames", "demo_capped")
+BOOKMARKED = ("demo_small", "demo_owner")
+NO_LIMITS = {
+    "IGDASH_PACING": "off",
+    "IGDASH_RATE_INLINE_WAIT": "0",
+    "IGDASH_RATE_WEB_API_LIMIT": "0",
+    "IGDASH_RATE_GRAPHQL_LIMIT": "0",
+    "IGDASH_RATE_MOBILE_API_LIMIT": "0",
+}
+
+
+class DemoRefused(Exception):
+    """The database holds the owner's own data; a demo would mix into it."""
+
+
+@dataclass
+class DemoResult:
+    scrapes: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+    avatars: int = 0
+
+
+@contextmanager
+def _simulated_instagram(seed: int) -> Iterator[object]:
+    from scraping.simulator.server import start_simulator, stop_simulator
+
+    server, base = start_simulator(seed=seed)
+    saved = (settings.INSTAGRAM_WEB_URL, settings.INSTAGRAM_API_URL)
+    saved_env = {name: os.environ.get(name) for name in NO_LIMITS}
+    settings.INSTAGRAM_WEB_URL = settings.INSTAGRAM_API_URL = base
+    os.environ.update(NO_LIMITS)
+    try:
+        yield server
+    finally:
+        settings.INSTAGRAM_WEB_URL, settings.INSTAGRAM_API_URL = saved
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        stop_simulator(server)
+
+
+@contextmanager
+def _tasks_inline() -> Iterator[None]:
+    from igdash.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = before
+
+
+def check_empty(accounts: Sequence[str]) -> None:
+    others = TrackedAccount.objects.exclude(user__username__in=accounts)
+    if others.exists():
+        names = ", ".join(f"@{t.user.username}" for t in others.select_related("user")[:5])
+        raise DemoRefused(
+            f"This database already tracks {names}: seed the demo into an empty data "
+            "folder (IGDASH_DATA_DIR=... manage.py migrate && manage.py seed_demo), or "
+            "pass --force."
+        )
+
+
+def seed(
+    *,
+    days: int = 21,
+    accounts: Sequence[str] = DEFAULT_ACCOUNTS,
+    seed_value: int = 1,
+    say: Callable[[str], None] = print,
+) -> DemoResult:
+    result = DemoResult()
+    today = timezone.now()
+    with _simulated_instagram(seed_value) as server, _tasks_inline():
+        world = server.world  # type: ignore[attr-defined]
+        login = logins.store_login(
+            DEMO_LOGIN, sessionid=world.new_session(world.cast_index(DEMO_LOGIN))
+        )
+        try:
+            for day in range(days):
+                world.set_day(day)
+                since = timezone.now()
+                for handle in accounts:
+                    scrape = services.create_scrape(handle, trigger=Scrape.Trigger.COMMAND)
+                    scrape.refresh_from_db()
+                    result.scrapes += 1
+                    result.statuses[scrape.status] = result.statuses.get(scrape.status, 0) + 1
+                _move_back(since, today - dt.timedelta(days=days - 1 - day))
+                say(f"day {day + 1}/{days}: {len(accounts)} accounts scraped")
+            result.avatars = _cache_avatars()
+        finally:
+            LoginCredential.objects.filter(pk=login.pk).delete()
+    TrackedAccount.objects.filter(user__username__in=BOOKMARKED).update(bookmarked=True)
+    return result
+
+
+def _move_back(since: dt.datetime, day: dt.datetime) -> None:
+    """Shift the scrapes made since `since` so that they happened on `day`."""
+    shift = timezone.now() - day
+    if shift < dt.timedelta(minutes=1):
+        return
+    made = Scrape.objects.filter(created_at__gte=since)
+    ids = list(made.values_list("pk", flat=True))
+    made.update(
+        created_at=F("created_at") - shift,
+        started_at=F("started_at") - shift,
+        finished_at=F("finished_at") - shift,
+        heartbeat_at=F("heartbeat_at") - shift,
+    )
+    ScrapeStats.objects.filter(scrape_id__in=ids).update(taken_at=F("taken_at") - shift)
+    TrackedAccount.objects.filter(last_scrape_id__in=ids).update(
+        last_scraped_at=F("last_scraped_at") - shift
+    )
+
+
+def _cache_avatars() -> int:
+    """Pictures come from the simulator's CDN while it still runs."""
+    stored = 0
+    ids = list(IgUser.objects.exclude(profile_pic_url="").values_list("pk", flat=True))
+    for start in range(0, len(ids), avatars.MAX_PER_CALL):
+        stored += avatars.cache_avatars(ids[start : start + avatars.MAX_PER_CALL])
+    return stored

@@ -1,0 +1,44 @@
+"""seed_demo: weeks of daily scrapes of the simulator, through the real engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from accounts_app import avatars
+from accounts_app.models import LoginCredential, TrackedAccount
+from accounts_app.tests import factories
+from scraping.models import Relationship, Scrape, ScrapeStats
+from scraping.tests.engine_fakes import isolated_vault  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_builds_a_daily_history_with_churn(isolated_vault: Path, settings) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    settings.MEDIA_ROOT = isolated_vault / "media"
+    out = StringIO()
+    call_command("seed_demo", "--days", "4", "--accounts", "demo_small,demo_owner", stdout=out)
+    assert "Seeded 8 scrapes (8 succeeded)" in out.getvalue()
+    small = TrackedAccount.objects.get(user__username="demo_small")
+    stats = list(ScrapeStats.objects.filter(target=small).order_by("taken_at"))
+    assert len(stats) == 4
+    days = [(timezone.now() - s.taken_at).days for s in stats]
+    assert days == [3, 2, 1, 0]  # one scrape per day, ending today
+    assert sum(s.lost_followers for s in stats[1:]) > 0  # 2% leave a day
+    assert sum(s.new_followers for s in stats[1:]) > 0
+    assert Relationship.objects.filter(target=small, ended_by__isnull=False).exists()
+    assert small.bookmarked and small.last_scraped_at > timezone.now() - dt.timedelta(hours=1)
+    assert not LoginCredential.objects.exists()  # its session died with the simulator
+    assert avatars.cached(small.user_id) is not None
+    assert Scrape.objects.filter(client_used="").count() == 0
+
+
+def test_refuses_a_database_with_the_owners_own_accounts(db: None) -> None:
+    factories.tracked("alice", followers=2, following=1, mutual=0, days=1)
+    with pytest.raises(CommandError, match="already tracks @alice"):
+        call_command("seed_demo", "--days", "1")

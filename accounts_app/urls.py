@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.urls import path, register_converter
+
+from accounts_app import views
+
+
+class UsernameConverter:
+    """Instagram usernames: letters, digits, periods, underscores. "-" is never
+    part of one, which keeps /accounts/-/rows/ apart from any account."""
+
+    regex = r"[A-Za-z0-9._]{1,30}"
+
+    def to_python(self, value: str) -> str:
+        return value.lower()
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(UsernameConverter, "username")
+
+app_name = "accounts"
+urlpatterns = [
+    path("", views.account_list, name="list"),
+    path("-/rows/", views.account_rows_hx, name="rows_hx"),
+    path("<username:username>/", views.account_detail, name="detail"),
+    path("<username:username>/rows/", views.relationship_rows_hx, name="relationship_rows_hx"),
+    path("<username:username>/bookmark/", views.bookmark, name="bookmark"),
+    path("<username:username>/delete/", views.delete, name="delete"),
+]

@@ -1,0 +1,84 @@
+"""Every page in a real browser at phone, tablet and desktop sizes, in light and
+dark: no sideways scrolling, no console error, no failed request (the `page`
+fixture fails the test on those), every tap target at least 44 px tall."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts_app.tests import factories
+from igdash.tests.ui import VIEWPORTS, check_layout, log_in, owner
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PAGES = {
+    "dashboard": "/",
+    "accounts": "/accounts/",
+    "account": "/accounts/alice/",
+    "scrapes": "/scrapes/",
+    "settings": "/settings/",
+}
+
+
+def _theme(page, theme: str) -> None:  # type: ignore[no-untyped-def]
+    page.evaluate("t => localStorage.setItem('igdash-theme', t)", theme)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("width,height", VIEWPORTS)
+def test_every_page_fits_the_screen_with_large_tap_targets(  # type: ignore[no-untyped-def]
+    page, live_server, width, height, theme
+) -> None:
+    owner()
+    factories.tracked("alice", followers=60, following=20, days=5)
+    factories.tracked("bob", followers=12, following=4, days=3, bookmarked=True)
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{live_server.url}/login/")
+    page.wait_for_load_state("networkidle")
+    _theme(page, theme)
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.dataset.theme") == theme
+    check_layout(page)
+    page.screenshot(f"login-{width}-{theme}")
+    log_in(page, live_server)
+    for name, path in PAGES.items():
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.dataset.theme") == theme
+        check_layout(page)
+        page.screenshot(f"{name}-{width}-{theme}")
+
+
+def test_scrape_modal_fits_a_phone(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    owner()
+    page.set_viewport_size({"width": 320, "height": 640})
+    log_in(page, live_server)
+    page.click("text=New scrape")
+    page.wait_for_selector("dialog[open] #id_handle")
+    check_layout(page)
+    assert page.evaluate("document.activeElement.id") == "id_handle"
+    page.screenshot("modal-320")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("dialog:not([open])", state="attached")
+    assert page.inner_html("#modal-body").strip() == ""
+
+
+def test_phone_menu_opens_over_the_page_without_moving_it(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    owner()
+    page.set_viewport_size({"width": 320, "height": 640})
+    log_in(page, live_server)
+    toggle = page.locator("#nav-toggle")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert not page.locator("#nav-menu").is_visible()
+    before = page.locator("main h1").bounding_box()
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert page.locator("#nav-menu a", has_text="Accounts").is_visible()
+    assert page.locator("main h1").bounding_box() == before
+    check_layout(page)
+    page.screenshot("menu-320")
+    page.keyboard.press("Escape")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    page.set_viewport_size({"width": 1440, "height": 900})
+    assert page.locator("#nav-menu a", has_text="Accounts").is_visible()

@@ -1,0 +1,84 @@
+"""The dashboard: KPI cards from stored counts, the Top-5 growth chart data, the
+global search, and a number of queries that does not grow with the data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts_app.models import TrackedAccount
+from accounts_app.tests import factories
+from igdash import dashboard
+from scraping.models import Scrape, ScrapeStats
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def owner_client(client: Client) -> Client:
+    return factories.logged_in(client)
+
+
+def test_kpis_come_from_stored_counts() -> None:
+    factories.tracked("alice", followers=30, following=10, days=3, bookmarked=True)
+    bob = factories.tracked("bob", followers=8, following=2, mutual=1, days=2)
+    factories.scrape(bob, status=Scrape.Status.RUNNING)
+    kpis = dashboard.kpis()
+    assert (kpis.tracked, kpis.bookmarked) == (2, 1)
+    assert (kpis.stored_followers, kpis.stored_following) == (38, 12)
+    assert kpis.last_run is not None and kpis.last_run.status == Scrape.Status.SUCCEEDED
+    assert [s.target.user.username for s in kpis.running] == ["bob"]
+
+
+def test_top_growth_ranks_by_follower_gain_over_thirty_days() -> None:
+    now = timezone.now()
+    for name, counts in {"slow": [100, 101], "fast": [50, 80], "old": [10, 500]}.items():
+        target = TrackedAccount.objects.create(user=factories.user(name))
+        days_ago = [40, 35] if name == "old" else [10, 1]
+        for count, age in zip(counts, days_ago, strict=True):
+            run = factories.scrape(target, when=now - dt.timedelta(days=age))
+            ScrapeStats.objects.create(
+                scrape=run, target=target, taken_at=run.finished_at, followers=count
+            )
+    growth = dashboard.top_growth()
+    assert [(g.username, g.change) for g in growth] == [("fast", 30), ("slow", 1)]
+    chart = dashboard.growth_chart(growth)
+    assert chart["datasets"][0]["label"] == "@fast (+30)"  # type: ignore[index]
+
+
+def test_search_shows_who_each_user_is_connected_to(owner_client: Client) -> None:
+    factories.tracked("alice", followers=3, following=2, mutual=1, days=1)
+    html = owner_client.get("/", {"q": "alice_f00000"}).content.decode()
+    assert 'data-hit="alice_f00000"' in html
+    assert "Follows @alice" in html and "Followed by @alice" in html
+    fragment = owner_client.get("/search/", {"q": "ALICE_G"}, HTTP_HX_REQUEST="true")
+    assert fragment.content.decode().count("data-hit=") == 1
+    assert "<html" not in fragment.content.decode()
+
+
+def test_search_pages_continue(owner_client: Client) -> None:
+    factories.users("zed", dashboard.SEARCH_PAGE + 3)
+    first = owner_client.get("/search/", {"q": "zed"}).content.decode()
+    assert first.count("data-hit=") == dashboard.SEARCH_PAGE
+    start = first.index("cursor=") + len("cursor=")
+    cursor = first[start : first.index('"', start)]
+    more = owner_client.get("/search/", {"q": "zed", "cursor": cursor}).content.decode()
+    assert more.count("data-hit=") == 3
+
+
+def test_dashboard_queries_do_not_grow_with_the_data(owner_client: Client) -> None:
+    factories.tracked("alice", followers=5, following=2, days=2)
+    owner_client.get("/")
+    with CaptureQueriesContext(connection) as small:
+        owner_client.get("/")
+    for name in ("bob", "carol", "dave"):
+        factories.tracked(name, followers=200, following=50, days=4)
+    with CaptureQueriesContext(connection) as big:
+        response = owner_client.get("/")
+    assert response.status_code == 200
+    assert len(big) == len(small)

@@ -1,0 +1,38 @@
+"""The scrape modal's form."""
+
+from __future__ import annotations
+
+from django import forms
+
+from scraping.handles import InvalidHandle, parse_handle
+from scraping.models import Scrape
+
+
+class ScrapeForm(forms.Form):
+    handle = forms.CharField(
+        label="Instagram account",
+        max_length=300,
+        error_messages={"required": "Enter an Instagram username, @name or profile URL."},
+        help_text="@name, name or a profile address such as instagram.com/name",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+    lists = forms.ChoiceField(
+        label="Lists to fetch",
+        choices=Scrape.Lists.choices,
+        initial=Scrape.Lists.BOTH,
+        widget=forms.RadioSelect,
+    )
+    use_private_login = forms.BooleanField(
+        label="Use a private login if needed",
+        required=False,
+        initial=True,
+        help_text="Private accounts and the fallback when the web API refuses.",
+    )
+
+    def clean_handle(self) -> str:
+        try:
+            return parse_handle(self.cleaned_data["handle"])
+        except InvalidHandle as exc:
+            raise forms.ValidationError(str(exc)) from None

@@ -1,0 +1,100 @@
+"""Scrape pages: the modal that starts one, its live progress, the Scrapes page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
+
+from scraping import runs
+from scraping.forms import ScrapeForm
+from scraping.models import Scrape
+
+
+@require_http_methods(["GET", "POST"])
+def scrape_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        form = ScrapeForm(initial={"handle": request.GET.get("handle", "")})
+    else:
+        form = ScrapeForm(request.POST)
+        scrape = runs.start(form) if form.is_valid() else None
+        if scrape is not None:
+            if request.htmx:
+                context = {"progress": runs.progress(scrape.pk)}
+                return render(request, "scraping/scrape_detail.html#progress", context)
+            return redirect("scraping:detail", scrape.pk)
+    template = "scraping/scrape_new.html#modal" if request.htmx else "scraping/scrape_new.html"
+    return render(request, template, {"form": form})
+
+
+@require_GET
+def scrape_detail(request: HttpRequest, scrape_id: int) -> HttpResponse:
+    progress = runs.progress(scrape_id)
+    if progress is None:
+        raise Http404("No such scrape.")
+    return render(request, "scraping/scrape_detail.html", {"progress": progress})
+
+
+@require_GET
+def progress_hx(request: HttpRequest, scrape_id: int) -> HttpResponse:
+    progress = runs.progress(scrape_id)
+    if progress is None:
+        raise Http404("No such scrape.")
+    response = render(request, "scraping/scrape_detail.html#progress", {"progress": progress})
+    if progress.finished:
+        # 286 stops the polling; HX-Redirect then opens the account with the new data.
+        response.status_code = HttpResponseStopPolling.status_code
+        if progress.lands_on_account:
+            response["HX-Redirect"] = progress.account_url
+    return response
+
+
+@require_GET
+def scrape_list(request: HttpRequest) -> HttpResponse:
+    account, page = runs.list_page(request.GET)
+    return render(request, "scraping/scrape_list.html", {"account": account, "page": page})
+
+
+@require_GET
+def scrape_rows_hx(request: HttpRequest) -> HttpResponse:
+    account, page = runs.list_page(request.GET)
+    context = {"account": account, "page": page}
+    return render(request, "scraping/scrape_list.html#rows", context)
+
+
+@require_POST
+def cancel(request: HttpRequest, scrape_id: int) -> HttpResponse:
+    scrape = get_object_or_404(Scrape.objects.select_related("target__user"), pk=scrape_id)
+    error = runs.cancel(scrape)
+    messages.add_message(
+        request,
+        messages.ERROR if error else messages.SUCCESS,
+        error or f"Scrape #{scrape.pk} cancelled.",
+    )
+    return _back(request)
+
+
+@require_POST
+def retry(request: HttpRequest, scrape_id: int) -> HttpResponse:
+    scrape = get_object_or_404(Scrape.objects.select_related("target__user"), pk=scrape_id)
+    new, error = runs.retry(scrape)
+    if error:
+        messages.error(request, error)
+        return _back(request)
+    assert new is not None
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("scraping:detail", args=[new.pk]))
+    return redirect("scraping:detail", new.pk)
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = reverse("scraping:list")
+    if request.htmx:
+        return HttpResponseClientRedirect(target)
+    return redirect(target)
