@@ -91,8 +91,21 @@ def finalise(scrape: Scrape, worker: str) -> Scrape:
             error_message="; ".join(reasons),
         )
         TrackedAccount.objects.filter(pk=target_id).update(last_scraped_at=now, last_scrape=scrape)
+        _cache_new_avatars(scrape)
     scrape.refresh_from_db()
     return scrape
+
+
+def _cache_new_avatars(scrape: Scrape) -> None:
+    """Queue the pictures of the target and of the users this scrape found new
+    (the ones the owner looks at first). At most one batch per scrape: the rest
+    show their initial until a later scrape or page view needs them."""
+    from accounts_app.avatars import MAX_PER_CALL
+    from accounts_app.tasks import cache_avatars
+
+    target_user = TrackedAccount.objects.values_list("user_id", flat=True).get(pk=scrape.target_id)
+    new_users = Relationship.objects.filter(first_seen=scrape).values_list("user_id", flat=True)
+    cache_avatars.delay_on_commit([target_user, *new_users[: MAX_PER_CALL - 1]])
 
 
 def _apply(scrape: Scrape, part: ScrapeList, stats: ScrapeStats) -> set[int]:

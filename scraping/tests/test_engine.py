@@ -478,3 +478,24 @@ def test_locked_vault_parks_the_scrape_and_unlocking_resumes_it(
     finished = run(world, Scrape.objects.get(pk=parked.pk))
     assert finished.status == Scrape.Status.SUCCEEDED
     assert active("target") == pks(make_users(30))
+
+
+def test_finalise_queues_the_avatars_of_the_target_and_the_new_users(
+    web_login: LoginCredential, django_capture_on_commit_callbacks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from accounts_app.tasks import cache_avatars
+
+    queued: list[list[int]] = []
+    monkeypatch.setattr(cache_avatars, "delay", lambda ids: queued.append(ids))
+    world = FakeInstagram()
+    world.add("target", 1, make_users(12))
+    with django_capture_on_commit_callbacks(execute=True):
+        run(world, services.create_scrape("target", lists="followers"))
+
+    target_user = TrackedAccount.objects.get(user__username="target").user_id
+    followers = set(
+        IgUser.objects.filter(ig_pk__in=pks(make_users(12))).values_list("pk", flat=True)
+    )
+    assert len(queued) == 1
+    assert queued[0][0] == target_user
+    assert set(queued[0][1:]) == followers
