@@ -15,6 +15,25 @@ ensure_venv() {
   python=$(find_python)
   if [[ ! -x .venv/bin/python ]]; then
     "$python" -m venv .venv
-    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
   fi
+}
+
+# install_project SPEC: pip install SPEC into .venv, but only when pyproject.toml
+# changed since the last install of that SPEC; pip's chatter goes to a log that is
+# shown only when the install fails.
+install_project() {
+  local spec=$1 stamp log
+  stamp=".venv/.installed-$(echo "$spec" | tr -c 'a-z' '_')"
+  if [[ -f $stamp ]] && cmp -s pyproject.toml "$stamp"; then
+    return 0
+  fi
+  log=.venv/install.log
+  echo "Installing igdash ($spec) into .venv ..."
+  if ! .venv/bin/python -m pip install --disable-pip-version-check -e "$spec" >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "pip install failed (full log: $log)" >&2
+    return 1
+  fi
+  cp pyproject.toml "$stamp"
 }

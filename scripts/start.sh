@@ -7,5 +7,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_python.sh
 ensure_venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
+install_project "."
 exec .venv/bin/igdash serve "$@"

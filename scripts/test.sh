@@ -25,7 +25,7 @@ if ((${#missing[@]})); then
 fi
 
 ensure_venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+install_project ".[dev]"
 
 echo "== ruff"
 .venv/bin/ruff check .
