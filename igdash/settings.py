@@ -244,6 +244,7 @@ INSTAGRAM_API_URL = env_str("IGDASH_INSTAGRAM_API_URL", "https://i.instagram.com
 
 # --- Logging -------------------------------------------------------------------------
 LOG_LEVEL = env_str("IGDASH_LOG_LEVEL", "INFO").upper()
+PROCESS_ROLE = env_str("IGDASH_PROCESS_ROLE", "manage")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -251,12 +252,18 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d: %(message)s"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            # Commands print their own results; their log lines go to the file only,
+            # unless they are warnings.
+            "level": "WARNING" if PROCESS_ROLE == "manage" else LOG_LEVEL,
+        },
         "file": {
             "class": "logging.handlers.RotatingFileHandler",
             # One file per process role: several processes rotating one file
             # corrupts it on Windows.
-            "filename": str(LOG_DIR / f"igdash-{env_str('IGDASH_PROCESS_ROLE', 'manage')}.log"),
+            "filename": str(LOG_DIR / f"igdash-{PROCESS_ROLE}.log"),
             "maxBytes": 5 * 1024 * 1024,
             "backupCount": 5,
             "encoding": "utf-8",
@@ -269,6 +276,10 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # "No hostname was supplied": always true of filesystem://, so only noise.
+        "kombu.connection": {
+            "level": "ERROR" if CELERY_BROKER_URL.startswith("filesystem://") else "WARNING"
+        },
     },
 }
 
