@@ -224,8 +224,6 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-# Tests set this to run tasks inline; serve and real workers never do.
-CELERY_TASK_ALWAYS_EAGER = env_bool("IGDASH_TASKS_EAGER", False)
 
 # A worker writes a heartbeat row this often; /health calls it dead after the
 # threshold.

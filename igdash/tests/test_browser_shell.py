@@ -33,7 +33,6 @@ def test_login_page_is_styled_and_fits_the_screen(page, live_server, width, heig
 
 
 def test_htmx_post_from_the_dashboard_passes_csrf(page, live_server, settings) -> None:  # type: ignore[no-untyped-def]
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     from igdash.celery import app
 
     app.conf.task_always_eager = True
