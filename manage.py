@@ -1,18 +1,9 @@
 #!/usr/bin/env python
-"""Django's command-line utility for igdash."""
+"""Django's command-line utility for igdash (the same as the `igdash` command)."""
 
 from __future__ import annotations
 
-import os
-import sys
-
-
-def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "igdash.settings")
-    from django.core.management import execute_from_command_line
-
-    execute_from_command_line(sys.argv)
-
+from igdash.launcher import main
 
 if __name__ == "__main__":
-    main()
+    main(prog="manage.py")

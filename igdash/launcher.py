@@ -7,8 +7,14 @@ import os
 import sys
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, prog: str = "igdash") -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "igdash.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["igdash", *(sys.argv[1:] if argv is None else argv)])
+    from igdash.env import ConfigError
+
+    try:
+        execute_from_command_line([prog, *(sys.argv[1:] if argv is None else argv)])
+    except ConfigError as exc:  # a bad variable: one line, not a traceback
+        print(f"{prog}: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,23 @@ def test_dotenv_rejects_a_line_without_equals(tmp_path: Path) -> None:
     env_file.write_text("JUSTAWORD\n")
     with pytest.raises(ConfigError, match=r"\.env:1: expected KEY=VALUE"):
         load_dotenv(env_file)
+
+
+def test_a_bad_variable_stops_a_command_with_one_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {**os.environ, "IGDASH_PORT": "abc", "IGDASH_DATA_DIR": str(tmp_path)}
+    env["DJANGO_SETTINGS_MODULE"] = "igdash.settings"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        "manage.py: configuration error: IGDASH_PORT must be a whole number, not 'abc'\n"
+    )
