@@ -72,3 +72,14 @@ def test_dockerfile_installs_the_project_and_runs_serve() -> None:
     assert 'CMD ["igdash", "serve", "--no-worker"]' in text
     for folder in ("igdash", "accounts_app", "scraping", "exports", "templates", "static"):
         assert f"COPY {folder} ./{folder}" in text
+
+
+def test_github_workflow_lints_tests_with_services_and_builds() -> None:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
+    jobs = workflow["jobs"]
+    assert set(jobs) == {"lint", "tests", "build"}
+    assert set(jobs["tests"]["services"]) == {"postgres", "redis"}
+    assert jobs["tests"]["env"]["IGDASH_REQUIRE_SERVICES"] == "1"
+    build_steps = " ".join(step.get("run", "") for step in jobs["build"]["steps"])
+    assert "scripts/build_css.sh --check" in build_steps
+    assert "docker build" in build_steps
