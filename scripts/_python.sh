@@ -15,7 +15,7 @@ ensure_venv() {
   python=$(find_python)
   if [[ ! -x .venv/bin/python ]]; then
     "$python" -m venv .venv
-    .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
+    .venv/bin/python -m pip install --quiet --upgrade pip >.venv/install.log 2>&1 || true
   fi
 }
 
