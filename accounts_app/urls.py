@@ -28,4 +28,5 @@ urlpatterns = [
     path("<username:username>/rows/", views.relationship_rows_hx, name="relationship_rows_hx"),
     path("<username:username>/bookmark/", views.bookmark, name="bookmark"),
     path("<username:username>/delete/", views.delete, name="delete"),
+    path("<username:username>/import/", views.import_upload, name="import"),
 ]

@@ -7,11 +7,15 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts_app import avatars, browse, tracked
-from accounts_app.models import IgUser
+from accounts_app.models import IgUser, TrackedAccount
+from scraping import imports
+from scraping.imports import uploads
+from scraping.services import ScrapeError
 
 
 @require_GET
@@ -83,3 +87,30 @@ def avatar(request: HttpRequest, user_id: int) -> HttpResponse:
     # Short: the real picture may be cached by the next scrape.
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+# CSRF is checked by _import_checked: the size check must come before anything
+# reads the body, and the CSRF check reads it (the token is a form field).
+@csrf_exempt
+@require_POST
+def import_upload(request: HttpRequest, username: str) -> HttpResponse:
+    target = tracked.get_target(username)
+    refusal = uploads.too_large(request)
+    if refusal:
+        return _import_refused(request, target, refusal)
+    return _import_checked(request, target)
+
+
+@csrf_protect
+def _import_checked(request: HttpRequest, target: TrackedAccount) -> HttpResponse:
+    try:
+        scrape = imports.import_export(target, uploads.sources(request))
+    except (imports.ImportFileError, ScrapeError) as exc:
+        return _import_refused(request, target, str(exc))
+    messages.success(request, imports.summary(scrape))
+    return redirect("accounts:detail", target.user.username)
+
+
+def _import_refused(request: HttpRequest, target: TrackedAccount, error: str) -> HttpResponse:
+    context = {"page": browse.account_page(target, request.GET), "import_error": error}
+    return render(request, "accounts_app/account_detail.html", context, status=400)

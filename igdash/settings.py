@@ -284,3 +284,9 @@ LOGGING = {
 # --- Owner account (created by `igdash serve` on first run) ---------------------------
 OWNER_USERNAME = env_str("IGDASH_ADMIN_USER", "owner")
 OWNER_INITIAL_PASSWORD = env_str("IGDASH_ADMIN_PASSWORD")
+
+# --- Data-export import (docs/import.md) -----------------------------------------------
+# Largest upload of Instagram's export on the account page, all files together, in MB;
+# refused from Content-Length before Django reads the body. Django writes uploads over
+# FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) to a temporary file, so memory stays flat.
+IMPORT_MAX_UPLOAD_MB = env_int("IGDASH_IMPORT_MAX_UPLOAD_MB", 256)
