@@ -1,4 +1,5 @@
-"""The Settings page form: AppSettings with bounds a slider can show."""
+"""The Settings page forms: AppSettings with bounds a slider can show, and the
+Instagram logins (add one, enter a two-factor code)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from urllib.parse import urlsplit
 from django import forms
 
 from igdash.models import AppSettings
+from scraping.handles import InvalidHandle, parse_handle
 
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
@@ -129,3 +131,84 @@ def _is_proxy(line: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in PROXY_SCHEMES and bool(parts.hostname) and port is not None
+
+
+class InstagramLoginForm(forms.Form):
+    """Add (or replace the secret of) an Instagram login. The secret fields are
+    never rendered with a value: a refused form comes back without them."""
+
+    METHODS = [("password", "Password"), ("sessionid", "Session cookie")]
+
+    username = forms.CharField(
+        label="Instagram username",
+        max_length=300,
+        error_messages={"required": "Enter the Instagram username of the login."},
+    )
+    method = forms.ChoiceField(
+        label="Log in with", choices=METHODS, initial="password", widget=forms.RadioSelect
+    )
+    password = forms.CharField(label="Password", required=False, strip=False)
+    sessionid = forms.CharField(
+        label="Session cookie (sessionid)",
+        required=False,
+        help_text=(
+            "From a browser logged in to instagram.com: developer tools, Application, Cookies, "
+            "the value of sessionid."
+        ),
+    )
+    proxy = forms.CharField(
+        label="Proxy (optional)",
+        required=False,
+        max_length=500,
+        help_text="scheme://[user:pass@]host:port. Blank: the proxy list of these settings.",
+    )
+
+    def clean_username(self) -> str:
+        try:
+            return parse_handle(self.cleaned_data["username"])
+        except InvalidHandle as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_sessionid(self) -> str:
+        # A pasted "sessionid=...;" cookie line works as well as the bare value.
+        value = self.cleaned_data["sessionid"].strip().removeprefix("sessionid=")
+        return value.split(";", 1)[0].strip()
+
+    def clean_proxy(self) -> str:
+        proxy = self.cleaned_data["proxy"].strip()
+        if proxy and not _is_proxy(proxy):
+            raise forms.ValidationError(
+                "Not a proxy address. Use scheme://[user:pass@]host:port with http, https, "
+                "socks5 or socks5h."
+            )
+        return proxy
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        method = data.get("method")
+        if method and not data.get(method):
+            what = "password" if method == "password" else "sessionid cookie"
+            self.add_error(method, f"Enter the {what} of the login.")
+        return data
+
+    def secrets(self) -> dict[str, str]:
+        """The one secret chosen, as logins.store_login takes it."""
+        method = self.cleaned_data["method"]
+        return {method: self.cleaned_data[method]}
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Two-factor code",
+        max_length=20,
+        error_messages={"required": "Enter the code Instagram sent you."},
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not code.isdigit() or not 6 <= len(code) <= 8:
+            raise forms.ValidationError(
+                "The code is the 6 digits from your authenticator app or text message "
+                "(or an 8-digit backup code)."
+            )
+        return code

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts_app import views as accounts_views
-from igdash import views
+from igdash import settings_page, views
 from igdash.lock import unlock_view
 from igdash.login import ThrottledLoginView
 from igdash.settings_page import settings_view
@@ -14,6 +14,21 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search_hx, name="search_hx"),
     path("settings/", settings_view, name="settings"),
+    path("settings/logins/add/", settings_page.login_add, name="settings_login_add"),
+    path(
+        "settings/logins/<int:login_id>/code/", settings_page.login_code, name="settings_login_code"
+    ),
+    path(
+        "settings/logins/<int:login_id>/check/",
+        settings_page.login_check,
+        name="settings_login_check",
+    ),
+    path(
+        "settings/logins/<int:login_id>/remove/",
+        settings_page.login_remove,
+        name="settings_login_remove",
+    ),
+    path("settings/backups/", settings_page.backup_now, name="settings_backup_now"),
     path("accounts/", include("accounts_app.urls")),
     path("scrapes/", include("scraping.urls")),
     path("exports/", include("exports.urls")),
