@@ -125,3 +125,36 @@ def test_unknown_handle_is_not_found(owner: Client) -> None:
 
 def test_only_get_is_allowed(owner: Client, history: History) -> None:
     assert owner.post("/exports/target/followers.csv").status_code == 405
+
+
+def test_open_in_excel_hands_excel_a_signed_url_that_works_without_login(
+    owner: Client, history: History
+) -> None:
+    scrapes, saw = history
+    response = owner.get("/exports/target/followers.excel", {"at": scrapes[0].pk})
+    assert response.status_code == 302
+    scheme, _, url = response["Location"].partition("|u|")
+    assert scheme == "ms-excel:ofe"
+    assert url.startswith("http://testserver/exports/signed/")
+    path = url.removeprefix("http://testserver")
+    excel = Client().get(path)  # no session, like Excel itself
+    assert excel.status_code == 200
+    assert excel["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(excel.streaming_content)), read_only=True)
+    usernames = {row[0] for row in book.active.iter_rows(min_row=2, values_only=True)}
+    assert usernames == saw[scrapes[0].pk][1]
+    tampered = Client().get(path.replace(".xlsx", "x.xlsx"))
+    assert tampered.status_code == 403
+    assert "expired or is not valid" in tampered.content.decode()
+
+
+def test_open_in_excel_link_expires_after_five_minutes(owner: Client, history: History) -> None:
+    with time_machine.travel(NOW, tick=False) as clock:
+        url = owner.get("/exports/target/followers.excel")["Location"].partition("|u|")[2]
+        clock.shift(301)
+        assert Client().get(url.removeprefix("http://testserver")).status_code == 403
+
+
+def test_open_in_excel_refuses_a_bad_list_before_signing(owner: Client, history: History) -> None:
+    response = owner.get("/exports/target/nonsense.excel")
+    assert response.status_code == 400

@@ -182,6 +182,8 @@
         if (q) params.set("q", q);
         var query = params.toString();
         link.href = template.replace("LIST", list).replace("FMT", fmt) + (query ? "?" + query : "");
+        var excel = panel.querySelector("a[data-excel-link]");
+        if (excel) excel.href = template.replace("LIST", list).replace("FMT", "excel") + (query ? "?" + query : "");
       }
       panel.addEventListener("change", update);
       update();
