@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
@@ -29,18 +30,14 @@ def download(request: HttpRequest, handle: str, list_name: str, fmt: str) -> Htt
     return excel.open_in_excel(request.build_absolute_uri(reverse("exports:signed", args=[token])))
 
 
-@login_not_required  # Excel has no session: the signature is the permission
+@login_not_required  # Excel has no session: a valid signature stands in for the login
 @never_cache
 @require_GET
 def signed_download(request: HttpRequest, token: str) -> HttpResponseBase:
     try:
         wanted = excel.load(token)
-    except signing.BadSignature:
-        return HttpResponse(
-            "This Open-in-Excel link has expired or is not valid; open it again from igdash.\n",
-            TEXT,
-            status=403,
-        )
+    except signing.BadSignature:  # altered or expired: the owner's login is needed again
+        return redirect_to_login(request.get_full_path())
     return _export(wanted["h"], wanted["l"], "xlsx", wanted["a"] or None, wanted["q"])
 
 
