@@ -61,6 +61,21 @@ def matching_ids(term: str) -> RawSQL | QuerySet[IgUser]:
     )
 
 
+def count_matches(term: str, cap: int) -> int | None:
+    """How many users the trigram table matches for `term`, counted up to cap + 1
+    (a common term stops early); None when the table cannot answer (a term
+    shorter than 3 characters, no FTS5 trigram, PostgreSQL)."""
+    if len(term) < TRIGRAM_MIN or not fts_available():
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {FTS_TABLE} "  # noqa: S608
+            f"WHERE {FTS_TABLE} MATCH %s LIMIT %s)",
+            [_fts_phrase(term), cap + 1],
+        )
+        return int(cursor.fetchone()[0])
+
+
 def users_matching(term: str) -> QuerySet[IgUser]:
     """All users matching `term`, in id order (keyset-friendly, no sort over the matches)."""
     return IgUser.objects.filter(id__in=matching_ids(term)).order_by("id")

@@ -1,24 +1,117 @@
-"""Run the benchmarks: `python -m benchmarks [--only export] [--rows N] [--json FILE]`."""
+"""Run the benchmarks: what an account with N followers costs igdash, each
+operation against a raw baseline measured in the same run on the same data.
+
+    python -m benchmarks [--rows N] [--only NAME ...] [--json FILE]
+
+Operations: ingest, finalise, browse, export, storage, scrape (docs/performance.md).
+Everything runs in a throw-away SQLite database (a temporary IGDASH_DATA_DIR)
+built through the project's own code paths; each measured operation runs in a
+fresh subprocess that reports its peak RSS.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import platform
+import sqlite3
+import sys
+import time
 from pathlib import Path
+from typing import Any
 
-BENCHMARKS = ("export",)
+from benchmarks.common import Figure, Workspace, fmt_value
+
+BENCHMARKS = ("ingest", "finalise", "browse", "export", "storage", "scrape")
+
+
+def _run_one(name: str, ws: Workspace, args: argparse.Namespace) -> list[Figure]:
+    if name == "ingest":
+        from benchmarks import ingest
+
+        return ingest.run(ws, args.rows)
+    if name == "finalise":
+        from benchmarks import finalise
+
+        return finalise.run(ws, args.rows)
+    if name == "browse":
+        from benchmarks import browse
+
+        return browse.run(ws, args.rows)
+    if name == "export":
+        from benchmarks import export
+
+        return export.run(ws, args.rows, args.repeat)
+    if name == "storage":
+        from benchmarks import storage
+
+        return storage.run(ws, args.rows, args.days)
+    from benchmarks import scrape
+
+    return scrape.run(ws, args.scrape_followers, args.delay_ms)
+
+
+def print_table(figures: list[Figure]) -> None:
+    print()
+    header = (
+        f"{'operation':9} {'case':30} {'project':>11} {'raw':>11} {'ratio':>6} "
+        f"{'RSS MB':>7}  {'goal':40} result"
+    )
+    print(header)
+    print("-" * len(header))
+    for fig in figures:
+        ratio = f"{fig.ratio:.2f}" if fig.ratio is not None else "-"
+        rss = f"{fig.project_rss_mb:.0f}" if fig.project_rss_mb is not None else "-"
+        verdict = {True: "pass", False: "FAIL", None: "info"}[fig.passed]
+        print(
+            f"{fig.operation:9} {fig.case:30} {fmt_value(fig.project, fig.unit):>11} "
+            f"{fmt_value(fig.baseline, fig.unit):>11} {ratio:>6} {rss:>7}  {fig.goal:40} {verdict}"
+        )
+    failed = [f for f in figures if f.passed is False]
+    print(f"\n{len(figures) - len(failed)} of {len(figures)} rows without a failed goal.")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--only", choices=BENCHMARKS, action="append", help="Run only these.")
-    parser.add_argument("--rows", type=int, default=200_000, help="Rows in the fixture list.")
+    parser.add_argument("--rows", type=int, default=200_000, help="Followers of the target.")
     parser.add_argument("--json", type=Path, help="Also write the figures to this JSON file.")
+    parser.add_argument("--days", type=int, default=30, help="Daily scrapes for storage.")
+    parser.add_argument(
+        "--scrape-followers", type=int, default=100_000, help="Followers for the scrape run."
+    )
+    parser.add_argument(
+        "--delay-ms", type=int, default=250, help="Simulator delay per answer (scrape)."
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="Export runs per format (median counts)."
+    )
     args = parser.parse_args()
-    for name in args.only or BENCHMARKS:
-        if name == "export":
-            from benchmarks import export
-
-            export.run(args.rows, args.json)
+    chosen = [name for name in BENCHMARKS if name in (args.only or BENCHMARKS)]
+    ws = Workspace()
+    figures: list[Figure] = []
+    started = time.perf_counter()
+    print(f"Workspace {ws.root}", flush=True)
+    try:
+        for name in chosen:
+            figures.extend(_run_one(name, ws, args))
+    finally:
+        ws.close()
+        print_table(figures)
+        report: dict[str, Any] = {
+            "rows": args.rows,
+            "days": args.days,
+            "scrape_followers": args.scrape_followers,
+            "delay_ms": args.delay_ms,
+            "repeat": args.repeat,
+            "python": sys.version.split()[0],
+            "sqlite": sqlite3.sqlite_version,
+            "machine": platform.platform(),
+            "seconds": time.perf_counter() - started,
+            "figures": [fig.as_dict() for fig in figures],
+        }
+        if args.json is not None:
+            args.json.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -47,11 +47,16 @@ def local_time_converter() -> Callable[[dt.datetime | None], dt.datetime | None]
 
 
 def _iso_converter() -> Converter:
+    """Aware datetime -> local ISO 8601 text, memoised like local_time_converter."""
+    seen: dict[object, str | None] = {None: None}
     to_local = local_time_converter()
 
     def convert(value: object) -> str | None:
-        local = to_local(value)  # type: ignore[arg-type]
-        return None if local is None else local.isoformat(timespec="seconds")
+        text = seen.get(value, "")
+        if text == "":
+            local = to_local(value)  # type: ignore[arg-type]
+            text = seen[value] = None if local is None else local.isoformat(timespec="seconds")
+        return text
 
     return convert
 
@@ -98,18 +103,21 @@ def csv_chunks(
         {"text": _csv_text, "bool": _csv_bool, "datetime": iso},
     )
 
-    def lines() -> Iterator[str]:
-        line = io.StringIO()
-        writer = csv.writer(line)
+    def chunks() -> Iterator[bytes]:
+        # Rows go straight into one buffer, emptied every CHUNK_BYTES.
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        buffer.write(UTF8_BOM)
         writer.writerow([name for name, _ in columns])
-        yield UTF8_BOM + line.getvalue()
         for row in rows:
-            line.seek(0)
-            line.truncate()
             writer.writerow(convert(row))
-            yield line.getvalue()
+            if buffer.tell() >= CHUNK_BYTES:
+                yield buffer.getvalue().encode("utf-8", "replace")
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue().encode("utf-8", "replace")
 
-    return _chunked(lines())
+    return chunks()
 
 
 def json_chunks(

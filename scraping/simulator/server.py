@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import sys
 import threading
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
@@ -132,19 +133,28 @@ def make_server(
     seed: int = 1,
     public_url: str | None = None,
     verbose: bool = False,
+    follower_counts: Mapping[str, int] | None = None,
 ) -> SimulatorServer:
-    """Bind (port 0 picks a free port) without starting to serve."""
-    world = World(seed)
+    """Bind (port 0 picks a free port) without starting to serve. `follower_counts`
+    resizes cast members' follower lists (benchmarks: {"demo_big": 100_000})."""
+    world = World(seed, follower_counts=follower_counts)
     server = SimulatorServer(host, port, SimulatorApp(world), verbose=verbose)
     world.public_url = (public_url or server.base_url).rstrip("/")
     return server
 
 
 def start_simulator(
-    host: str = "127.0.0.1", port: int = 0, seed: int = 1, public_url: str | None = None
+    host: str = "127.0.0.1",
+    port: int = 0,
+    seed: int = 1,
+    public_url: str | None = None,
+    *,
+    follower_counts: Mapping[str, int] | None = None,
 ) -> tuple[SimulatorServer, str]:
     """Run the simulator in a daemon thread; returns the server and its base URL."""
-    server = make_server(host, port, seed=seed, public_url=public_url)
+    server = make_server(
+        host, port, seed=seed, public_url=public_url, follower_counts=follower_counts
+    )
     server.start()
     return server, server.base_url
 

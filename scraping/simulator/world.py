@@ -20,7 +20,7 @@ import random
 import secrets
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Final
 
@@ -302,7 +302,13 @@ class _Pool:
 class World:
     """Deterministic users and lists for one seed, plus the simulated calendar."""
 
-    def __init__(self, seed: int = 1, public_url: str = "http://127.0.0.1:8765") -> None:
+    def __init__(
+        self,
+        seed: int = 1,
+        public_url: str = "http://127.0.0.1:8765",
+        *,
+        follower_counts: Mapping[str, int] | None = None,
+    ) -> None:
         self.seed = seed
         self.public_url = public_url.rstrip("/")
         self.day = 0
@@ -316,6 +322,13 @@ class World:
         self._revoked: set[str] = set()
         self._password_key: Any = None
         self.facts = lru_cache(maxsize=400_000)(self._facts)
+        # Benchmarks: a cast member's followers list at another size (demo_big at 100,000).
+        unknown = set(follower_counts or {}) - set(self._cast_by_name)
+        if unknown:
+            raise ValueError(f"not in the cast: {', '.join(sorted(unknown))}")
+        self._follower_counts = {
+            self._cast_by_name[name]: count for name, count in (follower_counts or {}).items()
+        }
 
     # --- identities -----------------------------------------------------------------
     def pk_of(self, index: int) -> int:
@@ -453,6 +466,8 @@ class World:
     def spec(self, owner: int, direction: Direction) -> ListSpec:
         cast = self._cast_by_index.get(owner)
         if cast is not None:
+            if direction == "followers" and owner in self._follower_counts:
+                return replace(cast.followers, size=self._follower_counts[owner])
             return cast.followers if direction == "followers" else cast.following
         h = _h(self.seed, "sizes", owner, direction)
         size = ((h % 1000) ** 2) // (2500 if direction == "followers" else 2000)

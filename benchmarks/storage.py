@@ -1,0 +1,147 @@
+"""Storage: the database after DAYS daily scrapes of N followers with 1% churn
+a day (1% leave, as many new), every one through the engine's page store and
+finalise, against one snapshot: a single table of the N users' data (pk,
+username, full name, picture URL, flags) and nothing else.
+
+The size is the database file after a WAL checkpoint (what the owner's disk
+holds), with the space SQLite keeps free for reuse (the emptied staging table)
+and the share of each table and index (dbstat) reported apart.
+
+    python -m benchmarks --only storage [--rows N] [--days 30]
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks import common
+from benchmarks.common import Figure, Workspace
+
+GOAL_RATIO = 1.5
+DAYS = 30
+
+
+def sizes(database: Path) -> dict[str, Any]:
+    common.checkpoint(database)
+    db = sqlite3.connect(database)
+    page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    free = db.execute("PRAGMA freelist_count").fetchone()[0]
+    try:
+        objects = {
+            name: size
+            for name, size in db.execute(
+                "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC"
+            )
+        }
+    except sqlite3.OperationalError:  # SQLite built without dbstat
+        objects = {}
+    db.close()
+    return {
+        "file_bytes": common.file_size(database),
+        "used_bytes": (pages - free) * page_size,
+        "free_bytes": free * page_size,
+        "objects": objects,
+    }
+
+
+# --- Children ---------------------------------------------------------------------------
+
+
+def child_project(rows: int, days: int) -> dict[str, Any]:
+    """Days 1..days-1 on top of the base database (day 0)."""
+    common.django_setup()
+    from accounts_app.models import IgUser
+    from scraping.models import Relationship
+
+    followers = common.Followers(rows)
+    store_seconds = finalise_seconds = 0.0
+    started = time.perf_counter()
+    for day in range(1, days):
+        followers.advance()
+        scrape, part = common.start_scrape(len(followers.members))
+        store_seconds += common.store_pages(scrape, part, followers)
+        seconds, done = common.finalise(scrape)
+        finalise_seconds += seconds
+        assert done.status == "succeeded", done.error_message
+        print(f"    day {day + 1}/{days} done", file=sys.stderr, flush=True)
+    return {
+        "seconds": time.perf_counter() - started,
+        "store_seconds": store_seconds,
+        "finalise_seconds": finalise_seconds,
+        "scrapes": days,
+        "users": IgUser.objects.count(),
+        "relationships": Relationship.objects.count(),
+        "active": len(followers.members),
+    }
+
+
+def child_raw(database: Path, rows: int) -> dict[str, Any]:
+    db = sqlite3.connect(database, isolation_level=None)
+    db.execute(
+        "CREATE TABLE snapshot (ig_pk INTEGER, username TEXT, full_name TEXT, "
+        "profile_pic_url TEXT, is_verified INTEGER, is_private INTEGER)"
+    )
+    db.execute("BEGIN")
+    chunk = 10_000
+    for start in range(0, rows, chunk):
+        db.executemany(
+            "INSERT INTO snapshot VALUES (?, ?, ?, ?, ?, ?)",
+            [common.user_fields(i, 0) for i in range(start, min(start + chunk, rows))],
+        )
+    db.execute("COMMIT")
+    db.close()
+    return {"rows": rows}
+
+
+def child_main(argv: list[str]) -> None:
+    if argv[0] == "project":
+        result = child_project(int(argv[1]), int(argv[2]))
+    else:
+        result = child_raw(Path(argv[1]), int(argv[2]))
+    common.emit(result)
+
+
+# --- Parent ------------------------------------------------------------------------------
+
+
+def run(ws: Workspace, rows: int, days: int = DAYS) -> list[Figure]:
+    ws.base(rows)
+    database = ws.copy("base", "storage")
+    print(f"Storage: {days} daily scrapes of {rows:,} followers, 1% churn ...", flush=True)
+    project = ws.run("storage", "storage", "project", rows, days)
+    project.update(sizes(database))
+    raw_db = ws.database("storage-raw")
+    raw = ws.run("storage", "storage-raw", "raw", raw_db, rows)
+    raw.update(sizes(raw_db))
+    mb = 1024 * 1024
+    ratio = project["file_bytes"] / raw["file_bytes"]
+    top = ", ".join(
+        f"{name} {size / mb:.0f}" for name, size in list(project["objects"].items())[:4]
+    )
+    figures = [
+        Figure(
+            "storage",
+            f"{days} scrapes, 1% churn",
+            project["file_bytes"] / mb,
+            raw["file_bytes"] / mb,
+            "MB",
+            f"<= {GOAL_RATIO}x one snapshot",
+            ratio <= GOAL_RATIO,
+            project["peak_rss_mb"],
+            raw["peak_rss_mb"],
+            note=f"{project['free_bytes'] / mb:.0f} MB free pages; largest MB: {top}",
+            extra={"project": project, "raw": raw},
+        )
+    ]
+    for fig in figures:
+        common.print_figure(fig)
+    return figures
+
+
+if __name__ == "__main__":
+    child_main(sys.argv[1:])
