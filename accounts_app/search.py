@@ -6,17 +6,29 @@ about a millisecond on 1M users, where LIKE '%term%' needs seconds for a rare te
 LIKE, which is fast for them because short terms are common and the page limit
 stops the scan early. PostgreSQL: icontains, served by the pg_trgm GIN indexes on
 UPPER(column) that the migration creates.
+
+The trigram table is filled in bulk (migration 0004): users above the
+`indexed_upto` watermark are not in it yet, and every trigram search also reads
+them with LIKE (a range of the primary key: the users of a scrape that has not
+finalised yet). `index_pending()` moves the watermark.
 """
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from accounts_app.models import IgUser
 
 FTS_TABLE = "accounts_app_iguser_fts"
+FTS_STATE = "accounts_app_iguser_fts_state"
+_PENDING_IDS = f"SELECT indexed_upto FROM {FTS_STATE} WHERE id = 1"  # noqa: S608
+# The users not in the trigram table yet, matched as Django's icontains would.
+_PENDING_MATCH = (
+    f"SELECT id FROM {IgUser._meta.db_table} WHERE id > ({_PENDING_IDS}) "  # noqa: S608
+    "AND (username LIKE %s ESCAPE '\\' OR full_name LIKE %s ESCAPE '\\')"
+)
 TRIGRAM_MIN = 3
 MAX_TERM = 64
 
@@ -48,14 +60,52 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _trigram_match(term: str) -> tuple[str, list[str]]:
+    """SQL of the ids matching `term`: the trigram table, plus the users not
+    indexed yet."""
+    like = _like_pattern(term)
+    sql = (
+        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "  # noqa: S608
+        f"UNION ALL {_PENDING_MATCH}"
+    )
+    return sql, [_fts_phrase(term), like, like]
+
+
+def index_pending() -> int:
+    """Put the users above the watermark into the trigram table, in one
+    statement and one transaction; returns how many. A no-op where there is no
+    trigram table."""
+    if not fts_available():
+        return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_PENDING_IDS)
+        upto = cursor.fetchone()[0]
+        cursor.execute(f"SELECT MAX(id) FROM {IgUser._meta.db_table}")  # noqa: S608
+        top = cursor.fetchone()[0] or 0
+        if top <= upto:
+            return 0
+        cursor.execute(
+            f"INSERT INTO {FTS_TABLE}(rowid, username, full_name) "  # noqa: S608
+            f"SELECT id, username, full_name FROM {IgUser._meta.db_table} "
+            "WHERE id > %s AND id <= %s",
+            [upto, top],
+        )
+        added = cursor.rowcount
+        cursor.execute(f"UPDATE {FTS_STATE} SET indexed_upto = %s WHERE id = 1", [top])  # noqa: S608
+    return max(added, 0)
+
+
 def matching_ids(term: str) -> RawSQL | QuerySet[IgUser]:
     """Ids of the users whose username or full name contains `term`, as a
     subquery for `user_id__in=`. `term` must be cleaned and non-empty."""
     if len(term) >= TRIGRAM_MIN and fts_available():
-        return RawSQL(  # noqa: S611 (the term is a bound parameter)
-            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
-            [_fts_phrase(term)],
-        )
+        sql, params = _trigram_match(term)
+        return RawSQL(sql, params)  # noqa: S611 (the term is a bound parameter)
     return IgUser.objects.filter(Q(username__icontains=term) | Q(full_name__icontains=term)).values(
         "id"
     )
@@ -68,10 +118,10 @@ def count_matches(term: str, cap: int) -> int | None:
     if len(term) < TRIGRAM_MIN or not fts_available():
         return None
     with connection.cursor() as cursor:
+        sql, params = _trigram_match(term)
         cursor.execute(
-            f"SELECT COUNT(*) FROM (SELECT 1 FROM {FTS_TABLE} "  # noqa: S608
-            f"WHERE {FTS_TABLE} MATCH %s LIMIT %s)",
-            [_fts_phrase(term), cap + 1],
+            f"SELECT COUNT(*) FROM ({sql} LIMIT %s)",  # noqa: S608
+            [*params, cap + 1],
         )
         return int(cursor.fetchone()[0])
 

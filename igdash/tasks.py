@@ -21,7 +21,15 @@ def answer_ping(ping_id: int) -> None:
 
 @shared_task(name="igdash.prune_housekeeping", expires=3600)
 def prune_housekeeping() -> None:
-    """Forget pings older than a day and heartbeats of workers gone for a day."""
+    """Forget pings older than a day, heartbeats of workers gone for a day and
+    limiter events no window counts any more; index for search the users that
+    no finalised scrape has indexed yet (one that failed, an account added by
+    hand)."""
+    from accounts_app.search import index_pending
+    from scraping.ratelimit import prune_events
+
     day_ago = timezone.now() - timedelta(days=1)
     WorkerPing.objects.filter(created_at__lt=day_ago).delete()
     WorkerHeartbeat.objects.filter(last_seen__lt=day_ago).delete()
+    prune_events()
+    index_pending()

@@ -164,8 +164,9 @@ class Relationship(models.Model):
     cost a write per follower per day for nothing).
     """
 
+    # No index of its own on target: every index below starts with it.
     target = models.ForeignKey(
-        TrackedAccount, on_delete=models.CASCADE, related_name="relationships"
+        TrackedAccount, on_delete=models.CASCADE, related_name="relationships", db_index=False
     )
     user = models.ForeignKey(IgUser, on_delete=models.CASCADE, related_name="relationships")
     direction = models.PositiveSmallIntegerField(choices=Direction.choices)
@@ -192,7 +193,6 @@ class Relationship(models.Model):
         indexes = [
             models.Index(fields=["target", "direction", "ended_by"], name="rel_target_active"),
             models.Index(fields=["target", "direction", "first_seen"], name="rel_target_new"),
-            models.Index(fields=["user"], name="rel_user"),
         ]
 
     def __str__(self) -> str:
@@ -203,11 +203,13 @@ class Relationship(models.Model):
 class ScrapeSeen(models.Model):
     """Staging: users seen by a scrape in progress, written page by page and
     emptied when the scrape finalises. The unique constraint de-duplicates
-    overlapping pages."""
+    overlapping pages and is the only index: it serves the reads by scrape, and
+    a read by user (deleting or merging a user) scans a table that is empty
+    between scrapes. Every index here is written 200 times a page."""
 
-    scrape = models.ForeignKey(Scrape, on_delete=models.CASCADE, related_name="+")
+    scrape = models.ForeignKey(Scrape, on_delete=models.CASCADE, related_name="+", db_index=False)
     direction = models.PositiveSmallIntegerField(choices=Direction.choices)
-    user = models.ForeignKey(IgUser, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(IgUser, on_delete=models.CASCADE, related_name="+", db_index=False)
 
     class Meta:
         verbose_name = "user seen by a running scrape"

@@ -133,21 +133,29 @@ class RateLimiter:
         window opens (nothing recorded)."""
         window_conf = self.limits.windows.get(family, Window(0, 0))
         now = timezone.now()
+        if window_conf.limit <= 0:
+            # No window to count in: only Instagram's own "wait" can hold the
+            # request back, and reading it needs neither the write lock nor a row.
+            blocked = (
+                RateLimitWindow.objects.filter(key=self.key, family=family, blocked_until__gt=now)
+                .values_list("blocked_until", flat=True)
+                .first()
+            )
+            return (blocked - now).total_seconds() if blocked else None
         with transaction.atomic():
             window = _locked_window(self.key, family)
             if window.blocked_until and window.blocked_until > now:
                 return (window.blocked_until - now).total_seconds()
-            if window_conf.limit > 0:
-                start = now - dt.timedelta(seconds=window_conf.seconds)
-                RateLimitEvent.objects.filter(window=window, at__lte=start).delete()
-                nth_newest = (
-                    RateLimitEvent.objects.filter(window=window)
-                    .order_by("-at")
-                    .values_list("at", flat=True)[window_conf.limit - 1 : window_conf.limit]
-                )
-                for at in nth_newest:  # the window is full: it opens when this one ages out
-                    opens = at + dt.timedelta(seconds=window_conf.seconds)
-                    return max((opens - now).total_seconds(), 0.001)
+            start = now - dt.timedelta(seconds=window_conf.seconds)
+            RateLimitEvent.objects.filter(window=window, at__lte=start).delete()
+            nth_newest = (
+                RateLimitEvent.objects.filter(window=window)
+                .order_by("-at")
+                .values_list("at", flat=True)[window_conf.limit - 1 : window_conf.limit]
+            )
+            for at in nth_newest:  # the window is full: it opens when this one ages out
+                opens = at + dt.timedelta(seconds=window_conf.seconds)
+                return max((opens - now).total_seconds(), 0.001)
             RateLimitEvent.objects.create(window=window, at=now)
         return None
 
@@ -174,6 +182,18 @@ class RateLimiter:
         workers do not come back in the same second."""
         base = min(self.limits.backoff_base * 2 ** max(strikes - 1, 0), self.limits.backoff_max)
         return base * (1 + 0.1 * self.rng.random())
+
+
+def prune_events(now: dt.datetime | None = None) -> int:
+    """Delete the events no window can count any more (older than the longest
+    configured window; all of them when every window is off); returns how many.
+    Windows prune their own events as requests arrive, but a window that stops
+    being used (a removed login, a limit set to 0) would keep its rows forever."""
+    now = now or timezone.now()
+    longest = max((w.seconds for w in Limits.load().windows.values() if w.limit > 0), default=0)
+    cutoff = now - dt.timedelta(seconds=longest)
+    deleted, _ = RateLimitEvent.objects.filter(at__lte=cutoff).delete()
+    return deleted
 
 
 def _locked_window(key: str, family: str) -> RateLimitWindow:

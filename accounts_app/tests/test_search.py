@@ -1,5 +1,5 @@
-"""Substring search over every user: the FTS5 trigram table follows every
-write, including the engine's raw upserts; short terms fall back to LIKE."""
+"""Substring search over every user: the FTS5 trigram table plus the users not
+indexed yet, exact through renames and deletes; short terms fall back to LIKE."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ import pytest
 from django.db import connection
 
 from accounts_app.models import IgUser
-from accounts_app.search import clean_term, fts_available, users_matching
+from accounts_app.search import (
+    FTS_TABLE,
+    clean_term,
+    fts_available,
+    index_pending,
+    users_matching,
+)
 from accounts_app.tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +69,80 @@ def test_quotes_and_operators_are_searched_literally() -> None:
     factories.user("quote", 'Say "hi" OR NOT')
     assert _names('"hi" OR') == {"quote"}
     assert _names("NEAR(") == set()
+
+
+# --- SQLite: the trigram table is filled in bulk (migration 0004) ----------------------
+
+sqlite_only = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="the FTS5 table and its watermark are SQLite's"
+)
+
+
+def _indexed_rowids() -> set[int]:
+    """The user ids in the index itself (a plain SELECT on an external-content
+    table would read the users table instead)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_instances "
+            f"USING fts5vocab(main, {FTS_TABLE}, instance)"
+        )
+        cursor.execute("SELECT DISTINCT doc FROM temp.fts_instances")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _integrity_check() -> None:
+    """FTS5 compares the index with the users table and raises when they differ."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
+
+
+@sqlite_only
+def test_new_users_are_found_before_they_are_indexed_and_indexed_in_bulk() -> None:
+    index_pending()
+    fresh = factories.user("pending.person", "Not Indexed Yet")
+    assert fresh.pk not in _indexed_rowids()
+    assert _names("ding.pe") == {"pending.person"}  # read from the users table (LIKE)
+    assert _names("INDEXED") == {"pending.person"}  # case-insensitive there too
+    assert _names("100%") == set()  # LIKE wildcards in a term are literal
+    assert index_pending() == 1
+    assert fresh.pk in _indexed_rowids()
+    assert _names("ding.pe") == {"pending.person"}  # now from the trigram table, once
+    assert index_pending() == 0
+    _integrity_check()
+
+
+@sqlite_only
+def test_renames_and_deletes_keep_the_index_exact_on_both_sides_of_the_watermark() -> None:
+    indexed = factories.user("indexed.old", "Was Indexed")
+    index_pending()
+    pending = factories.user("pending.old", "Not Yet")
+    IgUser.objects.filter(pk=indexed.pk).update(username="indexed.new")
+    IgUser.objects.filter(pk=pending.pk).update(username="pending.new")
+    assert _names(".old") == set()
+    assert _names(".new") == {"indexed.new", "pending.new"}
+    index_pending()
+    _integrity_check()  # (compares index and table: meaningful once nothing is pending)
+    IgUser.objects.filter(pk=indexed.pk).delete()
+    gone = factories.user("never.indexed", "")
+    IgUser.objects.filter(pk=gone.pk).delete()  # deleting an unindexed row touches nothing
+    _integrity_check()
+    assert _names(".new") == {"pending.new"}
+    assert _names("never") == set()
+
+
+@sqlite_only
+def test_finalising_a_scrape_indexes_the_users_it_brought() -> None:
+    from scraping.instagram.types import UserRecord
+    from scraping.services.store import upsert_users
+
+    index_pending()
+    upsert_users(
+        [UserRecord(pk=9001, username="via_scrape", full_name="", profile_pic_url="",
+                    is_verified=False, is_private=False)]
+    )  # fmt: skip
+    assert IgUser.objects.get(ig_pk=9001).pk not in _indexed_rowids()
+    from igdash.tasks import prune_housekeeping
+
+    prune_housekeeping()  # the hourly safety net does what finalise does
+    assert IgUser.objects.get(ig_pk=9001).pk in _indexed_rowids()
+    _integrity_check()

@@ -1,5 +1,6 @@
 """Finalise a scrape: judge each list, apply the delta to the interval history,
-write the statistics, clear the staging rows. All in one transaction.
+write the statistics, clear the staging rows. All in one transaction; then the
+users it brought are added to the search index in bulk (a second transaction).
 
 Delta (performance-notes.md): read the active user ids, diff sets in Python,
 write only the churn. new = seen - active; lost = active - seen, and only for a
@@ -16,6 +17,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from accounts_app import search
 from accounts_app.models import TrackedAccount
 from scraping.models import Direction, Relationship, Scrape, ScrapeList, ScrapeSeen, ScrapeStats
 from scraping.services.store import _table, touch
@@ -92,6 +94,9 @@ def finalise(scrape: Scrape, worker: str) -> Scrape:
         )
         TrackedAccount.objects.filter(pk=target_id).update(last_scraped_at=now, last_scrape=scrape)
         _cache_new_avatars(scrape)
+    # The new users become searchable in one bulk statement, in its own
+    # transaction: not one trigger per user inside every page's transaction.
+    search.index_pending()
     scrape.refresh_from_db()
     return scrape
 

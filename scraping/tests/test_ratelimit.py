@@ -11,7 +11,14 @@ from django.utils import timezone
 
 from igdash.models import AppSettings
 from scraping.models import RateLimitEvent
-from scraping.ratelimit import Limits, RateLimiter, Window, WindowClosed, closed_until
+from scraping.ratelimit import (
+    Limits,
+    RateLimiter,
+    Window,
+    WindowClosed,
+    closed_until,
+    prune_events,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +153,28 @@ def test_limits_come_from_settings_and_the_environment_wins(
     assert loaded.windows["mobile_api"] == Window(199, 900.0)
     assert loaded.windows["graphql"] == Window(200, 660.0)
     assert (loaded.jitter_mean, loaded.pacing) == (0.5, False)
+
+
+def test_a_family_without_window_records_nothing_but_still_obeys_instagrams_wait() -> None:
+    limiter = RateLimiter("login:1", limits())
+    for _ in range(5):
+        limiter("mobile_api")  # Window(0, 0): no window to count in
+    assert limiter.requests == 5
+    assert RateLimitEvent.objects.count() == 0
+    limiter.penalise(retry_after=120, family="mobile_api")
+    with pytest.raises(WindowClosed) as closed:
+        limiter("mobile_api")
+    assert closed.value.retry_after == pytest.approx(120, abs=2)
+
+
+def test_housekeeping_prunes_events_no_window_can_count(monkeypatch) -> None:
+    monkeypatch.setattr(Limits, "load", classmethod(lambda cls: limits(100, 60)))
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        RateLimiter("login:1", limits(100, 60))("web_api")
+        RateLimiter("login:2", limits(100, 60))("web_api")  # a login nobody uses again
+        clock.shift(61)
+        RateLimiter("login:1", limits(100, 60))("web_api")
+        assert RateLimitEvent.objects.count() == 2  # login:1 pruned its own; login:2 cannot
+        assert prune_events() == 1
+    assert RateLimitEvent.objects.count() == 1
