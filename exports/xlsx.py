@@ -12,6 +12,7 @@ costs nothing. A sheet holds 1,048,576 rows, so bigger lists continue on
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from copy import copy
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -48,11 +50,23 @@ def _int(value: object) -> object:
 
 
 def _naive_local() -> Callable[[object], object]:
+    """Aware datetime -> naive local time, memoised: a list's times are the
+    times of its target's few scrapes, repeated on every row."""
     to_local = local_time_converter()
+    seen: dict[object, object] = {}
 
     def convert(value: object) -> object:
-        local = to_local(value)  # type: ignore[arg-type]
-        return None if local is None else local.replace(tzinfo=None, microsecond=0)
+        try:
+            return seen[value]
+        except KeyError:
+            local = to_local(value)  # type: ignore[arg-type]
+            naive = None if local is None else local.replace(tzinfo=None, microsecond=0)
+            if len(seen) < 10_000:
+                seen[value] = naive
+            return naive
+        except TypeError:  # unhashable: not a datetime
+            local = to_local(value)  # type: ignore[arg-type]
+            return None if local is None else local.replace(tzinfo=None, microsecond=0)
 
     return convert
 
@@ -67,12 +81,19 @@ class _SheetWriter:
         self.sheets = 0
         self.sheet: WriteOnlyWorksheet | None = None
         self.rows_in_sheet = 0
+        self.link_style: StyleArray | None = None
 
     def _link(self, url: object) -> object:
         if not isinstance(url, str) or not url:
             return url
         cell = WriteOnlyCell(self.sheet, value='=HYPERLINK("{}")'.format(url.replace('"', '""')))
-        cell.font = LINK_FONT
+        if self.link_style is None:
+            cell.font = LINK_FONT  # registers the font with the workbook once
+            self.link_style = cell._style
+        else:
+            # Assigning cell.font hashes the Font on every cell (~half the
+            # cost of a link cell); a copy of the registered style is the same.
+            cell._style = copy(self.link_style)
         return cell
 
     def _close_sheet(self) -> None:

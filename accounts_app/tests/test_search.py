@@ -93,7 +93,9 @@ def _indexed_rowids() -> set[int]:
 def _integrity_check() -> None:
     """FTS5 compares the index with the users table and raises when they differ."""
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
+        cursor.execute(
+            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)"  # noqa: S608
+        )
 
 
 @sqlite_only
