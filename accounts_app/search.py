@@ -15,11 +15,15 @@ finalised yet). `index_pending()` moves the watermark.
 
 from __future__ import annotations
 
+import logging
+
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from accounts_app.models import IgUser
+
+logger = logging.getLogger(__name__)
 
 FTS_TABLE = "accounts_app_iguser_fts"
 FTS_STATE = "accounts_app_iguser_fts_state"
@@ -79,25 +83,43 @@ def _trigram_match(term: str) -> tuple[str, list[str]]:
 def index_pending() -> int:
     """Put the users above the watermark into the trigram table, in one
     statement and one transaction; returns how many. A no-op where there is no
-    trigram table."""
+    trigram table.
+
+    First a check that costs two counts: the index must hold exactly the users
+    at or below the watermark. It does not after ids went back (a `flush`
+    resets the sequence) or rows were loaded with explicit ids; then the whole
+    table is rebuilt from the users (FTS5 'rebuild')."""
     if not fts_available():
         return 0
+    users = IgUser._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_PENDING_IDS)
         upto = cursor.fetchone()[0]
-        cursor.execute(f"SELECT MAX(id) FROM {IgUser._meta.db_table}")  # noqa: S608
-        top = cursor.fetchone()[0] or 0
-        if top <= upto:
+        cursor.execute(f"SELECT MAX(id), COUNT(*) FROM {users}")  # noqa: S608
+        top, total = cursor.fetchone()
+        top = top or 0
+        cursor.execute(f"SELECT COUNT(*) FROM {users} WHERE id > %s", [upto])  # noqa: S608
+        pending = cursor.fetchone()[0]
+        cursor.execute(f"SELECT COUNT(*) FROM {FTS_TABLE}_docsize")  # noqa: S608
+        indexed = cursor.fetchone()[0]
+        if indexed != total - pending:
+            logger.warning(
+                "Search index out of step (%s indexed, %s expected): rebuilding it",
+                indexed,
+                total - pending,
+            )
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608
+            cursor.execute(f"UPDATE {FTS_STATE} SET indexed_upto = %s WHERE id = 1", [top])  # noqa: S608
+            return total
+        if not pending:
             return 0
         cursor.execute(
             f"INSERT INTO {FTS_TABLE}(rowid, username, full_name) "  # noqa: S608
-            f"SELECT id, username, full_name FROM {IgUser._meta.db_table} "
-            "WHERE id > %s AND id <= %s",
+            f"SELECT id, username, full_name FROM {users} WHERE id > %s AND id <= %s",
             [upto, top],
         )
-        added = cursor.rowcount
         cursor.execute(f"UPDATE {FTS_STATE} SET indexed_upto = %s WHERE id = 1", [top])  # noqa: S608
-    return max(added, 0)
+    return pending
 
 
 def matching_ids(term: str) -> RawSQL | QuerySet[IgUser]:

@@ -2,8 +2,11 @@
 the simulator over real HTTP, through the engine's `run_scrape` with the
 private-API client (instagrapi, 200 users a page), the simulator answering every
 Instagram request after DELAY_MS (default 250 ms, /__sim__/delay). Pacing is
-off (IGDASH_PACING=off, rate windows 0): the limiter still records every
-request, as in production.
+off (IGDASH_PACING=off) and so are the rate windows (limits 0, or the list
+would wait for its window): the limiter still asks the database, per request,
+whether Instagram closed the window. With windows on, as igdash's defaults are,
+it also records every request in a write transaction (docs/performance.md
+gives that cost).
 
 How much of the wall time is the project's own work between pages? The client
 side of every HTTP request (requests' and httpx's transports) is timed; the rest

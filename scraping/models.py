@@ -204,8 +204,10 @@ class ScrapeSeen(models.Model):
     """Staging: users seen by a scrape in progress, written page by page and
     emptied when the scrape finalises. The unique constraint de-duplicates
     overlapping pages and is the only index: it serves the reads by scrape, and
-    a read by user (deleting or merging a user) scans a table that is empty
-    between scrapes. Every index here is written 200 times a page."""
+    a read by user (deleting or merging a user) scans the table, which is empty
+    between scrapes and holds the running scrapes' users during them (a merge
+    during a scrape, rare, then costs a few scans). Every index here is written
+    200 times a page."""
 
     scrape = models.ForeignKey(Scrape, on_delete=models.CASCADE, related_name="+", db_index=False)
     direction = models.PositiveSmallIntegerField(choices=Direction.choices)

@@ -9,15 +9,17 @@ hour), and searches read those not yet indexed with LIKE.
 
 The delete and update triggers stay, for indexed rows only: the FTS5 'delete'
 command must be given exactly what was indexed, so it must never be sent for a
-row that never was. User ids are AUTOINCREMENT, so they are never reused and
-"id <= indexed_upto" means "indexed".
+row that never was. "Indexed" is asked of FTS5 itself (its docsize table has one
+row per indexed rowid), not of the watermark: ids are AUTOINCREMENT, but a
+`flush` resets the sequence and a fixture may load explicit ids, and neither may
+corrupt the index. `index_pending()` notices such a drift and rebuilds.
 """
 
 from django.db import migrations
 
 FTS = "accounts_app_iguser_fts"
 STATE = "accounts_app_iguser_fts_state"
-INDEXED = f"old.id <= (SELECT indexed_upto FROM {STATE} WHERE id = 1)"
+INDEXED = f"EXISTS (SELECT 1 FROM {FTS}_docsize WHERE id = old.id)"
 
 FORWARD = [
     f"""CREATE TABLE {STATE} (
