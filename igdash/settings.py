@@ -133,12 +133,9 @@ else:
                 # (~80 MB) instead of SQLite's 1,000 writes each hot index page back
                 # once instead of many times (docs/performance.md, ingest).
                 # journal_size_limit: the WAL file shrinks back to 64 MB afterwards.
-                # cache_size 16 MB (SQLite's default is 2 MB): a page of 200 new users
-                # dirties ~400 random index pages, which spilled out of 2 MB mid-write.
                 "init_command": (
                     "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
                     "PRAGMA wal_autocheckpoint=20000;PRAGMA journal_size_limit=67108864;"
-                    "PRAGMA cache_size=-16384;"
                 ),
             },
         }
