@@ -27,10 +27,16 @@ logger = logging.getLogger(__name__)
 
 FTS_TABLE = "accounts_app_iguser_fts"
 FTS_STATE = "accounts_app_iguser_fts_state"
+_USERS = IgUser._meta.db_table
 _PENDING_IDS = f"SELECT indexed_upto FROM {FTS_STATE} WHERE id = 1"  # noqa: S608
+_REBUILD = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"  # noqa: S608
+_INDEX_ABOVE = (
+    f"INSERT INTO {FTS_TABLE}(rowid, username, full_name) "  # noqa: S608
+    f"SELECT id, username, full_name FROM {_USERS} WHERE id > %s"
+)
 # The users not in the trigram table yet, matched as Django's icontains would.
 _PENDING_MATCH = (
-    f"SELECT id FROM {IgUser._meta.db_table} WHERE id > ({_PENDING_IDS}) "  # noqa: S608
+    f"SELECT id FROM {_USERS} WHERE id > ({_PENDING_IDS}) "  # noqa: S608
     "AND (username LIKE %s ESCAPE '\\' OR full_name LIKE %s ESCAPE '\\')"
 )
 TRIGRAM_MIN = 3
@@ -85,20 +91,18 @@ def index_pending() -> int:
     statement and one transaction; returns how many. A no-op where there is no
     trigram table.
 
-    First a check that costs two counts: the index must hold exactly the users
-    at or below the watermark. It does not after ids went back (a `flush`
+    First a check that costs three counts: the index must hold exactly the
+    users at or below the watermark. It does not after ids went back (a `flush`
     resets the sequence) or rows were loaded with explicit ids; then the whole
     table is rebuilt from the users (FTS5 'rebuild')."""
     if not fts_available():
         return 0
-    users = IgUser._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_PENDING_IDS)
         upto = cursor.fetchone()[0]
-        cursor.execute(f"SELECT MAX(id), COUNT(*) FROM {users}")  # noqa: S608
+        cursor.execute(f"SELECT MAX(id), COUNT(*) FROM {_USERS}")  # noqa: S608
         top, total = cursor.fetchone()
-        top = top or 0
-        cursor.execute(f"SELECT COUNT(*) FROM {users} WHERE id > %s", [upto])  # noqa: S608
+        cursor.execute(f"SELECT COUNT(*) FROM {_USERS} WHERE id > %s", [upto])  # noqa: S608
         pending = cursor.fetchone()[0]
         cursor.execute(f"SELECT COUNT(*) FROM {FTS_TABLE}_docsize")  # noqa: S608
         indexed = cursor.fetchone()[0]
@@ -108,18 +112,14 @@ def index_pending() -> int:
                 indexed,
                 total - pending,
             )
-            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608
-            cursor.execute(f"UPDATE {FTS_STATE} SET indexed_upto = %s WHERE id = 1", [top])  # noqa: S608
-            return total
-        if not pending:
+            fill, params, added = _REBUILD, [], total
+        elif pending:
+            fill, params, added = _INDEX_ABOVE, [upto], pending
+        else:
             return 0
-        cursor.execute(
-            f"INSERT INTO {FTS_TABLE}(rowid, username, full_name) "  # noqa: S608
-            f"SELECT id, username, full_name FROM {users} WHERE id > %s AND id <= %s",
-            [upto, top],
-        )
-        cursor.execute(f"UPDATE {FTS_STATE} SET indexed_upto = %s WHERE id = 1", [top])  # noqa: S608
-    return pending
+        cursor.execute(fill, params)
+        cursor.execute(f"UPDATE {FTS_STATE} SET indexed_upto = %s WHERE id = 1", [top or 0])  # noqa: S608
+    return added
 
 
 def matching_ids(term: str) -> RawSQL | QuerySet[IgUser]:
