@@ -42,3 +42,11 @@ def test_refuses_a_database_with_the_owners_own_accounts(db: None) -> None:
     factories.tracked("alice", followers=2, following=1, mutual=0, days=1)
     with pytest.raises(CommandError, match="already tracks @alice"):
         call_command("seed_demo", "--days", "1")
+
+
+def test_seeds_a_data_folder_no_command_has_created_yet(tmp_path: Path) -> None:
+    from exports.tests.processes import checked, manage
+
+    done = checked(manage(tmp_path, "seed_demo", "--days", "1", "--accounts", "demo_small"))
+    assert "Seeded 1 scrapes" in done.stdout, done.stdout
+    assert (tmp_path / "igdash.sqlite3").exists()

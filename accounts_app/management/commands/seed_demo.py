@@ -7,6 +7,7 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts_app import demo
@@ -33,6 +34,9 @@ class Command(BaseCommand):
         ]
         if options["days"] < 1 or not accounts:
             raise CommandError("Give at least one day and one account.")
+        # The README offers seed_demo on a fresh data folder, before any `serve`
+        # has created the database: bring it up to date first, as serve does.
+        call_command("migrate", interactive=False, verbosity=0)
         if not options["force"]:
             try:
                 demo.check_empty(accounts)
