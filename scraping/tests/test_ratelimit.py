@@ -178,3 +178,20 @@ def test_housekeeping_prunes_events_no_window_can_count(monkeypatch) -> None:
         assert RateLimitEvent.objects.count() == 2  # login:1 pruned its own; login:2 cannot
         assert prune_events() == 1
     assert RateLimitEvent.objects.count() == 1
+
+
+def test_without_window_only_this_keys_family_and_a_wait_still_on_hold_requests_back() -> None:
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        RateLimiter("login:2", limits()).penalise(retry_after=300, family="mobile_api")
+        RateLimiter("login:1", limits()).penalise(retry_after=60, family="web_api")
+        limiter = RateLimiter("login:1", limits())
+        limiter("mobile_api")  # another login's wait, another family's wait
+        limiter.penalise(retry_after=30, family="mobile_api")
+        clock.shift(20)
+        with pytest.raises(WindowClosed) as closed:
+            limiter("mobile_api")
+        assert closed.value.retry_after == pytest.approx(10, abs=0.01)
+        clock.shift(11)
+        limiter("mobile_api")  # the wait is over
+    assert limiter.requests == 2
