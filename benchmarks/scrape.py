@@ -9,7 +9,8 @@ it also records every request in a write transaction (docs/performance.md
 gives that cost).
 
 How much of the wall time is the project's own work between pages? The client
-side of every HTTP request (requests' and httpx's transports) is timed; the rest
+side of every HTTP request (requests' and httpx's transports, and urllib3
+receiving the body, which requests reads after its transport returns) is timed; the rest
 of the wall time, from the start of `run_scrape` to the last page stored, is the
 project's work: resolving the profile, parsing, the limiter, the page store. The
 finalise that follows (the delta, the search index) is reported apart, with the
@@ -47,25 +48,36 @@ MOBILE_USER_AGENT = (
 
 
 def _timed_transports(spent: list[float]) -> None:
-    """Add the time spent inside every HTTP request (requests and httpx) to spent[0]."""
+    """Add the time spent inside every HTTP request (requests and httpx) to
+    spent[0], and count requests in spent[1]. Receiving an answer's body is part
+    of the request: requests reads it after its transport returns (urllib3's
+    read), so that is timed too; a read inside a timed send is counted once."""
     import httpx
     import requests.adapters
+    import urllib3.response
 
-    def wrap(cls: Any, name: str) -> None:
+    depth = [0]
+
+    def wrap(cls: Any, name: str, *, counts: bool) -> None:
         original = getattr(cls, name)
 
         def timed(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if depth[0]:
+                return original(self, *args, **kwargs)
+            depth[0] += 1
             started = time.perf_counter()
             try:
                 return original(self, *args, **kwargs)
             finally:
+                depth[0] -= 1
                 spent[0] += time.perf_counter() - started
-                spent[1] += 1
+                spent[1] += counts
 
         setattr(cls, name, timed)
 
-    wrap(requests.adapters.HTTPAdapter, "send")
-    wrap(httpx.HTTPTransport, "handle_request")
+    wrap(requests.adapters.HTTPAdapter, "send", counts=True)
+    wrap(urllib3.response.HTTPResponse, "read", counts=False)
+    wrap(httpx.HTTPTransport, "handle_request", counts=True)
 
 
 def _control(base_url: str, method: str, path: str, **kwargs: Any) -> Any:
@@ -99,14 +111,14 @@ def child_project(base_url: str, followers: int) -> dict[str, Any]:
     _timed_transports(spent)
     # The paging phase ends when the last page is stored: what follows is finalise.
     last_page: dict[str, float] = {}
-    store_page = engine.store_page
+    store_pages = engine.store_pages
 
-    def timed_store_page(*args: Any, **kwargs: Any) -> int:
-        added = store_page(*args, **kwargs)
+    def timed_store_pages(*args: Any, **kwargs: Any) -> int:
+        added = store_pages(*args, **kwargs)
         last_page.update(at=time.perf_counter(), http=spent[0])
         return added
 
-    engine.store_page = timed_store_page  # type: ignore[assignment]
+    engine.store_pages = timed_store_pages  # type: ignore[assignment]
     if not LoginCredential.objects.exists():  # a later run keeps the stored session
         session = _control(base_url, "POST", "session", json={"username": "demo_owner"})
         logins.store_login("demo_owner", sessionid=session["sessionid"])
