@@ -57,6 +57,11 @@ WHERE {_IGUSER}.username <> excluded.username
 """  # noqa: S608
 
 
+# Staging rows are written with one statement per SEEN_CHUNK users (SQLite allows
+# 32,766 parameters a statement; PostgreSQL 65,535).
+SEEN_CHUNK = 1000
+
+
 def _seen_sql(count: int) -> str:
     marks = ", ".join(["%s"] * count)
     return (
@@ -83,7 +88,7 @@ _TOUCH_PAGE = (
     "WHERE id = %s AND claimed_by = %s AND status = %s"
 )
 _PAGE_DONE = (
-    f"UPDATE {_table(ScrapeList)} SET fetched = fetched + %s, pages = pages + 1, "  # noqa: S608
+    f"UPDATE {_table(ScrapeList)} SET fetched = fetched + %s, pages = pages + %s, "  # noqa: S608
     "cursor = %s, exhausted = %s, capped = %s WHERE id = %s"
 )
 # Placeholders (users known only by username) come from imports; the unique
@@ -94,7 +99,15 @@ _ANY_PLACEHOLDER = f"SELECT 1 FROM {_IGUSER} WHERE ig_pk IS NULL LIMIT 1"  # noq
 def store_page(scrape: Scrape, worker: str, part: ScrapeList, page: Page) -> int:
     """Write one page in one transaction; returns how many users were new to
     this scrape's list (overlapping pages repeat users)."""
-    users = list({user.pk: user for user in page.users}.values())
+    return store_pages(scrape, worker, part, [page])
+
+
+def store_pages(scrape: Scrape, worker: str, part: ScrapeList, pages: Sequence[Page]) -> int:
+    """Write consecutive pages of `part` in one transaction (the engine groups the
+    pages that arrive within a second, docs/scraping.md); returns how many users
+    were new to this scrape's list. The cursor stored is the last page's."""
+    users = list({user.pk: user for page in pages for user in page.users}.values())
+    last = pages[-1]
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_TOUCH_PAGE, [now, scrape.pk, worker, Scrape.Status.RUNNING])
@@ -106,16 +119,20 @@ def store_page(scrape: Scrape, worker: str, part: ScrapeList, page: Page) -> int
             if cursor.fetchone() is not None:
                 adopt_placeholders(users)
             upsert_users(users, now=now)
-            cursor.execute(
-                _seen_sql(len(users)), [scrape.pk, part.direction, *(u.pk for u in users)]
-            )
-            added = max(cursor.rowcount, 0)
+            for start in range(0, len(users), SEEN_CHUNK):
+                chunk = users[start : start + SEEN_CHUNK]
+                cursor.execute(
+                    _seen_sql(len(chunk)), [scrape.pk, part.direction, *(u.pk for u in chunk)]
+                )
+                added += max(cursor.rowcount, 0)
         part.fetched += added
-        part.pages += 1
-        part.cursor = page.next_cursor or ""
-        part.exhausted = page.next_cursor is None
-        part.capped = part.capped or page.capped
-        cursor.execute(_PAGE_DONE, [added, part.cursor, part.exhausted, part.capped, part.pk])
+        part.pages += len(pages)
+        part.cursor = last.next_cursor or ""
+        part.exhausted = last.next_cursor is None
+        part.capped = part.capped or any(page.capped for page in pages)
+        cursor.execute(
+            _PAGE_DONE, [added, len(pages), part.cursor, part.exhausted, part.capped, part.pk]
+        )
     return added
 
 

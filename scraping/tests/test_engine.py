@@ -22,6 +22,7 @@ from scraping.instagram.errors import (
 )
 from scraping.instagram.types import UserRecord
 from scraping.models import Direction, Relationship, Scrape, ScrapeList, ScrapeSeen
+from scraping.services import engine
 from scraping.tests.engine_fakes import FakeInstagram, make_users
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_limits")]
@@ -196,6 +197,43 @@ def test_count_far_from_the_profile_is_partial(web_login: LoginCredential) -> No
     assert "fetched 100 of 1,000" in scrape.error_message
 
 
+@pytest.mark.parametrize(
+    ("group_seconds", "group_users", "groups"),
+    [
+        (60.0, 2000, [6]),  # answers within GROUP_SECONDS: one transaction for the list
+        (60.0, 25, [3, 3]),  # at most GROUP_USERS users a transaction
+        (0.0, 2000, [1] * 6),  # pages GROUP_SECONDS or more apart: one each
+    ],
+)
+def test_pages_that_arrive_close_together_are_stored_in_one_transaction(
+    web_login: LoginCredential,
+    monkeypatch: pytest.MonkeyPatch,
+    group_seconds: float,
+    group_users: int,
+    groups: list[int],
+) -> None:
+    monkeypatch.setattr(engine, "GROUP_SECONDS", group_seconds)
+    monkeypatch.setattr(engine, "GROUP_USERS", group_users)
+    stored: list[int] = []
+    store_pages = engine.store_pages
+
+    def recording(scrape: Scrape, worker: str, part: ScrapeList, pages: list[object]) -> int:
+        stored.append(len(pages))
+        return store_pages(scrape, worker, part, pages)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "store_pages", recording)
+    world = FakeInstagram()
+    users = make_users(60)
+    world.add("target", 1, users)
+
+    scrape = run(world, services.create_scrape("target", lists="followers"))
+
+    assert scrape.status == Scrape.Status.SUCCEEDED
+    assert stored == groups
+    assert (scrape.parts.get().pages, scrape.parts.get().fetched) == (6, 60)
+    assert active("target") == pks(users)
+
+
 def test_logout_mid_list_needs_attention_then_resumes_from_its_checkpoint(
     web_login: LoginCredential,
 ) -> None:
@@ -211,7 +249,7 @@ def test_logout_mid_list_needs_attention_then_resumes_from_its_checkpoint(
     web_login.refresh_from_db()
     assert web_login.status == LoginCredential.Status.LOGGED_OUT
     assert not Relationship.objects.exists()
-    assert scrape.parts.get().cursor == "20"
+    assert scrape.parts.get().cursor == "20"  # pages 1-2, not yet written, were kept
 
     logins.store_login("owner_ig", sessionid="12345%3Anew%3A1")  # the owner logs in again
     services.retry_scrape(scrape.pk)
@@ -412,7 +450,9 @@ def test_cancelled_scrape_stops_its_worker_and_records_nothing(web_login: LoginC
     assert scrape.status == Scrape.Status.CANCELLED
     assert not Relationship.objects.exists()
     assert not ScrapeSeen.objects.exists()
-    assert ScrapeList.objects.get(scrape=scrape).pages == 1
+    # Both pages arrived within a second: the write that would have stored them
+    # together found the scrape cancelled and stored neither.
+    assert ScrapeList.objects.get(scrape=scrape).pages == 0
 
 
 def test_resumer_requeues_waiting_scrapes_once_per_stale_period(
