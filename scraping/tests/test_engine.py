@@ -107,7 +107,7 @@ def test_renamed_user_is_neither_new_nor_lost(web_login: LoginCredential) -> Non
     users = make_users(20)
     world.add("target", 1, users)
     run(world, services.create_scrape("target"))
-    renamed = UserRecord(**{**users[3].__dict__, "username": "brand_new_name"})
+    renamed = users[3]._replace(username="brand_new_name")
     world.set_lists("target", [*users[:3], renamed, *users[4:]])
 
     second = run(world, services.create_scrape("target"))
