@@ -245,3 +245,22 @@ def test_pacer_refusal_stops_the_request(sim: Sim, owner_settings: dict[str, Any
         client(sim, settings=owner_settings, pacer=refuse).get_profile("demo_small")
 
     assert sim.stats()["total"] == 0
+
+
+def test_environment_proxies_are_read_once_and_igdashs_own_proxy_wins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://env-proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "www.instagram.com")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/corporate.pem")
+
+    plain = PrivateClient()
+    sessions = (plain._cl.private, plain._cl.public, plain._cl.graphql)
+    assert [s.trust_env for s in sessions] == [False] * 3  # not read again per request
+    assert plain._cl.private.proxies["https"] == "http://env-proxy.example:3128"
+    assert "https" not in plain._cl.public.proxies  # NO_PROXY names the web host
+    assert plain._cl.private.verify == "/etc/ssl/corporate.pem"
+
+    own = PrivateClient(proxy="http://igdash-proxy.example:8080")
+    assert own._cl.private.proxies["https"] == "http://igdash-proxy.example:8080"
+    assert own._cl.public.proxies["https"] == "http://igdash-proxy.example:8080"
