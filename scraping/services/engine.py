@@ -52,7 +52,14 @@ from scraping.services.clients import ClientKind, Connector
 from scraping.services.config import max_retries
 from scraping.services.delta import finalise
 from scraping.services.scrapes import claim, enqueue
-from scraping.services.store import LostClaim, TargetConflict, attach_profile, store_pages, touch
+from scraping.services.store import (
+    LostClaim,
+    TargetConflict,
+    attach_profile,
+    scrape_cache,
+    store_pages,
+    touch,
+)
 
 log = logging.getLogger(__name__)
 Status = Scrape.Status
@@ -135,7 +142,8 @@ def run_scrape(
     try:
         if vault.is_locked():  # every list needs a login, and logins need the key
             raise vault.VaultLocked()
-        _run(run)
+        with scrape_cache():
+            _run(run)
     except vault.VaultLocked as exc:
         # Nothing is wrong with the login: keep its status, wait for the owner.
         _needs_attention(run, VAULT_LOCKED, f"{exc} This scrape goes on by itself after that.")

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 
 from accounts_app.models import IgUser, LoginCredential, TrackedAccount
@@ -23,6 +24,7 @@ from scraping.instagram.errors import (
 from scraping.instagram.types import UserRecord
 from scraping.models import Direction, Relationship, Scrape, ScrapeList, ScrapeSeen
 from scraping.services import engine
+from scraping.services.store import SCRAPE_CACHE_KIB
 from scraping.tests.engine_fakes import FakeInstagram, make_users
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_limits")]
@@ -232,6 +234,34 @@ def test_pages_that_arrive_close_together_are_stored_in_one_transaction(
     assert stored == groups
     assert (scrape.parts.get().pages, scrape.parts.get().fetched) == (6, 60)
     assert active("target") == pks(users)
+
+
+def test_a_scrape_writes_with_a_larger_sqlite_cache_and_gives_it_back(
+    web_login: LoginCredential, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def cache_size() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return int(cursor.fetchone()[0])
+
+    before = cache_size()
+    during: list[int] = []
+    store_pages = engine.store_pages
+
+    def recording(*args: object) -> int:
+        during.append(cache_size())
+        return store_pages(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "store_pages", recording)
+    world = FakeInstagram()
+    world.add("target", 1, make_users(30))
+    world.errors[2] = TransportError("connection reset")  # leaves by an error
+
+    run(world, services.create_scrape("target", lists="followers"))
+
+    assert during == [-SCRAPE_CACHE_KIB]
+    assert before != -SCRAPE_CACHE_KIB
+    assert cache_size() == before
 
 
 def test_logout_mid_list_needs_attention_then_resumes_from_its_checkpoint(
