@@ -69,6 +69,11 @@ LAST = (
 )  # fmt: skip
 WORDS = ("art", "bakes", "photo", "runs", "daily", "surf", "eats", "lab", "wild", "north")
 PK_BASE = 10_000_000_000
+# Instagram's pks in a follower list are in no order (it lists by follow time, not
+# account age): index i gets PK_BASE + (i * PK_STEP mod 2**34), a bijection, so
+# neighbours in the list land far apart in the ig_pk index, as they do for real.
+PK_STEP = 0x2545F4915
+PK_SPAN = 2**34
 _MIX = 0x9E3779B97F4A7C15
 _MASK = 2**64 - 1
 _B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -82,19 +87,24 @@ def _b36(value: int, width: int) -> str:
     return "".join(out)
 
 
+def user_pk(index: int) -> int:
+    return PK_BASE + (index * PK_STEP) % PK_SPAN
+
+
 def user_fields(index: int, day: int) -> tuple[int, str, str, str, bool, bool]:
     """(pk, username, full_name, profile_pic_url, is_verified, is_private)."""
+    pk = user_pk(index)
     h = (index * _MIX + 0x632BE59BD9B4E019) & _MASK
     first = FIRST[h % 40]
     username = f"{first}.{WORDS[(h >> 6) % 10]}{_b36(h >> 12, 5)}"
     full_name = f"{first.title()} {LAST[(h >> 40) % 18].title()}"
     sig = ((h ^ (day * 0xD6E8FEB86659FD93)) * _MIX) & _MASK
     pic = (
-        f"https://scontent.cdninstagram.com/v/t51.2885-19/{PK_BASE + index}_{h % 10**16}_n.jpg"
+        f"https://scontent.cdninstagram.com/v/t51.2885-19/{pk}_{h % 10**16}_n.jpg"
         f"?stp=dst-jpg_s150x150&_nc_ht=scontent&_nc_ohc={sig:016x}&oh=00_{sig:016x}{h:016x}"
         f"&oe={0x67000000 + day * 86_400:08X}"
     )
-    return PK_BASE + index, username, full_name, pic, (h >> 50) % 50 == 0, (h >> 52) % 4 == 0
+    return pk, username, full_name, pic, (h >> 50) % 50 == 0, (h >> 52) % 4 == 0
 
 
 def rare_term(rows: int) -> str:
@@ -168,20 +178,29 @@ def start_scrape(followers: int) -> tuple[Any, Any]:
     return scrape, part
 
 
-def store_pages(scrape: Any, part: Any, followers: Followers) -> float:
-    """Every page through store_page, one transaction each; returns the seconds
-    spent in store_page (building the page's user records is not counted)."""
+def store_pages(scrape: Any, part: Any, followers: Followers, *, grouped: bool = True) -> float:
+    """Every page through the page store; returns the seconds spent in it (building
+    the pages' user records is not counted). Pages arrive back to back, so the
+    engine would write GROUP_USERS users a transaction (engine._page_through):
+    `grouped` does the same; without it, one transaction a page (a paced scrape)."""
     from scraping.instagram.types import Page
-    from scraping.services.store import store_page
+    from scraping.services.engine import GROUP_USERS
+    from scraping.services.store import scrape_cache
+    from scraping.services.store import store_pages as store
 
+    per_group = max(GROUP_USERS // PAGE_SIZE, 1) if grouped else 1
     spent = 0.0
     pages = list(followers.pages())
-    for number, indices in enumerate(pages):
-        last = number == len(pages) - 1
-        page = Page(users(indices, followers.day), None if last else f"cursor-{number + 1}")
-        started = time.perf_counter()
-        store_page(scrape, WORKER, part, page)
-        spent += time.perf_counter() - started
+    with scrape_cache():  # as run_scrape does
+        for first in range(0, len(pages), per_group):
+            group = []
+            for number in range(first, min(first + per_group, len(pages))):
+                last = number == len(pages) - 1
+                cursor = None if last else f"cursor-{number + 1}"
+                group.append(Page(users(pages[number], followers.day), cursor))
+            started = time.perf_counter()
+            store(scrape, WORKER, part, group)
+            spent += time.perf_counter() - started
     return spent
 
 
