@@ -32,7 +32,7 @@ def import_names(names: list[str]) -> Scrape:
 
 
 def renamed(user: UserRecord, username: str) -> UserRecord:
-    return UserRecord(**{**user.__dict__, "username": username})
+    return user._replace(username=username)
 
 
 def assert_one_row_per_username() -> None:
