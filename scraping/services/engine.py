@@ -1,5 +1,6 @@
 """The scrape engine: claim, resolve the profile, choose a client, page through
-the lists with a checkpoint per page, finalise. design.md "A scrape, end to end".
+the lists with a checkpoint per write (a page, or the pages of a second),
+finalise. design.md "A scrape, end to end".
 
 Everything Instagram can answer ends in a state the owner can read:
 - RateLimited: waiting_rate_limit with resume_at, re-enqueued for then (and the
@@ -278,7 +279,7 @@ def _has_web_session(login: LoginCredential) -> bool:
 def _page_through(run: Run, target_pk: int, part: ScrapeList) -> None:
     direction = DIRECTION_NAMES[Direction(part.direction)]
     cursor = part.cursor or None
-    pending = _Pending()
+    pending = _Pending(since=_clock())
     try:
         while True:
             assert run.client is not None
@@ -304,37 +305,44 @@ def _page_through(run: Run, target_pk: int, part: ScrapeList) -> None:
                 return
             cursor = page.next_cursor
     except BaseException:
-        _store(run, part, pending)  # what was fetched before the error is kept
+        # What was fetched before the error is kept. The error itself still has
+        # to reach run_scrape (a 429 closes the limiter's window, a logout marks
+        # the login): a failure of this write, even "no longer ours", must not
+        # replace it; the handlers check ownership themselves.
+        try:
+            _store(run, part, pending)
+        except Exception:
+            log.warning("scrape #%s: pages before the error not written", run.scrape.pk)
         raise
 
 
-# Pages that arrive within GROUP_SECONDS of the oldest one not yet stored share
-# one transaction (up to GROUP_USERS users): a fast list (no pacing, quick
-# answers) commits about once a second instead of once a page, which roughly
-# halves the index pages its new users dirty (docs/performance.md). A paced
-# scrape, pages seconds apart, still commits every page. A crash loses at most
-# the pages of that second; the resume fetches them again from the stored cursor.
+# Pages are written together until GROUP_SECONDS have passed since the last write
+# (up to GROUP_USERS users): a fast list (no pacing, quick answers) commits about
+# once a second instead of once a page, which roughly halves the index pages its
+# new users dirty (docs/performance.md). A page that arrives a second or more
+# after the last write (a paced scrape: the pauses average seconds) is written
+# at once, on its own. A crash loses at most the pages of that second; the
+# resume fetches them again from the stored cursor.
 GROUP_SECONDS = 1.0
 GROUP_USERS = 2000
+_clock = time.monotonic
 
 
 @dataclass
 class _Pending:
+    since: float  # the last write, or the start of the list
     pages: list[Page] = field(default_factory=list)
     users: int = 0
-    since: float = 0.0
 
     def add(self, page: Page) -> None:
-        if not self.pages:
-            self.since = time.monotonic()
         self.pages.append(page)
         self.users += len(page.users)
 
     def full(self) -> bool:
-        return self.users >= GROUP_USERS or time.monotonic() - self.since >= GROUP_SECONDS
+        return self.users >= GROUP_USERS or _clock() - self.since >= GROUP_SECONDS
 
     def take(self) -> list[Page]:
-        pages, self.pages, self.users = self.pages, [], 0
+        pages, self.pages, self.users, self.since = self.pages, [], 0, _clock()
         return pages
 
 

@@ -22,10 +22,17 @@ from scraping.instagram.errors import (
     TransportError,
 )
 from scraping.instagram.types import UserRecord
-from scraping.models import Direction, Relationship, Scrape, ScrapeList, ScrapeSeen
+from scraping.models import (
+    Direction,
+    RateLimitWindow,
+    Relationship,
+    Scrape,
+    ScrapeList,
+    ScrapeSeen,
+)
 from scraping.services import engine
 from scraping.services.store import SCRAPE_CACHE_KIB
-from scraping.tests.engine_fakes import FakeInstagram, make_users
+from scraping.tests.engine_fakes import FakeClient, FakeInstagram, make_users
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_limits")]
 
@@ -200,21 +207,23 @@ def test_count_far_from_the_profile_is_partial(web_login: LoginCredential) -> No
 
 
 @pytest.mark.parametrize(
-    ("group_seconds", "group_users", "groups"),
+    ("seconds_a_page", "group_users", "groups"),
     [
-        (60.0, 2000, [6]),  # answers within GROUP_SECONDS: one transaction for the list
-        (60.0, 25, [3, 3]),  # at most GROUP_USERS users a transaction
-        (0.0, 2000, [1] * 6),  # pages GROUP_SECONDS or more apart: one each
+        (0.0, 2000, [6]),  # answers at once: one transaction for the list
+        (0.0, 25, [3, 3]),  # at most GROUP_USERS users a transaction
+        (0.3, 2000, [4, 2]),  # a write once a second has passed since the last
+        (5.0, 2000, [1] * 6),  # a paced scrape: every page on its own, at once
     ],
 )
-def test_pages_that_arrive_close_together_are_stored_in_one_transaction(
+def test_pages_that_arrive_within_a_second_of_the_last_write_are_stored_together(
     web_login: LoginCredential,
     monkeypatch: pytest.MonkeyPatch,
-    group_seconds: float,
+    seconds_a_page: float,
     group_users: int,
     groups: list[int],
 ) -> None:
-    monkeypatch.setattr(engine, "GROUP_SECONDS", group_seconds)
+    now = [0.0]
+    monkeypatch.setattr(engine, "_clock", lambda: now[0])
     monkeypatch.setattr(engine, "GROUP_USERS", group_users)
     stored: list[int] = []
     store_pages = engine.store_pages
@@ -228,12 +237,49 @@ def test_pages_that_arrive_close_together_are_stored_in_one_transaction(
     users = make_users(60)
     world.add("target", 1, users)
 
-    scrape = run(world, services.create_scrape("target", lists="followers"))
+    def connect(*args: object) -> object:
+        client = world.connect(*args)  # type: ignore[arg-type]
+        list_page = client.list_page
 
-    assert scrape.status == Scrape.Status.SUCCEEDED
+        def slow(*a: object) -> object:
+            now[0] += seconds_a_page
+            return list_page(*a)  # type: ignore[arg-type]
+
+        client.list_page = slow  # type: ignore[method-assign]
+        return client
+
+    scrape = services.run_scrape(services.create_scrape("target", lists="followers").pk,
+                                 connect=connect)  # type: ignore[arg-type]  # fmt: skip
+
+    assert scrape is not None and scrape.status == Scrape.Status.SUCCEEDED
     assert stored == groups
     assert (scrape.parts.get().pages, scrape.parts.get().fetched) == (6, 60)
     assert active("target") == pks(users)
+
+
+def test_a_429_still_closes_the_window_when_the_pending_pages_find_the_scrape_cancelled(
+    web_login: LoginCredential,
+) -> None:
+    world = FakeInstagram()
+    world.add("target", 1, make_users(50))
+    world.errors[3] = RateLimited(retry_after=120)
+    scrape = services.create_scrape("target", lists="followers")
+    list_page = FakeClient.list_page
+
+    def cancelling(client: FakeClient, *a: object) -> object:
+        if world.list_calls == 2:  # pages 1 and 2 wait to be written together
+            services.cancel_scrape(scrape.pk)
+        return list_page(client, *a)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(FakeClient, "list_page", cancelling)
+        services.run_scrape(scrape.pk, connect=world.connect)  # type: ignore[arg-type]
+
+    scrape.refresh_from_db()
+    assert scrape.status == Scrape.Status.CANCELLED  # parking it found it no longer ours
+    assert scrape.parts.get().pages == 0  # the write found it cancelled
+    closed = RateLimitWindow.objects.get(key=f"login:{web_login.pk}")
+    assert closed.blocked_until is not None and closed.blocked_until > timezone.now()
 
 
 def test_a_scrape_writes_with_a_larger_sqlite_cache_and_gives_it_back(
