@@ -71,6 +71,7 @@ class _RoutingAdapter(BaseAdapter):
         self._rewrites = dict(rewrites)
         self._pacer = pacer
         self._timeout = timeout
+        self._ca_bundle = _environment_ca_bundle()
         self._plain = HTTPAdapter(max_retries=0)
 
     def send(  # type: ignore[override]
@@ -87,6 +88,8 @@ class _RoutingAdapter(BaseAdapter):
         if self._pacer is not None:
             self._pacer(ep.family_for(host, parts.path))
         timeout = self._timeout if timeout is None else timeout
+        if verify is True and self._ca_bundle:
+            verify = self._ca_bundle
         base = self._rewrites.get(host)
         if base is None:
             return self._inner_adapter(request.url or "").send(
@@ -113,17 +116,20 @@ class _RoutingAdapter(BaseAdapter):
 
 
 def _read_environment_once(session: requests.Session, url: str) -> None:
-    """Take the environment's proxy and CA-bundle settings now, then stop requests
-    reading them again on every request (~0.2 ms a request here, a registry read
-    on Windows). A proxy igdash was given wins over the environment's."""
+    """Take the environment's proxies now, then stop requests reading them again
+    on every request (~0.2 ms a request here, a registry read on Windows). A proxy
+    igdash was given wins over the environment's. The CA bundle variables, which
+    trust_env also governed, are applied by _RoutingAdapter on each request
+    (instagrapi resets `session.verify` when it logs in)."""
     environ = requests.utils.get_environ_proxies(url)  # {} when NO_PROXY names the host
     environ.pop("no", None)
     # A new dict: instagrapi shares one between its sessions.
     session.proxies = {**environ, **session.proxies}
-    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    if bundle and session.verify is True:
-        session.verify = bundle
     session.trust_env = False
+
+
+def _environment_ca_bundle() -> str | None:
+    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or None
 
 
 class PrivateClient:

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from requests.adapters import HTTPAdapter
 
 from scraping.instagram.base import collect_list
 from scraping.instagram.errors import (
@@ -250,17 +251,36 @@ def test_pacer_refusal_stops_the_request(sim: Sim, owner_settings: dict[str, Any
 def test_environment_proxies_are_read_once_and_igdashs_own_proxy_wins(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    for name in ("http_proxy", "https_proxy", "no_proxy", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)  # urllib prefers the lowercase ones
     monkeypatch.setenv("HTTPS_PROXY", "http://env-proxy.example:3128")
     monkeypatch.setenv("NO_PROXY", "www.instagram.com")
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/corporate.pem")
 
     plain = PrivateClient()
     sessions = (plain._cl.private, plain._cl.public, plain._cl.graphql)
     assert [s.trust_env for s in sessions] == [False] * 3  # not read again per request
     assert plain._cl.private.proxies["https"] == "http://env-proxy.example:3128"
     assert "https" not in plain._cl.public.proxies  # NO_PROXY names the web host
-    assert plain._cl.private.verify == "/etc/ssl/corporate.pem"
 
     own = PrivateClient(proxy="http://igdash-proxy.example:8080")
     assert own._cl.private.proxies["https"] == "http://igdash-proxy.example:8080"
     assert own._cl.public.proxies["https"] == "http://igdash-proxy.example:8080"
+
+
+def test_the_environments_ca_bundle_still_applies_after_a_session_login(
+    sim: Sim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/corporate.pem")
+    verified: list[object] = []
+    send = HTTPAdapter.send
+
+    def recording(self: HTTPAdapter, request: object, **kwargs: object) -> object:
+        verified.append(kwargs.get("verify"))
+        return send(self, request, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(HTTPAdapter, "send", recording)
+    adopted = client(sim)
+    adopted.login_by_sessionid(sim.session("demo_owner")["sessionid"])  # resets verify
+    adopted.get_profile("demo_small")
+
+    assert verified and set(verified) == {"/etc/ssl/corporate.pem"}
