@@ -128,7 +128,7 @@ else:
                 # lock when the transaction starts, wait up to the timeout for it.
                 "transaction_mode": "IMMEDIATE",
                 "timeout": env_int("IGDASH_SQLITE_TIMEOUT", 30),
-                # wal_autocheckpoint: a scrape commits once per page and each commit
+                # wal_autocheckpoint: a scrape commits once a page (or a second) and each commit
                 # appends its pages to the WAL; checkpointing every 20,000 pages
                 # (~80 MB) instead of SQLite's 1,000 writes each hot index page back
                 # once instead of many times (docs/performance.md, ingest).

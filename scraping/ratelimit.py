@@ -209,7 +209,7 @@ def _blocked_until(key: str, family: str, now: dt.datetime) -> dt.datetime | Non
     if row is None:
         return None
     value = row[0]
-    if isinstance(value, str):  # SQLite keeps naive UTC text
+    if isinstance(value, str):  # SQLite: naive UTC text, unless its converter ran
         value = dt.datetime.fromisoformat(value)
     return value if timezone.is_aware(value) else value.replace(tzinfo=dt.UTC)
 

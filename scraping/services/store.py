@@ -108,8 +108,8 @@ def touch(scrape_id: int, worker: str, **fields: object) -> None:
         raise LostClaim(f"scrape #{scrape_id} is no longer run by {worker}")
 
 
-# store_page runs once per page of every scrape: its statements are plain SQL
-# (the ORM's query building cost ~1 ms a page, a sixth of the whole write).
+# store_pages runs for every page (or second) of every scrape: its statements are
+# plain SQL (the ORM's query building cost ~1 ms a page, a sixth of the whole write).
 _TOUCH_PAGE = (
     f"UPDATE {_table(Scrape)} SET heartbeat_at = %s, retries = 0 "  # noqa: S608
     "WHERE id = %s AND claimed_by = %s AND status = %s"
