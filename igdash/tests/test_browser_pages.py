@@ -61,6 +61,9 @@ def test_scrape_modal_fits_a_phone(page, live_server) -> None:  # type: ignore[n
     page.screenshot("modal-320")
     page.keyboard.press("Escape")
     page.wait_for_selector("dialog:not([open])", state="attached")
+    # The browser fires "close" (which empties the panel) as a task after the
+    # dialog loses [open]: wait for it rather than read at once.
+    page.wait_for_function("document.getElementById('modal-body').innerHTML.trim() === ''")
     assert page.inner_html("#modal-body").strip() == ""
 
 
