@@ -123,16 +123,11 @@ _PAGE_DONE = (
 _ANY_PLACEHOLDER = f"SELECT 1 FROM {_IGUSER} WHERE ig_pk IS NULL LIMIT 1"  # noqa: S608
 
 
-def store_page(scrape: Scrape, worker: str, part: ScrapeList, page: Page) -> int:
-    """Write one page in one transaction; returns how many users were new to
-    this scrape's list (overlapping pages repeat users)."""
-    return store_pages(scrape, worker, part, [page])
-
-
 def store_pages(scrape: Scrape, worker: str, part: ScrapeList, pages: Sequence[Page]) -> int:
-    """Write consecutive pages of `part` in one transaction (the engine groups the
-    pages that arrive within a second, docs/scraping.md); returns how many users
-    were new to this scrape's list. The cursor stored is the last page's."""
+    """Write consecutive pages of `part` in one transaction (one page, or the
+    pages that arrived within a second, docs/scraping.md); returns how many users
+    were new to this scrape's list (overlapping pages repeat users). The cursor
+    stored is the last page's."""
     users = list({user.pk: user for page in pages for user in page.users}.values())
     last = pages[-1]
     now = connection.ops.adapt_datetimefield_value(timezone.now())
