@@ -208,10 +208,8 @@ def _blocked_until(key: str, family: str, now: dt.datetime) -> dt.datetime | Non
         row = cursor.fetchone()
     if row is None:
         return None
-    value = row[0]
-    if isinstance(value, str):  # SQLite: naive UTC text, unless its converter ran
-        value = dt.datetime.fromisoformat(value)
-    return value if timezone.is_aware(value) else value.replace(tzinfo=dt.UTC)
+    value = row[0]  # SQLite: naive UTC (Django's converter); PostgreSQL: aware
+    return value if timezone.is_aware(value) else timezone.make_aware(value, dt.UTC)
 
 
 def _locked_window(key: str, family: str) -> RateLimitWindow:
