@@ -185,13 +185,13 @@ def store_pages(scrape: Any, part: Any, followers: Followers, *, grouped: bool =
     `grouped` does the same; without it, one transaction a page (a paced scrape)."""
     from scraping.instagram.types import Page
     from scraping.services.engine import GROUP_USERS
-    from scraping.services.store import scrape_cache
     from scraping.services.store import store_pages as store
+    from scraping.services.tuning import scrape_connection
 
     per_group = max(GROUP_USERS // PAGE_SIZE, 1) if grouped else 1
     spent = 0.0
     pages = list(followers.pages())
-    with scrape_cache():  # as run_scrape does
+    with scrape_connection():  # as run_scrape does
         for first in range(0, len(pages), per_group):
             group = []
             for number in range(first, min(first + per_group, len(pages))):

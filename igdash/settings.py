@@ -131,7 +131,8 @@ else:
                 # wal_autocheckpoint: a scrape commits once a page (or a second) and each commit
                 # appends its pages to the WAL; checkpointing every 20,000 pages
                 # (~80 MB) instead of SQLite's 1,000 writes each hot index page back
-                # once instead of many times (docs/performance.md, ingest).
+                # once instead of many times (docs/performance.md, ingest). A running
+                # scrape leaves that copy to a thread of its own (scraping/services/tuning.py).
                 # journal_size_limit: the WAL file shrinks back to 64 MB afterwards.
                 "init_command": (
                     "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"

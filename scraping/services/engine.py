@@ -57,10 +57,10 @@ from scraping.services.store import (
     LostClaim,
     TargetConflict,
     attach_profile,
-    scrape_cache,
     store_pages,
     touch,
 )
+from scraping.services.tuning import scrape_connection
 
 log = logging.getLogger(__name__)
 Status = Scrape.Status
@@ -143,7 +143,7 @@ def run_scrape(
     try:
         if vault.is_locked():  # every list needs a login, and logins need the key
             raise vault.VaultLocked()
-        with scrape_cache():
+        with scrape_connection():
             _run(run)
     except vault.VaultLocked as exc:
         # Nothing is wrong with the login: keep its status, wait for the owner.

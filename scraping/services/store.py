@@ -8,8 +8,7 @@ INSERT ... ON CONFLICT, which SQLite (3.24+) and PostgreSQL both speak.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -20,32 +19,6 @@ from scraping.models import Direction, Relationship, Scrape, ScrapeList, ScrapeS
 
 USERNAME_MAX = IgUser._meta.get_field("username").max_length or 64
 FULL_NAME_MAX = IgUser._meta.get_field("full_name").max_length or 255
-
-
-# SQLite's default page cache is 2 MB a connection. A first scrape inserts its new
-# users into random pages of two indexes (ig_pk, (username, id)), ~6 MB at 100,000
-# users: with SCRAPE_CACHE_KIB on the scrape's own connection they stay in memory
-# instead of being read back before each insert (~0.6 ms of a page's ~3 ms upsert,
-# docs/performance.md). Set back afterwards, so a worker does not keep it and the
-# web server's connections never take it (an export's peak memory stays as measured).
-SCRAPE_CACHE_KIB = 32_000
-
-
-@contextmanager
-def scrape_cache() -> Iterator[None]:
-    """A larger SQLite page cache on this thread's connection for the duration."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        before = int(cursor.fetchone()[0])
-        cursor.execute(f"PRAGMA cache_size = -{SCRAPE_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {before}")
 
 
 class LostClaim(Exception):

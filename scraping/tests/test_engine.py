@@ -31,7 +31,7 @@ from scraping.models import (
     ScrapeSeen,
 )
 from scraping.services import engine
-from scraping.services.store import SCRAPE_CACHE_KIB
+from scraping.services.tuning import SCRAPE_CACHE_KIB
 from scraping.tests.engine_fakes import FakeClient, FakeInstagram, make_users
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_limits")]
