@@ -6,17 +6,22 @@ Why (docs/performance.md, ingest): a first scrape inserts its new users into
 random pages of two indexes (ig_pk, (username, id)). With SQLite's default 2 MB
 cache those pages are read back before each insert; with SCRAPE_CACHE_KIB they
 stay in memory. Each commit appends the pages it changed to the WAL, and the
-commit that crosses wal_autocheckpoint copied the WAL back into the database
-while the scrape waited: a fifth or more of a fast scrape's write time. The
-checkpointer thread does that copy every CHECKPOINT_EVERY seconds with SQLite's
-PASSIVE checkpoint, which never waits for the writer; once the WAL holds the
-connection's usual autocheckpoint of pages and all of them are copied, a RESTART
-checkpoint (waiting at most RESTART_WAIT_MS for the writer and the readers, and
-not again for RESTART_REST seconds when one of them was still busy) lets the
-next commit start the WAL file from its beginning again, so it stays near that
-size even while commits follow each other without a pause. The
+commit that crossed wal_autocheckpoint copied the WAL back into the database
+while the scrape waited: a fifth or more of a fast scrape's write time.
+
+The checkpointer thread runs SQLite's PASSIVE checkpoint, which never waits for
+the writer or the readers: it copies the committed pages no reader still needs.
+SQLite starts the WAL file over at the next commit that finds everything copied.
+How often: every CHECKPOINT_EVERY seconds while each pass finds at least the
+connection's usual autocheckpoint of pages (20,000) to copy, so a fast scrape is
+copied behind it as it goes; while passes find less (a paced scrape, a page
+every second or two), the pause doubles up to CHECKPOINT_EVERY_MAX, so the hot
+index pages of many commits are copied once, as the autocheckpoint setting
+intends. A last pass when the scrape ends copies what its finalise wrote. The
 scrape's connection keeps an autocheckpoint of its own at SCRAPE_AUTOCHECKPOINT
-pages (~400 MB) in case the thread falls behind or stops.
+pages (~400 MB), should the thread fall behind: while commits follow each other
+without a pause the thread rarely finds the WAL all copied between two of them,
+and the WAL file grows to about that size before it starts over.
 
 Everything is set back afterwards, so a worker does not keep it and the web
 server's connections never take it (an export's peak memory stays as measured).
@@ -27,56 +32,68 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from django.db import connection
 
 log = logging.getLogger(__name__)
 
 SCRAPE_CACHE_KIB = 32_000
-CHECKPOINT_EVERY = 0.25  # seconds
 SCRAPE_AUTOCHECKPOINT = 100_000  # pages
-RESTART_WAIT_MS = 200
-RESTART_REST = 5.0  # seconds
+CHECKPOINT_EVERY = 0.25  # seconds, while there is much to copy
+CHECKPOINT_EVERY_MAX = 30.0  # seconds, while there is little
+BUSY_TIMEOUT_MS = 1_000  # opening the database; a PASSIVE checkpoint never waits
 
 
 class Checkpointer(threading.Thread):
-    """Checkpoints of one SQLite database in WAL mode until stopped."""
+    """PASSIVE checkpoints of one SQLite database in WAL mode until stopped, and
+    one last pass then."""
 
-    def __init__(self, path: str, restart_frames: int, every: float = CHECKPOINT_EVERY) -> None:
+    def __init__(self, path: str, batch_frames: int) -> None:
         super().__init__(name="igdash-checkpointer", daemon=True)
-        self.path, self.restart_frames, self.every = path, restart_frames, every
+        self.path, self.batch_frames = path, batch_frames
+        self.every = CHECKPOINT_EVERY  # the pause before the next pass
         self.passes = 0  # checkpoints done, for tests and logs
-        self.resting = 0.0  # no RESTART before this time.monotonic()
         self.stopping = threading.Event()
 
     def run(self) -> None:
         try:
-            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            db = sqlite3.connect(
+                Path(self.path).as_uri() + "?mode=rw", uri=True, isolation_level=None
+            )
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         except sqlite3.Error:
             log.warning("no background checkpoints for %s", self.path, exc_info=True)
             return
         try:
-            db.execute(f"PRAGMA busy_timeout = {RESTART_WAIT_MS}")
             while not self.stopping.wait(self.every):
-                self.checkpoint(db)
-        except sqlite3.Error:
-            # The scrape's own autocheckpoint takes over; nothing is lost.
-            log.warning("background checkpoints of %s stopped", self.path, exc_info=True)
+                self._pass(db)
+            self._pass(db)  # what the scrape wrote last (its finalise)
         finally:
             db.close()
 
-    def checkpoint(self, db: sqlite3.Connection) -> None:
-        _, frames, copied = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        if frames >= self.restart_frames and copied == frames and time.monotonic() >= self.resting:
-            busy = db.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()[0]
-            if busy:
-                # A reader on an older snapshot (an export, a backup): while a RESTART
-                # waits, the writer waits too, so leave the WAL be for a while.
-                self.resting = time.monotonic() + RESTART_REST
+    def _pass(self, db: sqlite3.Connection) -> None:
+        try:
+            self.checkpoint(db)
+        except sqlite3.OperationalError:
+            # Locked or busy for a moment (a backup, another checkpoint): try again
+            # later; the scrape's own autocheckpoint covers a long stretch of these.
+            log.warning("background checkpoint of %s failed", self.path, exc_info=True)
+            self.every = CHECKPOINT_EVERY_MAX
+
+    def checkpoint(self, db: sqlite3.Connection) -> int:
+        """One PASSIVE checkpoint; returns the frames it found in the WAL, and
+        sets the pause before the next pass from them."""
+        busy, frames, _copied = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         self.passes += 1
+        if busy or frames < self.batch_frames:
+            # Another checkpoint ran (busy), or little to copy: wait longer.
+            self.every = min(self.every * 2, CHECKPOINT_EVERY_MAX)
+        else:
+            self.every = CHECKPOINT_EVERY
+        return int(frames)
 
     def stop(self) -> None:
         self.stopping.set()
@@ -86,6 +103,18 @@ class Checkpointer(threading.Thread):
 def _pragma(cursor: object, name: str) -> int:
     cursor.execute(f"PRAGMA {name}")  # type: ignore[attr-defined]
     return int(cursor.fetchone()[0])  # type: ignore[attr-defined]
+
+
+def _database_file(cursor: object) -> str | None:
+    """The main database's file when it is in WAL mode (not an in-memory one)."""
+    cursor.execute("PRAGMA journal_mode")  # type: ignore[attr-defined]
+    if str(cursor.fetchone()[0]).lower() != "wal":  # type: ignore[attr-defined]
+        return None
+    cursor.execute("PRAGMA database_list")  # type: ignore[attr-defined]
+    for _seq, name, file in cursor.fetchall():  # type: ignore[attr-defined]
+        if name == "main" and file:
+            return str(file)
+    return None
 
 
 @contextmanager
@@ -99,21 +128,25 @@ def scrape_connection() -> Iterator[Checkpointer | None]:
     with connection.cursor() as cursor:
         cache = _pragma(cursor, "cache_size")
         autocheckpoint = _pragma(cursor, "wal_autocheckpoint")
-        cursor.execute("PRAGMA journal_mode")
-        wal = str(cursor.fetchone()[0]).lower() == "wal"
-        cursor.execute(f"PRAGMA cache_size = -{SCRAPE_CACHE_KIB}")
-        if wal:
-            cursor.execute(f"PRAGMA wal_autocheckpoint = {SCRAPE_AUTOCHECKPOINT}")
+        path = _database_file(cursor)
     checkpointer = None
-    if wal:
-        restart_frames = autocheckpoint if autocheckpoint > 0 else SCRAPE_AUTOCHECKPOINT
-        checkpointer = Checkpointer(str(connection.settings_dict["NAME"]), restart_frames)
-        checkpointer.start()
     try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = -{SCRAPE_CACHE_KIB}")
+            if path is not None:
+                cursor.execute(f"PRAGMA wal_autocheckpoint = {SCRAPE_AUTOCHECKPOINT}")
+        if path is not None:
+            batch = autocheckpoint if autocheckpoint > 0 else SCRAPE_AUTOCHECKPOINT
+            checkpointer = Checkpointer(path, batch)
+            checkpointer.start()
         yield checkpointer
     finally:
         if checkpointer is not None:
             checkpointer.stop()
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {cache}")
-            cursor.execute(f"PRAGMA wal_autocheckpoint = {autocheckpoint}")
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA cache_size = {cache}")
+                cursor.execute(f"PRAGMA wal_autocheckpoint = {autocheckpoint}")
+        except Exception:
+            # Never hide the scrape's own outcome; the connection is closed soon.
+            log.warning("could not set the scrape's connection back", exc_info=True)

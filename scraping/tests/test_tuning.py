@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,13 @@ from django.db import connection
 from django.db.backends.sqlite3.base import DatabaseWrapper
 
 from scraping.services import tuning
-from scraping.services.tuning import SCRAPE_AUTOCHECKPOINT, SCRAPE_CACHE_KIB, Checkpointer
+from scraping.services.tuning import (
+    CHECKPOINT_EVERY,
+    CHECKPOINT_EVERY_MAX,
+    SCRAPE_AUTOCHECKPOINT,
+    SCRAPE_CACHE_KIB,
+    Checkpointer,
+)
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 10) -> None:
@@ -24,8 +30,8 @@ def wait_for(condition: Callable[[], bool], seconds: float = 10) -> None:
 
 
 def wal_database(path: Path) -> sqlite3.Connection:
-    """A writer whose own commits never checkpoint, with 30 pages in the WAL."""
-    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    """A writer whose own commits never checkpoint, with 30 commits in the WAL."""
+    writer = sqlite3.connect(path, isolation_level=None)
     writer.execute("PRAGMA journal_mode=WAL")
     writer.execute("PRAGMA wal_autocheckpoint=0")
     writer.execute("CREATE TABLE t (x BLOB)")
@@ -39,63 +45,92 @@ def wal_frames(db: sqlite3.Connection) -> int:
     return int(db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1])
 
 
-def test_the_checkpointer_copies_the_wal_and_lets_the_next_commit_start_it_over(
-    tmp_path: Path,
+@pytest.fixture
+def writer(tmp_path: Path) -> Iterator[sqlite3.Connection]:
+    db = wal_database(tmp_path / "db.sqlite3")
+    yield db
+    db.close()
+
+
+def test_the_checkpointer_copies_the_wal_so_the_next_commit_starts_it_over(
+    tmp_path: Path, writer: sqlite3.Connection
 ) -> None:
-    writer = wal_database(tmp_path / "db.sqlite3")
-    checkpointer = Checkpointer(str(tmp_path / "db.sqlite3"), restart_frames=10, every=0.01)
+    checkpointer = Checkpointer(str(tmp_path / "db.sqlite3"), batch_frames=10)
+    checkpointer.every = 0.01
     checkpointer.start()
-    wait_for(lambda: checkpointer.passes >= 2)
+    wait_for(lambda: checkpointer.passes >= 1)
     checkpointer.stop()
     assert not checkpointer.is_alive()
 
     writer.execute("INSERT INTO t VALUES (randomblob(10))")
-    # Without the checkpointer the WAL would hold 30+ frames; started over, one page
-    # of t and its schema/freelist pages at most.
+    # Not copied, the WAL would hold 30+ frames; copied, the commit started it over.
     assert wal_frames(writer) <= 3
     assert writer.execute("SELECT count(*) FROM t").fetchone()[0] == 31
 
 
-def test_the_checkpointer_never_holds_up_the_writer(tmp_path: Path) -> None:
-    writer = wal_database(tmp_path / "db.sqlite3")
-    checkpointer = Checkpointer(str(tmp_path / "db.sqlite3"), restart_frames=10, every=0.01)
+def test_the_checkpointer_waits_longer_while_there_is_little_to_copy(
+    tmp_path: Path, writer: sqlite3.Connection
+) -> None:
+    checkpointer = Checkpointer(str(tmp_path / "db.sqlite3"), batch_frames=20)
+    db = sqlite3.connect(tmp_path / "db.sqlite3", isolation_level=None)
+    try:
+        assert checkpointer.checkpoint(db) >= 30  # a batch or more: soon again
+        assert checkpointer.every == CHECKPOINT_EVERY
+        for _ in range(3):
+            writer.execute("INSERT INTO t VALUES (randomblob(3000))")
+        assert checkpointer.checkpoint(db) < 20  # started over: a few frames
+        assert checkpointer.every == 2 * CHECKPOINT_EVERY
+        for _ in range(10):
+            checkpointer.checkpoint(db)
+        assert checkpointer.every == CHECKPOINT_EVERY_MAX
+        for _ in range(30):
+            writer.execute("INSERT INTO t VALUES (randomblob(3000))")
+        checkpointer.checkpoint(db)
+        assert checkpointer.every == CHECKPOINT_EVERY
+    finally:
+        db.close()
+
+
+def test_the_checkpointer_goes_on_beside_an_open_write_transaction(
+    tmp_path: Path, writer: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tuning, "CHECKPOINT_EVERY", 0.01)
+    checkpointer = Checkpointer(str(tmp_path / "db.sqlite3"), batch_frames=0)
     checkpointer.start()
     try:
         writer.execute("BEGIN IMMEDIATE")
         writer.execute("INSERT INTO t VALUES (randomblob(3000))")
         passes = checkpointer.passes
-        # Its checkpoints go on (RESTART gives up after RESTART_WAIT_MS) while the
-        # write transaction is open, and the writer commits.
-        wait_for(lambda: checkpointer.passes >= passes + 2)
+        # A checkpoint that waited for the writer would wait out its busy timeout
+        # (BUSY_TIMEOUT_MS) on every pass.
+        started = time.monotonic()
+        wait_for(lambda: checkpointer.passes >= passes + 5)
+        assert time.monotonic() - started < tuning.BUSY_TIMEOUT_MS / 1000
         writer.execute("COMMIT")
-        wait_for(lambda: checkpointer.passes >= passes + 4)
     finally:
         checkpointer.stop()
     assert writer.execute("SELECT count(*) FROM t").fetchone()[0] == 31
 
 
-def test_a_reader_that_holds_the_wal_makes_the_checkpointer_rest_from_restarts(
-    tmp_path: Path,
+def test_the_checkpointer_does_a_last_pass_when_stopped(
+    tmp_path: Path, writer: sqlite3.Connection
 ) -> None:
-    path = tmp_path / "db.sqlite3"
-    writer = wal_database(path)
-    reader = sqlite3.connect(path, isolation_level=None)
-    reader.execute("BEGIN")
-    assert reader.execute("SELECT count(*) FROM t").fetchone()[0] == 30  # holds the WAL
-    checkpointer = Checkpointer(str(path), restart_frames=10, every=0.01)
+    checkpointer = Checkpointer(str(tmp_path / "db.sqlite3"), batch_frames=10)
+    checkpointer.every = 3600  # no pass before the stop
     checkpointer.start()
-    try:
-        # The RESTART cannot finish while the reader reads: the checkpointer stops
-        # trying for a while, as each try would hold the writer up too.
-        wait_for(lambda: checkpointer.resting > time.monotonic())
-        started = time.monotonic()
-        for _ in range(5):
-            writer.execute("INSERT INTO t VALUES (randomblob(10))")
-        assert time.monotonic() - started < tuning.RESTART_REST
-    finally:
-        checkpointer.stop()
-        reader.execute("COMMIT")
-    assert writer.execute("SELECT count(*) FROM t").fetchone()[0] == 35
+    checkpointer.stop()
+    assert checkpointer.passes == 1
+    writer.execute("INSERT INTO t VALUES (randomblob(10))")
+    assert wal_frames(writer) <= 3
+
+
+def test_a_checkpointer_without_its_database_stops_and_creates_nothing(tmp_path: Path) -> None:
+    checkpointer = Checkpointer(str(tmp_path / "gone.sqlite3"), batch_frames=10)
+    checkpointer.start()
+    checkpointer.join(10)
+    assert not checkpointer.is_alive()
+    assert checkpointer.passes == 0
+    assert not (tmp_path / "gone.sqlite3").exists()
 
 
 def pragma(db: DatabaseWrapper, name: str) -> object:
@@ -104,11 +139,9 @@ def pragma(db: DatabaseWrapper, name: str) -> object:
         return cursor.fetchone()[0]
 
 
-@pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's WAL")
-def test_a_scrape_connection_on_a_wal_database_checkpoints_beside_it_and_gives_all_back(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def wal_connection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DatabaseWrapper]:
+    """A Django connection to a WAL database file, as tuning's `connection`."""
     settings = {
         **connection.settings_dict,
         "NAME": str(tmp_path / "igdash.sqlite3"),
@@ -116,18 +149,52 @@ def test_a_scrape_connection_on_a_wal_database_checkpoints_beside_it_and_gives_a
     }
     db = DatabaseWrapper(settings, alias="wal-test")
     monkeypatch.setattr(tuning, "connection", db)
-    try:
-        before = pragma(db, "cache_size")
-        with tuning.scrape_connection() as checkpointer:
-            assert isinstance(checkpointer, Checkpointer) and checkpointer.is_alive()
-            assert checkpointer.restart_frames == 500  # the connection's own setting
-            assert pragma(db, "cache_size") == -SCRAPE_CACHE_KIB
-            assert pragma(db, "wal_autocheckpoint") == SCRAPE_AUTOCHECKPOINT
-        assert not checkpointer.is_alive()
-        assert pragma(db, "cache_size") == before
-        assert pragma(db, "wal_autocheckpoint") == 500
-    finally:
-        db.close()
+    yield db
+    db.close()
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's WAL")
+def test_a_scrape_connection_checkpoints_its_database_beside_it_and_gives_all_back(
+    wal_connection: DatabaseWrapper,
+) -> None:
+    db = wal_connection
+    before = pragma(db, "cache_size")
+    with db.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (x BLOB)")
+    with tuning.scrape_connection() as checkpointer:
+        assert isinstance(checkpointer, Checkpointer) and checkpointer.is_alive()
+        assert checkpointer.batch_frames == 500  # the connection's own setting
+        assert pragma(db, "cache_size") == -SCRAPE_CACHE_KIB
+        assert pragma(db, "wal_autocheckpoint") == SCRAPE_AUTOCHECKPOINT
+        with db.cursor() as cursor:
+            for _ in range(30):
+                cursor.execute("INSERT INTO t VALUES (randomblob(3000))")
+    assert not checkpointer.is_alive()
+    assert pragma(db, "cache_size") == before
+    assert pragma(db, "wal_autocheckpoint") == 500
+    # The thread copied the scrape's writes (its last pass): the next commit starts over.
+    with db.cursor() as cursor:
+        cursor.execute("INSERT INTO t VALUES (randomblob(10))")
+        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        assert cursor.fetchone()[1] <= 3
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's WAL")
+def test_a_scrape_that_fails_still_stops_the_thread_and_gives_all_back(
+    wal_connection: DatabaseWrapper,
+) -> None:
+    db = wal_connection
+    before = pragma(db, "cache_size")
+    with (
+        pytest.raises(RuntimeError, match="the scrape failed"),
+        tuning.scrape_connection() as checkpointer,
+    ):
+        raise RuntimeError("the scrape failed")
+    assert checkpointer is not None and not checkpointer.is_alive()
+    assert pragma(db, "cache_size") == before
+    assert pragma(db, "wal_autocheckpoint") == 500
 
 
 @pytest.mark.django_db
