@@ -12,7 +12,6 @@ costs nothing. A sheet holds 1,048,576 rows, so bigger lists continue on
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from copy import copy
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,8 +19,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from exports.writers import local_time_converter, neutralise, row_converter
@@ -31,6 +30,7 @@ MAX_DATA_ROWS = 1_048_575  # 1,048,576 rows per sheet, less the header
 MAX_EXACT_INT = 10**15
 HEADER_FONT = Font(bold=True)
 LINK_FONT = Font(color="0563C1", underline="single")
+DATETIME_FORMAT = "yyyy-mm-dd h:mm:ss"  # openpyxl's own for a datetime
 WIDTHS = {"text": 28, "int": 16, "bool": 12, "url": 44, "datetime": 20}
 
 
@@ -81,19 +81,38 @@ class _SheetWriter:
         self.sheets = 0
         self.sheet: WriteOnlyWorksheet | None = None
         self.rows_in_sheet = 0
-        self.link_style: StyleArray | None = None
+        self.link_cell: WriteOnlyCell | None = None
+        self.time_indexes = [i for i, kind in enumerate(self.kinds) if kind == "datetime"]
+        self.naive_local = _naive_local()
+        self.time_cells: dict[object, WriteOnlyCell] = {}
+
+    # openpyxl writes an appended row at once, so one cell object can stand in
+    # every row: the sheet's link cell takes each row's formula, and a time's cell
+    # (an Excel serial with the date style) serves every row with that time. A
+    # list has as many distinct times as its target's scrapes. Styling a new cell
+    # for every row cost a fifth of the export (docs/performance.md).
 
     def _link(self, url: object) -> object:
         if not isinstance(url, str) or not url:
             return url
-        cell = WriteOnlyCell(self.sheet, value='=HYPERLINK("{}")'.format(url.replace('"', '""')))
-        if self.link_style is None:
-            cell.font = LINK_FONT  # registers the font with the workbook once
-            self.link_style = cell._style
-        else:
-            # Assigning cell.font hashes the Font on every cell (~half the
-            # cost of a link cell); a copy of the registered style is the same.
-            cell._style = copy(self.link_style)
+        cell = self.link_cell
+        if cell is None:
+            cell = self.link_cell = WriteOnlyCell(self.sheet)
+            cell.font = LINK_FONT
+        cell.value = '=HYPERLINK("{}")'.format(url.replace('"', '""'))
+        return cell
+
+    def _time(self, value: object) -> object:
+        cell = self.time_cells.get(value)  # type: ignore[arg-type]
+        if cell is not None:
+            return cell
+        naive = self.naive_local(value)
+        if naive is None:
+            return None
+        cell = WriteOnlyCell(self.sheet, value=to_excel(naive))
+        cell.number_format = DATETIME_FORMAT
+        if len(self.time_cells) < 10_000:
+            self.time_cells[value] = cell
         return cell
 
     def _close_sheet(self) -> None:
@@ -116,12 +135,15 @@ class _SheetWriter:
             header.append(cell)
         sheet.append(header)
         self.sheet, self.rows_in_sheet = sheet, 0
+        self.link_cell, self.time_cells = None, {}  # a cell belongs to its sheet
 
     def append(self, values: list[object]) -> None:
         if self.sheet is None or self.rows_in_sheet >= MAX_DATA_ROWS:
             self.new_sheet()
         if self.url_index is not None:
             values[self.url_index] = self._link(values[self.url_index])
+        for index in self.time_indexes:
+            values[index] = self._time(values[index])
         assert self.sheet is not None
         self.sheet.append(values)
         self.rows_in_sheet += 1
@@ -141,7 +163,7 @@ def write_xlsx(
     """Write the rows to `out` (a path or a binary file); returns the row count."""
     workbook = Workbook(write_only=True)
     writer = _SheetWriter(workbook, title, columns)
-    convert = row_converter(writer.kinds, {"text": _text, "int": _int, "datetime": _naive_local()})
+    convert = row_converter(writer.kinds, {"text": _text, "int": _int})
     count = 0
     for row in rows:
         writer.append(convert(row))

@@ -154,6 +154,10 @@ def test_xlsx_round_trip_with_real_types_links_and_neutralised_formulas(
     assert sheet["D2"].data_type == "b"
     assert sheet["G2"].is_date
     assert sheet["F2"].font.u == "single"
+    # One cell object serves many rows (exports/xlsx.py): every row has its style.
+    data = list(sheet.iter_rows(min_row=2))
+    assert all(row[5].font.u == "single" and row[6].is_date for row in data)
+    assert all(not row[0].font.u and not row[0].is_date for row in data)
 
 
 def test_xlsx_splits_long_lists_over_sheets_each_with_a_header(
