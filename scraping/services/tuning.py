@@ -1,27 +1,29 @@
 """The scrape's own SQLite connection, set up for a stream of writes: a larger
 page cache, and the WAL copied back into the database by a thread beside the
-scrape instead of by the scrape's commits. Nothing changes on PostgreSQL.
+scrape rather than by the scrape's commits. Nothing changes on PostgreSQL.
 
-Why (docs/performance.md, ingest): a first scrape inserts its new users into
-random pages of two indexes (ig_pk, (username, id)). With SQLite's default 2 MB
-cache those pages are read back before each insert; with SCRAPE_CACHE_KIB they
-stay in memory. Each commit appends the pages it changed to the WAL, and the
-commit that crossed wal_autocheckpoint copied the WAL back into the database
-while the scrape waited: a fifth or more of a fast scrape's write time.
+Why (docs/decisions.md, docs/performance.md "ingest"): a first scrape inserts its
+new users into random pages of two indexes (ig_pk, (username, id)). With SQLite's
+default 2 MB cache those pages are read back before each insert; with
+SCRAPE_CACHE_KIB they stay in memory. Each commit appends the pages it changed to
+the WAL, and the commit that crossed wal_autocheckpoint copied the WAL back into
+the database while the scrape waited (at 1M new users the page store took
+28 s with those copies and 19-20 s without them, docs/performance.md).
 
 The checkpointer thread runs SQLite's PASSIVE checkpoint, which never waits for
 the writer or the readers: it copies the committed pages no reader still needs.
-SQLite starts the WAL file over at the next commit that finds everything copied.
-How often: every CHECKPOINT_EVERY seconds while each pass finds at least the
-connection's usual autocheckpoint of pages (20,000) to copy, so a fast scrape is
-copied behind it as it goes; while passes find less (a paced scrape, a page
-every second or two), the pause doubles up to CHECKPOINT_EVERY_MAX, so the hot
-index pages of many commits are copied once, as the autocheckpoint setting
-intends. A last pass when the scrape ends copies what its finalise wrote. The
-scrape's connection keeps an autocheckpoint of its own at SCRAPE_AUTOCHECKPOINT
-pages (~400 MB), should the thread fall behind: while commits follow each other
-without a pause the thread rarely finds the WAL all copied between two of them,
-and the WAL file grows to about that size before it starts over.
+Once all are copied, the next write transaction that starts while no reader uses
+the WAL starts the file over. How often: every CHECKPOINT_EVERY seconds while
+each pass finds at least the connection's usual autocheckpoint of new frames
+(20,000) in the WAL, so a fast scrape is copied behind it as it goes; while passes
+find fewer (a paced scrape, a page every second or two), the pause doubles up to
+CHECKPOINT_EVERY_MAX, so a hot index page is copied once for several commits
+rather than once for each. A last pass when the scrape ends copies what its
+finalise wrote. The scrape's connection keeps an autocheckpoint of its own at
+SCRAPE_AUTOCHECKPOINT pages (~400 MB): while commits follow each other without a
+pause, the thread rarely finds the WAL all copied between two of them, and that
+commit's own checkpoint (which the thread has mostly done already) lets it start
+over.
 
 Everything is set back afterwards, so a worker does not keep it and the web
 server's connections never take it (an export's peak memory stays as measured).
@@ -55,6 +57,7 @@ class Checkpointer(threading.Thread):
         super().__init__(name="igdash-checkpointer", daemon=True)
         self.path, self.batch_frames = path, batch_frames
         self.every = CHECKPOINT_EVERY  # the pause before the next pass
+        self.frames = 0  # the WAL's frames at the last pass
         self.passes = 0  # checkpoints done, for tests and logs
         self.stopping = threading.Event()
 
@@ -64,7 +67,7 @@ class Checkpointer(threading.Thread):
                 Path(self.path).as_uri() + "?mode=rw", uri=True, isolation_level=None
             )
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        except sqlite3.Error:
+        except (sqlite3.Error, ValueError):  # ValueError: a path as_uri() cannot take
             log.warning("no background checkpoints for %s", self.path, exc_info=True)
             return
         try:
@@ -77,25 +80,32 @@ class Checkpointer(threading.Thread):
     def _pass(self, db: sqlite3.Connection) -> None:
         try:
             self.checkpoint(db)
-        except sqlite3.OperationalError:
-            # Locked or busy for a moment (a backup, another checkpoint): try again
-            # later; the scrape's own autocheckpoint covers a long stretch of these.
+        except sqlite3.Error:
+            # Locked for a moment (a backup), or worse: try again later; the
+            # scrape's own autocheckpoint covers a long stretch of these.
             log.warning("background checkpoint of %s failed", self.path, exc_info=True)
             self.every = CHECKPOINT_EVERY_MAX
 
     def checkpoint(self, db: sqlite3.Connection) -> int:
-        """One PASSIVE checkpoint; returns the frames it found in the WAL, and
-        sets the pause before the next pass from them."""
+        """One PASSIVE checkpoint; returns the frames written to the WAL since the
+        last pass, and sets the pause before the next pass from them."""
         busy, frames, _copied = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         self.passes += 1
-        if busy or frames < self.batch_frames:
-            # Another checkpoint ran (busy), or little to copy: wait longer.
+        if busy:  # another checkpoint holds the WAL (another scrape's, an autocheckpoint)
             self.every = min(self.every * 2, CHECKPOINT_EVERY_MAX)
-        else:
+            return 0
+        # `frames` counts the WAL since it last started over, copied or not: fewer
+        # than last time means it started over, and all of them are new.
+        fresh = frames - self.frames if frames >= self.frames else frames
+        self.frames = frames
+        if fresh >= self.batch_frames:
             self.every = CHECKPOINT_EVERY
-        return int(frames)
+        else:
+            self.every = min(self.every * 2, CHECKPOINT_EVERY_MAX)
+        return int(fresh)
 
     def stop(self) -> None:
+        """Stop after the last pass (it may copy a finalise's WAL: seconds at 1M)."""
         self.stopping.set()
         self.join()
 
@@ -137,8 +147,9 @@ def scrape_connection() -> Iterator[Checkpointer | None]:
                 cursor.execute(f"PRAGMA wal_autocheckpoint = {SCRAPE_AUTOCHECKPOINT}")
         if path is not None:
             batch = autocheckpoint if autocheckpoint > 0 else SCRAPE_AUTOCHECKPOINT
-            checkpointer = Checkpointer(path, batch)
-            checkpointer.start()
+            thread = Checkpointer(path, batch)
+            thread.start()
+            checkpointer = thread  # only a started thread is stopped
         yield checkpointer
     finally:
         if checkpointer is not None:

@@ -76,6 +76,10 @@ def test_the_checkpointer_waits_longer_while_there_is_little_to_copy(
     try:
         assert checkpointer.checkpoint(db) >= 30  # a batch or more: soon again
         assert checkpointer.every == CHECKPOINT_EVERY
+        # Nothing written since: the WAL still holds its 30+ frames, all copied.
+        assert checkpointer.checkpoint(db) == 0
+        assert checkpointer.every == 2 * CHECKPOINT_EVERY
+        checkpointer.every = CHECKPOINT_EVERY
         for _ in range(3):
             writer.execute("INSERT INTO t VALUES (randomblob(3000))")
         assert checkpointer.checkpoint(db) < 20  # started over: a few frames
@@ -120,6 +124,30 @@ def test_the_checkpointer_does_a_last_pass_when_stopped(
     checkpointer.start()
     checkpointer.stop()
     assert checkpointer.passes == 1
+    writer.execute("INSERT INTO t VALUES (randomblob(10))")
+    assert wal_frames(writer) <= 3
+
+
+def test_the_checkpointer_carries_on_after_a_failed_pass(
+    tmp_path: Path, writer: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tuning, "CHECKPOINT_EVERY_MAX", 0.01)
+    checkpointer = Checkpointer(str(tmp_path / "db.sqlite3"), batch_frames=10)
+    checkpointer.every = 0.01
+    real = checkpointer.checkpoint
+    failures = []
+
+    def flaky(db: sqlite3.Connection) -> int:
+        if not failures:
+            failures.append(1)
+            raise sqlite3.OperationalError("database is locked")
+        return real(db)
+
+    monkeypatch.setattr(checkpointer, "checkpoint", flaky)
+    checkpointer.start()
+    wait_for(lambda: checkpointer.passes >= 1)
+    assert checkpointer.is_alive()
+    checkpointer.stop()
     writer.execute("INSERT INTO t VALUES (randomblob(10))")
     assert wal_frames(writer) <= 3
 
@@ -195,6 +223,23 @@ def test_a_scrape_that_fails_still_stops_the_thread_and_gives_all_back(
     assert checkpointer is not None and not checkpointer.is_alive()
     assert pragma(db, "cache_size") == before
     assert pragma(db, "wal_autocheckpoint") == 500
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's WAL")
+def test_setting_the_connection_back_never_hides_the_scrapes_own_error(
+    wal_connection: DatabaseWrapper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    with (
+        pytest.raises(RuntimeError, match="the scrape failed"),
+        tuning.scrape_connection() as checkpointer,
+    ):
+        monkeypatch.setattr(wal_connection, "cursor", broken)
+        raise RuntimeError("the scrape failed")
+    assert checkpointer is not None and not checkpointer.is_alive()
 
 
 @pytest.mark.django_db
