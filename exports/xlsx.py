@@ -11,7 +11,7 @@ costs nothing. A sheet holds 1,048,576 rows, so bigger lists continue on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -49,28 +49,6 @@ def _int(value: object) -> object:
     return value
 
 
-def _naive_local() -> Callable[[object], object]:
-    """Aware datetime -> naive local time, memoised: a list's times are the
-    times of its target's few scrapes, repeated on every row."""
-    to_local = local_time_converter()
-    seen: dict[object, object] = {}
-
-    def convert(value: object) -> object:
-        try:
-            return seen[value]
-        except KeyError:
-            local = to_local(value)  # type: ignore[arg-type]
-            naive = None if local is None else local.replace(tzinfo=None, microsecond=0)
-            if len(seen) < 10_000:
-                seen[value] = naive
-            return naive
-        except TypeError:  # unhashable: not a datetime
-            local = to_local(value)  # type: ignore[arg-type]
-            return None if local is None else local.replace(tzinfo=None, microsecond=0)
-
-    return convert
-
-
 class _SheetWriter:
     def __init__(self, workbook: Workbook, title: str, columns: Sequence[tuple[str, str]]) -> None:
         self.workbook = workbook
@@ -83,7 +61,7 @@ class _SheetWriter:
         self.rows_in_sheet = 0
         self.link_cell: WriteOnlyCell | None = None
         self.time_indexes = [i for i, kind in enumerate(self.kinds) if kind == "datetime"]
-        self.naive_local = _naive_local()
+        self.to_local = local_time_converter()
         self.time_cells: dict[object, WriteOnlyCell] = {}
 
     # openpyxl writes an appended row at once, so one cell object can stand in
@@ -99,6 +77,9 @@ class _SheetWriter:
         if cell is None:
             cell = self.link_cell = WriteOnlyCell(self.sheet)
             cell.font = LINK_FONT
+            # A passed cell without a style would become openpyxl's scratch cell
+            # for the row's next columns, and be overwritten.
+            assert cell.has_style
         cell.value = '=HYPERLINK("{}")'.format(url.replace('"', '""'))
         return cell
 
@@ -106,11 +87,13 @@ class _SheetWriter:
         cell = self.time_cells.get(value)  # type: ignore[arg-type]
         if cell is not None:
             return cell
-        naive = self.naive_local(value)
-        if naive is None:
+        local = self.to_local(value)  # type: ignore[arg-type]
+        if local is None:
             return None
-        cell = WriteOnlyCell(self.sheet, value=to_excel(naive))
+        naive = local.replace(tzinfo=None, microsecond=0)  # Excel has no time zones
+        cell = WriteOnlyCell(self.sheet, value=to_excel(naive, self.workbook.epoch))
         cell.number_format = DATETIME_FORMAT
+        assert cell.has_style  # as for the link cell
         if len(self.time_cells) < 10_000:
             self.time_cells[value] = cell
         return cell

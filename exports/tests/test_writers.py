@@ -181,6 +181,47 @@ def test_xlsx_splits_long_lists_over_sheets_each_with_a_header(
     assert usernames == [neutralised(row[0]) for row in expected]
 
 
+def test_xlsx_two_time_columns_empty_times_and_styles_on_every_sheet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each sheet's link cell and time cells serve many rows (exports/xlsx.py).
+    monkeypatch.setattr(xlsx, "MAX_DATA_ROWS", 3)
+    columns = [
+        ("username", "text"),
+        ("profile_url", "url"),
+        ("first_seen_at", "datetime"),
+        ("ended_at", "datetime"),
+    ]
+    first = dt.datetime(2026, 3, 1, 8, 30, 15, 999, tzinfo=dt.UTC)
+    second = dt.datetime(2026, 11, 20, 23, 0, 0, tzinfo=dt.UTC)
+    rows = [
+        (f"user{i}", f"https://www.instagram.com/user{i}/" if i != 4 else None, first, end)
+        for i, end in enumerate([None, second, first, None, second, None, second])
+    ]
+    path = tmp_path / "ended.xlsx"
+    assert xlsx.write_xlsx(columns, rows, path, title="lost") == len(rows)
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == ["lost", "lost (2)", "lost (3)"]
+    written = []
+    for sheet in workbook:
+        for row in sheet.iter_rows(min_row=2):
+            name, link, seen, ended = row
+            written.append((name.value, link.value, seen.value, ended.value))
+            assert seen.is_date
+            assert ended.value is None or ended.is_date
+            assert link.value is None or link.font.u == "single"
+            assert not name.font.u
+    assert written == [
+        (
+            name,
+            None if url is None else f'=HYPERLINK("{url}")',
+            local_seconds(seen).replace(tzinfo=None),
+            None if end is None else local_seconds(end).replace(tzinfo=None),
+        )
+        for name, url, seen, end in rows
+    ]
+
+
 def test_empty_list_gives_a_header_only_file_in_every_format(tmp_path: Path) -> None:
     account_list = get_list(make_target(), "followers")
     csv_out, json_out = io.BytesIO(), io.BytesIO()
