@@ -8,7 +8,8 @@ default 2 MB cache those pages are read back before each insert; with
 SCRAPE_CACHE_KIB they stay in memory. Each commit appends the pages it changed to
 the WAL, and the commit that crossed wal_autocheckpoint copied the WAL back into
 the database while the scrape waited (at 1M new users the page store took
-28 s with those copies and 19-20 s without them, docs/performance.md).
+28.0 s with those copies, 18.6-24.8 s without them in runs of the same day,
+docs/performance.md).
 
 The checkpointer thread runs SQLite's PASSIVE checkpoint, which never waits for
 the writer or the readers: it copies the committed pages no reader still needs.
