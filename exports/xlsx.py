@@ -67,8 +67,9 @@ class _SheetWriter:
     # openpyxl writes an appended row at once, so one cell object can stand in
     # every row: the sheet's link cell takes each row's formula, and a time's cell
     # (an Excel serial with the date style) serves every row with that time. A
-    # list has as many distinct times as its target's scrapes. Styling a new cell
-    # for every row cost a fifth of the export (docs/performance.md).
+    # list has as many distinct times as its target's scrapes. Building and styling
+    # two new cells a row cost ~12% of the export (200k rows: 17.8 -> 15.6 s,
+    # docs/performance.md).
 
     def _link(self, url: object) -> object:
         if not isinstance(url, str) or not url:
