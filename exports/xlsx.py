@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -23,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from exports.writers import local_time_converter, neutralise, row_converter
+from exports.writers import neutralise, row_converter
 
 MAX_DATA_ROWS = 1_048_575  # 1,048,576 rows per sheet, less the header
 # Excel keeps 15 significant digits: a bigger integer would be silently rounded.
@@ -61,7 +62,6 @@ class _SheetWriter:
         self.rows_in_sheet = 0
         self.link_cell: WriteOnlyCell | None = None
         self.time_indexes = [i for i, kind in enumerate(self.kinds) if kind == "datetime"]
-        self.to_local = local_time_converter()
         self.time_cells: dict[object, WriteOnlyCell] = {}
 
     # openpyxl writes an appended row at once, so one cell object can stand in
@@ -85,12 +85,12 @@ class _SheetWriter:
         return cell
 
     def _time(self, value: object) -> object:
-        cell = self.time_cells.get(value)  # type: ignore[arg-type]
+        if value is None:
+            return None
+        cell = self.time_cells.get(value)
         if cell is not None:
             return cell
-        local = self.to_local(value)  # type: ignore[arg-type]
-        if local is None:
-            return None
+        local = timezone.localtime(value)  # type: ignore[arg-type]
         naive = local.replace(tzinfo=None, microsecond=0)  # Excel has no time zones
         cell = WriteOnlyCell(self.sheet, value=to_excel(naive, self.workbook.epoch))
         cell.number_format = DATETIME_FORMAT

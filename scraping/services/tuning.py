@@ -40,6 +40,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class Checkpointer(threading.Thread):
         self.path, self.batch_frames = path, batch_frames
         self.every = CHECKPOINT_EVERY  # the pause before the next pass
         self.frames = 0  # the WAL's frames at the last pass
-        self.passes = 0  # checkpoints done, for tests and logs
+        self.passes = 0  # checkpoints done, for tests
         self.stopping = threading.Event()
 
     def run(self) -> None:
@@ -92,17 +93,14 @@ class Checkpointer(threading.Thread):
         last pass, and sets the pause before the next pass from them."""
         busy, frames, _copied = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         self.passes += 1
-        if busy:  # another checkpoint holds the WAL (another scrape's, an autocheckpoint)
-            self.every = min(self.every * 2, CHECKPOINT_EVERY_MAX)
-            return 0
-        # `frames` counts the WAL since it last started over, copied or not: fewer
-        # than last time means it started over, and all of them are new.
-        fresh = frames - self.frames if frames >= self.frames else frames
-        self.frames = frames
-        if fresh >= self.batch_frames:
-            self.every = CHECKPOINT_EVERY
-        else:
-            self.every = min(self.every * 2, CHECKPOINT_EVERY_MAX)
+        fresh, much = 0, False  # busy: another checkpoint holds the WAL (another scrape's)
+        if not busy:
+            # `frames` counts the WAL since it last started over, copied or not: fewer
+            # than last time means it started over, and all of them are new.
+            fresh = frames - self.frames if frames >= self.frames else frames
+            self.frames = frames
+            much = fresh >= self.batch_frames
+        self.every = CHECKPOINT_EVERY if much else min(self.every * 2, CHECKPOINT_EVERY_MAX)
         return int(fresh)
 
     def stop(self) -> None:
@@ -111,18 +109,18 @@ class Checkpointer(threading.Thread):
         self.join()
 
 
-def _pragma(cursor: object, name: str) -> int:
-    cursor.execute(f"PRAGMA {name}")  # type: ignore[attr-defined]
-    return int(cursor.fetchone()[0])  # type: ignore[attr-defined]
+def _pragma(cursor: CursorWrapper, name: str) -> int:
+    cursor.execute(f"PRAGMA {name}")
+    return int(cursor.fetchone()[0])
 
 
-def _database_file(cursor: object) -> str | None:
+def _database_file(cursor: CursorWrapper) -> str | None:
     """The main database's file when it is in WAL mode (not an in-memory one)."""
-    cursor.execute("PRAGMA journal_mode")  # type: ignore[attr-defined]
-    if str(cursor.fetchone()[0]).lower() != "wal":  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode")
+    if str(cursor.fetchone()[0]).lower() != "wal":
         return None
-    cursor.execute("PRAGMA database_list")  # type: ignore[attr-defined]
-    for _seq, name, file in cursor.fetchall():  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA database_list")
+    for _seq, name, file in cursor.fetchall():
         if name == "main" and file:
             return str(file)
     return None

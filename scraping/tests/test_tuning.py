@@ -161,6 +161,12 @@ def test_a_checkpointer_without_its_database_stops_and_creates_nothing(tmp_path:
     assert not (tmp_path / "gone.sqlite3").exists()
 
 
+def on_sqlite(test: Callable[..., None]) -> Callable[..., None]:
+    """A test of the Django connection's SQLite settings (skipped on PostgreSQL)."""
+    skip = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's WAL")
+    return pytest.mark.django_db(skip(test))
+
+
 def pragma(db: DatabaseWrapper, name: str) -> object:
     with db.cursor() as cursor:
         cursor.execute(f"PRAGMA {name}")
@@ -181,8 +187,7 @@ def wal_connection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     db.close()
 
 
-@pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's WAL")
+@on_sqlite
 def test_a_scrape_connection_checkpoints_its_database_beside_it_and_gives_all_back(
     wal_connection: DatabaseWrapper,
 ) -> None:
@@ -208,8 +213,7 @@ def test_a_scrape_connection_checkpoints_its_database_beside_it_and_gives_all_ba
         assert cursor.fetchone()[1] <= 3
 
 
-@pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's WAL")
+@on_sqlite
 def test_a_scrape_that_fails_still_stops_the_thread_and_gives_all_back(
     wal_connection: DatabaseWrapper,
 ) -> None:
@@ -225,8 +229,7 @@ def test_a_scrape_that_fails_still_stops_the_thread_and_gives_all_back(
     assert pragma(db, "wal_autocheckpoint") == 500
 
 
-@pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's WAL")
+@on_sqlite
 def test_setting_the_connection_back_never_hides_the_scrapes_own_error(
     wal_connection: DatabaseWrapper, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -242,8 +245,7 @@ def test_setting_the_connection_back_never_hides_the_scrapes_own_error(
     assert checkpointer is not None and not checkpointer.is_alive()
 
 
-@pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's WAL")
+@on_sqlite
 def test_no_checkpointer_for_a_database_without_a_wal() -> None:
     # The tests' in-memory database: there is no WAL to copy.
     with tuning.scrape_connection() as checkpointer:
