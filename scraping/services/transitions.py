@@ -10,6 +10,7 @@ refresh can be followed in the worker log alone (docs/operations.md, "Logs").
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.db.models import Q
 
@@ -43,11 +44,17 @@ def log_status(
 
 
 def change_status(
-    scrape_id: int, new: str, reason: str, *, when: Q | None = None, **fields: object
+    scrape_id: int,
+    new: str,
+    reason: str | Callable[[str], str],
+    *,
+    when: Q | None = None,
+    **fields: object,
 ) -> bool:
     """Move the scrape to `new` (writing `fields` too) if it matches `when`;
     True when it did. The status it had is read first and the UPDATE requires it
-    unchanged, so the logged old status is the real one even under a race."""
+    unchanged, so the logged old status is the real one even under a race.
+    `reason` may depend on that old status."""
     rows = Scrape.objects.filter(pk=scrape_id)
     if when is not None:
         rows = rows.filter(when)
@@ -57,5 +64,5 @@ def change_status(
     old, target, trigger = before
     if rows.filter(status=old).update(status=new, **fields) != 1:
         return False
-    log_status(scrape_id, target, old, new, reason, trigger)
+    log_status(scrape_id, target, old, new, reason(old) if callable(reason) else reason, trigger)
     return True
