@@ -201,7 +201,7 @@ def _attempt(run: Run) -> bool:
 
 
 def _internal_message(exc: BaseException) -> str:
-    return f"igdash failed: {type(exc).__name__}: {exc}"[:300] + " (details in the worker log)"
+    return f"igdash failed: {type(exc).__name__}: {exc}"[:300] + " (traceback in the log file)"
 
 
 def abandon(scrape_id: int, worker: str, exc: BaseException) -> bool:
