@@ -139,6 +139,18 @@ def test_each_bad_value_stops_a_command_with_one_line_naming_it(
     assert "Traceback" not in result.stderr
 
 
+def test_serve_does_not_start_with_a_bad_value(tmp_path: Path) -> None:
+    result = _run(
+        [sys.executable, "manage.py", "serve"], tmp_path, IGDASH_SCRAPE_MAX_RETRIES="five"
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "manage.py: configuration error: IGDASH_SCRAPE_MAX_RETRIES must be a whole number, "
+        "not 'five'\n"
+    )
+    assert not (tmp_path / "igdash.sqlite3").exists()  # it stopped before doing anything
+
+
 @pytest.mark.parametrize("program", ["worker", "beat"])
 def test_a_bad_value_stops_the_worker_and_beat_with_one_line(tmp_path: Path, program: str) -> None:
     """What Docker runs (`celery -A igdash worker|beat`) says it as plainly."""
