@@ -85,7 +85,10 @@ class JsonFormatter(logging.Formatter):
                 entry["traceback"] = self.formatException(record.exc_info)
         # default=str: Django puts the request object in `extra`; its str is the
         # method and path, nothing secret.
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        try:
+            return json.dumps(entry, ensure_ascii=False, default=str)
+        except ValueError:  # a circular structure in an extra field: still one line
+            return json.dumps({k: str(v) for k, v in entry.items()}, ensure_ascii=False)
 
 
 class DisallowedHostWarning(logging.Filter):

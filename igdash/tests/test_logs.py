@@ -146,3 +146,13 @@ def test_a_record_keeps_its_traceback_for_the_next_handler(formatter: type) -> N
     console = formatter(tracebacks=False).format(record)
     assert "Traceback" not in console and "KeyError" in console
     assert "Traceback" in formatter(tracebacks=True).format(record)
+
+
+def test_a_json_line_survives_any_extra_field() -> None:
+    import logging
+
+    circular: dict[str, object] = {}
+    circular["self"] = circular
+    record = logging.makeLogRecord({"msg": "x", "circular": circular, "obj": object()})
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["message"] == "x" and "circular" in entry and "obj" in entry
