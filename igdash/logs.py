@@ -51,10 +51,11 @@ class PlainFormatter(logging.Formatter):
         self.tracebacks = tracebacks
 
     def format(self, record: logging.LogRecord) -> str:
-        if self.tracebacks or not (record.exc_info or record.stack_info):
+        if self.tracebacks:
             return super().format(record)
-        line = super().format(_without_traceback(record))
-        summary = _exception_summary(record)
+        # The console: one event, one line, whatever the message holds.
+        line = super().format(_without_traceback(record)).replace("\n", "\\n")
+        summary = _exception_summary(record).replace("\n", "\\n")
         return f"{line} [{summary}]" if summary else line
 
 

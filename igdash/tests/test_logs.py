@@ -156,3 +156,11 @@ def test_a_json_line_survives_any_extra_field() -> None:
     record = logging.makeLogRecord({"msg": "x", "circular": circular, "obj": object()})
     entry = json.loads(JsonFormatter().format(record))
     assert entry["message"] == "x" and "circular" in entry and "obj" in entry
+
+
+def test_the_console_line_stays_one_line() -> None:
+    import logging
+
+    record = logging.makeLogRecord({"msg": "first\nINFO forged line", "levelname": "INFO"})
+    assert "\n" not in PlainFormatter(tracebacks=False).format(record)
+    assert "first\\nINFO forged line" in PlainFormatter(tracebacks=False).format(record)

@@ -24,6 +24,7 @@ def log_status(
 ) -> None:
     """The line of one change (also for a scrape born in a status: old is "")."""
     why = Scrape.Trigger(trigger).label.lower() if trigger in Scrape.Trigger.values else trigger
+    reason = " ".join(reason.split())  # Instagram's words may hold line breaks: one line
     log.info(
         "scrape #%s @%s%s: %s -> %s: %s",
         scrape_id,
