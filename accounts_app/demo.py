@@ -13,7 +13,6 @@ session belongs to a simulator that is gone.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,12 +30,13 @@ from scraping.models import Scrape, ScrapeStats
 DEMO_LOGIN = "demo_owner"
 DEFAULT_ACCOUNTS = ("demo_small", "demo_owner", "demo_unicode", "demo_renames", "demo_capped")
 BOOKMARKED = ("demo_small", "demo_owner")
+# Settings (IGDASH_PACING=off and so on, see .env.example) for the demo's run.
 NO_LIMITS = {
-    "IGDASH_PACING": "off",
-    "IGDASH_RATE_INLINE_WAIT": "0",
-    "IGDASH_RATE_WEB_API_LIMIT": "0",
-    "IGDASH_RATE_GRAPHQL_LIMIT": "0",
-    "IGDASH_RATE_MOBILE_API_LIMIT": "0",
+    "PACING": False,
+    "RATE_INLINE_WAIT": 0.0,
+    "RATE_WEB_API_LIMIT": 0,
+    "RATE_GRAPHQL_LIMIT": 0,
+    "RATE_MOBILE_API_LIMIT": 0,
 }
 
 
@@ -57,18 +57,16 @@ def _simulated_instagram(seed: int) -> Iterator[object]:
 
     server, base = start_simulator(seed=seed)
     saved = (settings.INSTAGRAM_WEB_URL, settings.INSTAGRAM_API_URL)
-    saved_env = {name: os.environ.get(name) for name in NO_LIMITS}
+    saved_limits = {name: getattr(settings, name) for name in NO_LIMITS}
     settings.INSTAGRAM_WEB_URL = settings.INSTAGRAM_API_URL = base
-    os.environ.update(NO_LIMITS)
+    for name, value in NO_LIMITS.items():
+        setattr(settings, name, value)
     try:
         yield server
     finally:
         settings.INSTAGRAM_WEB_URL, settings.INSTAGRAM_API_URL = saved
-        for name, value in saved_env.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        for name, value in saved_limits.items():
+            setattr(settings, name, value)
         stop_simulator(server)
 
 

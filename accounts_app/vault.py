@@ -146,8 +146,7 @@ def _unwrap(passphrase: str) -> bytes:
 
 
 def _boot_secret() -> bytes | None:
-    raw = os.environ.get("IGDASH_BOOT_SECRET", "")
-    return b64decode(raw) if raw else None
+    return settings.BOOT_SECRET  # checked (32 bytes, base64) by settings.py
 
 
 def _from_published_unlock() -> bytes | None:
@@ -249,7 +248,7 @@ def describe_key_store() -> str:
 
 def key_store() -> str:
     """'keyring' or 'file': where the master key is (or will be) kept."""
-    forced = os.environ.get("IGDASH_KEY_STORE", "auto").strip().lower()
+    forced = settings.KEY_STORE
     if forced in {"keyring", "file"}:
         return forced
     if key_file_path().is_file():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 from celery import Celery
 
@@ -11,3 +12,18 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "igdash.settings")
 app = Celery("igdash")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_configure.connect
+def _check_settings(**kwargs: object) -> None:
+    """`celery -A igdash worker|beat` reads settings here first: a bad IGDASH_*
+    variable ends it with one line, as it ends `igdash serve`, not a traceback."""
+    from django.conf import settings
+
+    from igdash.env import ConfigError
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 (loading settings checks every variable)
+    except ConfigError as exc:
+        print(f"celery: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -7,11 +7,17 @@ request.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
+import math
 import os
+import zoneinfo
 from pathlib import Path
+from typing import TypeVar
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+D = TypeVar("D")  # a default of another type than the value (None: "not set")
 # Loopback and Tailscale's ranges (CGNAT IPv4 and its ULA IPv6 prefix).
 DEFAULT_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128", "100.64.0.0/10", "fd7a:115c:a1e0::/48"]
 
@@ -36,24 +42,82 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ConfigError(f"{name} must be true or false, not {raw!r}")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(
+    name: str, default: D, *, minimum: int | None = None, maximum: int | None = None
+) -> int | D:
+    """A whole number within [minimum, maximum]; `default` when unset (None
+    allowed: "not set, use the Settings page")."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        return int(raw.strip())
+        value = int(raw.strip())
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    return _within(name, value, minimum, maximum)
 
 
-def env_float(name: str, default: float) -> float:
+def env_float(
+    name: str, default: D, *, minimum: float | None = None, maximum: float | None = None
+) -> float | D:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        return float(raw.strip())
+        value = float(raw.strip())
     except ValueError:
         raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{name} must be a finite number, not {raw!r}")
+    return _within(name, value, minimum, maximum)
+
+
+N = TypeVar("N", int, float)
+
+
+def _within(name: str, value: N, minimum: N | None, maximum: N | None) -> N:
+    if minimum is not None and maximum is not None and not minimum <= value <= maximum:
+        raise ConfigError(f"{name} must be between {minimum} and {maximum}, not {value}")
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {value}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum}, not {value}")
+    return value
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of `choices`, compared without case."""
+    raw = env_str(name)
+    if not raw:
+        return default
+    for choice in choices:
+        if raw.lower() == choice.lower():
+            return choice
+    raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+
+
+def env_time_zone(name: str, default: str) -> str:
+    value = env_str(name, default) or default
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{name} is not a time zone name like Europe/Berlin: {value!r}") from None
+    return value
+
+
+def env_base64(name: str, size: int) -> bytes | None:
+    """`size` bytes written as base64, or None when unset."""
+    raw = env_str(name)
+    if not raw:
+        return None
+    try:
+        value = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        value = b""
+    if len(value) != size:
+        # The value is a secret: the message never repeats it.
+        raise ConfigError(f"{name} must be {size} bytes written in base64 (the value is not)")
+    return value
 
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:

@@ -14,15 +14,19 @@ import dj_database_url
 
 from igdash.env import (
     DEFAULT_ALLOWED_NETWORKS,
+    env_base64,
     env_bool,
+    env_choice,
     env_float,
     env_int,
     env_list,
     env_networks,
     env_path,
     env_str,
+    env_time_zone,
     load_dotenv,
 )
+from igdash.logs import INSTAGRAPI_LOGGERS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(env_path("IGDASH_ENV_FILE", BASE_DIR / ".env"))
@@ -190,7 +194,7 @@ elif SECURE_HSTS_SECONDS == 0:
 
 # --- Internationalisation -------------------------------------------------------
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env_str("IGDASH_TIME_ZONE", "UTC")
+TIME_ZONE = env_time_zone("IGDASH_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -239,27 +243,64 @@ WORKER_HEARTBEAT_STALE_SECONDS = env_float("IGDASH_WORKER_STALE_SECONDS", 60.0)
 
 # --- Serve ---------------------------------------------------------------------------
 SERVE_HOST = env_str("IGDASH_HOST", "127.0.0.1")
-SERVE_PORT = env_int("IGDASH_PORT", 8000)
-SERVE_THREADS = env_int("IGDASH_WEB_THREADS", 8)
-WORKER_CONCURRENCY = env_int("IGDASH_WORKER_CONCURRENCY", 4)
+SERVE_PORT = env_int("IGDASH_PORT", 8000, minimum=1, maximum=65535)
+SERVE_THREADS = env_int("IGDASH_WEB_THREADS", 8, minimum=1)
+WORKER_CONCURRENCY = env_int("IGDASH_WORKER_CONCURRENCY", 4, minimum=1)
 
 # --- Instagram -------------------------------------------------------------------------
 INSTAGRAM_WEB_URL = env_str("IGDASH_INSTAGRAM_WEB_URL", "https://www.instagram.com").rstrip("/")
 INSTAGRAM_API_URL = env_str("IGDASH_INSTAGRAM_API_URL", "https://i.instagram.com").rstrip("/")
+# Every knob of the scrape engine is read here, once, at start-up: a typo stops
+# `serve` (and every command) with one line, never a scrape in the middle of a
+# list (docs/operations.md, "Configuration checks"). The engine reads these.
+INSTAGRAM_TIMEOUT = env_float("IGDASH_INSTAGRAM_TIMEOUT", 20.0, minimum=1.0, maximum=600.0)
+SCRAPE_STALE_SECONDS = env_float("IGDASH_SCRAPE_STALE_SECONDS", 180.0, minimum=1.0)
+SCRAPE_RESUME_EVERY_SECONDS = env_int("IGDASH_SCRAPE_RESUME_EVERY_SECONDS", 60, minimum=1)
+SCRAPE_MAX_RETRIES = env_int("IGDASH_SCRAPE_MAX_RETRIES", 5, minimum=0, maximum=100)
+# Rate limits (scraping/ratelimit.py). None: the value of the Settings page.
+RATE_WEB_API_LIMIT = env_int("IGDASH_RATE_WEB_API_LIMIT", None, minimum=0)
+RATE_WEB_API_WINDOW = env_float("IGDASH_RATE_WEB_API_WINDOW", None, minimum=1.0)
+RATE_GRAPHQL_LIMIT = env_int("IGDASH_RATE_GRAPHQL_LIMIT", None, minimum=0)
+RATE_GRAPHQL_WINDOW = env_float("IGDASH_RATE_GRAPHQL_WINDOW", None, minimum=1.0)
+RATE_MOBILE_API_LIMIT = env_int("IGDASH_RATE_MOBILE_API_LIMIT", None, minimum=0)
+RATE_MOBILE_API_WINDOW = env_float("IGDASH_RATE_MOBILE_API_WINDOW", None, minimum=1.0)
+JITTER_MEAN = env_float("IGDASH_JITTER_MEAN", None, minimum=0.0, maximum=60.0)
+JITTER_MAX = env_float("IGDASH_JITTER_MAX", None, minimum=0.0, maximum=300.0)
+BACKOFF_BASE = env_float("IGDASH_BACKOFF_BASE", None, minimum=0.0)
+BACKOFF_MAX = env_float("IGDASH_BACKOFF_MAX", None, minimum=0.0)
+PACING = env_bool("IGDASH_PACING", True)
+RATE_INLINE_WAIT = env_float("IGDASH_RATE_INLINE_WAIT", 15.0, minimum=0.0)
+# Where the vault's master key lives (accounts_app/vault.py), and the secret a
+# passphrase-mode unlock is shared with (set by `igdash serve` for its children).
+KEY_STORE = env_choice("IGDASH_KEY_STORE", "auto", ("auto", "keyring", "file"))
+BOOT_SECRET = env_base64("IGDASH_BOOT_SECRET", 32)
 
 # --- Logging -------------------------------------------------------------------------
-LOG_LEVEL = env_str("IGDASH_LOG_LEVEL", "INFO").upper()
+# igdash/logs.py; docs/operations.md, "Logs". The console gets one line per event,
+# the file also the tracebacks. json: one JSON object a line on both.
+LOG_LEVEL = env_choice(
+    "IGDASH_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+)
+LOG_FORMAT = env_choice("IGDASH_LOG_FORMAT", "plain", ("plain", "json"))
 PROCESS_ROLE = env_str("IGDASH_PROCESS_ROLE", "manage")
+_FORMATTER = "igdash.logs.JsonFormatter" if LOG_FORMAT == "json" else "igdash.logs.PlainFormatter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d: %(message)s"},
+        "console": {"()": _FORMATTER, "tracebacks": DEBUG},
+        "file": {"()": _FORMATTER, "tracebacks": True},
+    },
+    "filters": {
+        "disallowed_host": {"()": "igdash.logs.DisallowedHostWarning"},
+        "instagrapi_console": {"()": "igdash.logs.InstagrapiNoise", "drop": True},
+        "instagrapi_file": {"()": "igdash.logs.InstagrapiNoise"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": "console",
+            "filters": ["instagrapi_console"],
             # Commands print their own results; their log lines go to the file only,
             # unless they are warnings.
             "level": "WARNING" if PROCESS_ROLE == "manage" else LOG_LEVEL,
@@ -272,19 +313,22 @@ LOGGING = {
             "maxBytes": 5 * 1024 * 1024,
             "backupCount": 5,
             "encoding": "utf-8",
-            "formatter": "plain",
+            "formatter": "file",
+            "filters": ["instagrapi_file"],
             "delay": True,
         },
     },
     "root": {"handlers": ["console", "file"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "django.security.DisallowedHost": {"filters": ["disallowed_host"]},
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
         # "No hostname was supplied": always true of filesystem://, so only noise.
         "kombu.connection": {
             "level": "ERROR" if CELERY_BROKER_URL.startswith("filesystem://") else "WARNING"
         },
+        **{name: {"level": "WARNING"} for name in INSTAGRAPI_LOGGERS},
     },
 }
 

@@ -26,11 +26,12 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from igdash.env import env_bool, env_float, env_int
 from igdash.models import AppSettings
 from scraping.instagram.errors import RateLimited
 from scraping.models import RateLimitEvent, RateLimitWindow
@@ -61,24 +62,31 @@ class Limits:
 
     @classmethod
     def load(cls) -> Limits:
-        """AppSettings, with the environment winning where a variable is set."""
+        """AppSettings, with the environment (read by settings.py) winning where a
+        variable is set."""
         app = AppSettings.load()
         windows = {}
         for family in FAMILIES:
             name = family.upper()
             windows[family] = Window(
-                env_int(f"IGDASH_RATE_{name}_LIMIT", getattr(app, f"{family}_limit")),
-                env_float(f"IGDASH_RATE_{name}_WINDOW", getattr(app, f"{family}_window_seconds")),
+                _pick(f"RATE_{name}_LIMIT", getattr(app, f"{family}_limit")),
+                _pick(f"RATE_{name}_WINDOW", getattr(app, f"{family}_window_seconds")),
             )
         return cls(
             windows=windows,
-            jitter_mean=env_float("IGDASH_JITTER_MEAN", app.jitter_mean_seconds),
-            jitter_max=env_float("IGDASH_JITTER_MAX", app.jitter_max_seconds),
-            pacing=env_bool("IGDASH_PACING", True),
-            backoff_base=env_float("IGDASH_BACKOFF_BASE", app.backoff_base_seconds),
-            backoff_max=env_float("IGDASH_BACKOFF_MAX", app.backoff_max_seconds),
-            inline_wait=env_float("IGDASH_RATE_INLINE_WAIT", 15.0),
+            jitter_mean=_pick("JITTER_MEAN", app.jitter_mean_seconds),
+            jitter_max=_pick("JITTER_MAX", app.jitter_max_seconds),
+            pacing=settings.PACING,
+            backoff_base=_pick("BACKOFF_BASE", app.backoff_base_seconds),
+            backoff_max=_pick("BACKOFF_MAX", app.backoff_max_seconds),
+            inline_wait=settings.RATE_INLINE_WAIT,
         )
+
+
+def _pick(setting: str, page_value: Any) -> Any:
+    """The setting when the environment set it (not None), else the Settings page's."""
+    value = getattr(settings, setting)
+    return page_value if value is None else value
 
 
 def login_key(login_id: int | None) -> str:

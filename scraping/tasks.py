@@ -3,16 +3,32 @@ idempotent: a duplicate message finds the scrape claimed or finished and returns
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
 from scraping import services
-from scraping.services.engine import worker_id
+from scraping.services.engine import abandon, worker_id
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(name="scraping.run_scrape")
 def run_scrape(scrape_id: int) -> None:
     hostname = run_scrape.request.hostname or "eager"
-    services.run_scrape(scrape_id, worker=f"{hostname}:{worker_id()}")
+    worker = f"{hostname}:{worker_id()}"
+    try:
+        services.run_scrape(scrape_id, worker=worker)
+    except Exception as exc:
+        # run_scrape ends every outcome in a state; this is for when even that
+        # failed. The scrape must not stay `running` for the resumer to re-run.
+        log.exception("scrape #%s: the engine failed", scrape_id)
+        try:
+            abandon(scrape_id, worker, exc)
+        except Exception:
+            # The database itself is gone: the scrape stays running, and the
+            # resumer takes it up again once its heartbeat is stale.
+            log.exception("scrape #%s could not be marked failed", scrape_id)
 
 
 @shared_task(name="scraping.resume_stale_scrapes", expires=60)

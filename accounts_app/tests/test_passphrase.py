@@ -3,11 +3,11 @@ boot secret) igdash is locked until the passphrase is entered."""
 
 from __future__ import annotations
 
-from base64 import b64encode
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client, override_settings
 
@@ -19,10 +19,8 @@ PASSPHRASE = "correct horse battery staple"
 
 
 @pytest.fixture(autouse=True)
-def isolated_vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("IGDASH_KEY_STORE", "file")
-    monkeypatch.setenv("IGDASH_BOOT_SECRET", b64encode(b"a" * 32).decode())
-    with override_settings(DATA_DIR=tmp_path):
+def isolated_vault(tmp_path: Path) -> Iterator[Path]:
+    with override_settings(DATA_DIR=tmp_path, KEY_STORE="file", BOOT_SECRET=b"a" * 32):
         vault.forget_key()
         yield tmp_path
         vault.forget_key()
@@ -30,7 +28,7 @@ def isolated_vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
 def _restart(monkeypatch: pytest.MonkeyPatch, boot: bytes = b"b" * 32) -> None:
     """What a restart does to the vault: a new boot secret, nothing cached."""
-    monkeypatch.setenv("IGDASH_BOOT_SECRET", b64encode(boot).decode())
+    monkeypatch.setattr(settings, "BOOT_SECRET", boot)
     vault.forget_key()
 
 

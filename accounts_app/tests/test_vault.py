@@ -10,9 +10,8 @@ from accounts_app import vault
 
 
 @pytest.fixture(autouse=True)
-def isolated_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("IGDASH_KEY_STORE", "file")
-    with override_settings(DATA_DIR=tmp_path):
+def isolated_key(tmp_path: Path) -> Iterator[Path]:
+    with override_settings(DATA_DIR=tmp_path, KEY_STORE="file"):
         vault.forget_key()
         yield tmp_path
         vault.forget_key()

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import time
-from base64 import b64encode
 from pathlib import Path
 
 import pytest
@@ -131,7 +130,7 @@ def test_passphrase_mode_after_a_restart(  # type: ignore[no-untyped-def]
     logins.store_login("demo_owner", sessionid=instagram.session("demo_owner"))
     vault.set_passphrase(PASSPHRASE)
     # The restart: a new boot secret, no key in memory.
-    monkeypatch.setenv("IGDASH_BOOT_SECRET", b64encode(b"r" * 32).decode())
+    settings.BOOT_SECRET = b"r" * 32
     vault.forget_key()
     scrape = services.create_scrape("demo_small", lists=Scrape.Lists.FOLLOWERS)
     services.run_scrape(scrape.pk)

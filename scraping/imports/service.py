@@ -24,6 +24,7 @@ from scraping.models import Direction, Relationship, Scrape, ScrapeList, ScrapeS
 from scraping.services.delta import finalise
 from scraping.services.scrapes import AlreadyActive, ScrapeError, tracked_account_for
 from scraping.services.store import _table
+from scraping.services.transitions import log_status
 
 CHUNK = 500
 DIRECTIONS = {"followers": Direction.FOLLOWER, "following": Direction.FOLLOWING}
@@ -120,6 +121,7 @@ def _start(target: TrackedAccount, export: ExportLists, worker: str) -> Scrape:
     except IntegrityError:
         active = Scrape.objects.filter(target=target, status__in=Scrape.ACTIVE_STATUSES).first()
         raise AlreadyActive(target, active) from None
+    log_status(scrape.pk, target.user.username, "", scrape.status, reason, scrape.trigger)
     return scrape
 
 

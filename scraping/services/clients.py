@@ -9,7 +9,6 @@ from typing import Literal
 from django.conf import settings
 
 from accounts_app.models import LoginCredential
-from igdash.env import env_float
 from igdash.models import AppSettings
 from scraping.instagram.base import InstagramClient, Pacer
 from scraping.instagram.web import GraphQLClient, WebClient
@@ -21,7 +20,7 @@ Connector = Callable[[ClientKind, LoginCredential | None, Pacer, str | None], In
 
 
 def timeout() -> float:
-    return env_float("IGDASH_INSTAGRAM_TIMEOUT", 20.0)
+    return float(settings.INSTAGRAM_TIMEOUT)
 
 
 def pick_proxy(login: LoginCredential | None, attempt: int = 0) -> str | None:

@@ -21,6 +21,7 @@ from accounts_app import search
 from accounts_app.models import TrackedAccount
 from scraping.models import Direction, Relationship, Scrape, ScrapeList, ScrapeSeen, ScrapeStats
 from scraping.services.store import _table, touch
+from scraping.services.transitions import log_status
 
 CHUNK = 500
 TOLERANCE_MIN = 2
@@ -94,11 +95,24 @@ def finalise(scrape: Scrape, worker: str) -> Scrape:
         )
         TrackedAccount.objects.filter(pk=target_id).update(last_scraped_at=now, last_scrape=scrape)
         _cache_new_avatars(scrape)
+    # Logged once the change is committed: a failure above rolls it back.
+    username = scrape.target.user.username
+    summary = _summary(stats, reasons)
+    log_status(scrape.pk, username, Scrape.Status.RUNNING, status, summary, scrape.trigger)
     # The new users become searchable in one bulk statement, in its own
     # transaction: not one trigger per user inside every page's transaction.
     search.index_pending()
     scrape.refresh_from_db()
     return scrape
+
+
+def _summary(stats: ScrapeStats, reasons: list[str]) -> str:
+    """What the scrape found, for its log line."""
+    found = (
+        f"followers +{stats.new_followers} -{stats.lost_followers}, "
+        f"following +{stats.new_following} -{stats.lost_following}"
+    )
+    return f"{found}; incomplete: {'; '.join(reasons)}" if reasons else found
 
 
 def _cache_new_avatars(scrape: Scrape) -> None:

@@ -24,6 +24,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts_app import vault
@@ -60,6 +61,7 @@ from scraping.services.store import (
     store_pages,
     touch,
 )
+from scraping.services.transitions import change_status
 from scraping.services.tuning import scrape_connection
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,7 @@ LOGIN_ERRORS = (
     vault.VaultError,
 )
 VAULT_LOCKED = "vault_locked"
+INTERNAL = "internal_error"  # an exception igdash did not expect: a bug to report
 NO_LOGIN = (
     "Instagram shows follower lists only to a logged-in account, and no login is usable. "
     "Add one or fix one (Settings, or `manage.py login_instagram USERNAME --sessionid-stdin`)."
@@ -141,6 +144,25 @@ def run_scrape(
         return None
     run = Run(scrape, worker, connect)
     try:
+        if not _attempt(run):
+            return None
+    except Exception as exc:
+        # The handling of an outcome failed itself (a bug, the database): the
+        # scrape must still leave `running`, or the resumer re-runs it forever.
+        log.exception("scrape #%s: handling its outcome failed", scrape_id)
+        _fail(run, INTERNAL, _internal_message(exc))
+    finally:
+        if run.client is not None:
+            clients.close(run.client)
+    scrape.refresh_from_db()
+    return scrape
+
+
+def _attempt(run: Run) -> bool:
+    """Run the scrape and move it to the state its outcome calls for. False when
+    another worker (or the owner's cancel) took it meanwhile."""
+    scrape_id = run.scrape.pk
+    try:
         if vault.is_locked():  # every list needs a login, and logins need the key
             raise vault.VaultLocked()
         with scrape_connection():
@@ -150,7 +172,7 @@ def run_scrape(
         _needs_attention(run, VAULT_LOCKED, f"{exc} This scrape goes on by itself after that.")
     except LostClaim as exc:
         log.warning("%s", exc)
-        return None
+        return False
     except RateLimited as exc:
         _park(run, exc)
     except LoginUnusable as exc:
@@ -172,13 +194,33 @@ def run_scrape(
     except InstagramError as exc:
         _fail(run, exc.code, exc.message)
     except Exception as exc:
+        # The traceback goes to the log file; the owner reads the short message.
         log.exception("scrape #%s failed", scrape_id)
-        _fail(run, "internal_error", f"igdash failed: {type(exc).__name__}: {exc}")
-    finally:
-        if run.client is not None:
-            clients.close(run.client)
-    scrape.refresh_from_db()
-    return scrape
+        _fail(run, INTERNAL, _internal_message(exc))
+    return True
+
+
+def _internal_message(exc: BaseException) -> str:
+    return f"igdash failed: {type(exc).__name__}: {exc}"[:300] + " (traceback in the log file)"
+
+
+def abandon(scrape_id: int, worker: str, exc: BaseException) -> bool:
+    """Fail a scrape this worker still runs, without the engine's bookkeeping:
+    the task's last resort when run_scrape itself raised."""
+    with transaction.atomic():
+        failed = change_status(
+            scrape_id,
+            Status.FAILED,
+            _internal_message(exc),
+            when=Q(claimed_by=worker, status=Status.RUNNING),
+            finished_at=timezone.now(),
+            claimed_by="",
+            error_code=INTERNAL,
+            error_message=_internal_message(exc),
+        )
+        if failed:
+            ScrapeSeen.objects.filter(scrape_id=scrape_id).delete()
+    return failed
 
 
 def _run(run: Run) -> None:
@@ -388,12 +430,11 @@ def _stop_part(run: Run, part: ScrapeList, reason: str, *, capped: bool = False)
         ScrapeList.objects.filter(pk=part.pk).update(incomplete_reason=reason, capped=part.capped)
 
 
-def _transition(run: Run, **fields: object) -> bool:
-    """Leave `running`, if the scrape is still this worker's."""
-    updated = Scrape.objects.filter(
-        pk=run.scrape.pk, claimed_by=run.worker, status=Status.RUNNING
-    ).update(**fields)
-    return updated == 1
+def _transition(run: Run, *, status: str, **fields: object) -> bool:
+    """Leave `running`, if the scrape is still this worker's (logged once)."""
+    reason = str(fields.get("error_message", ""))
+    mine = Q(claimed_by=run.worker, status=Status.RUNNING)
+    return change_status(run.scrape.pk, status, reason, when=mine, **fields)
 
 
 def _park(run: Run, exc: RateLimited) -> None:

@@ -21,6 +21,7 @@ from igdash.models import AppSettings
 from scraping.handles import InvalidHandle, parse_handle
 from scraping.models import Scrape, ScrapeList, ScrapeSeen
 from scraping.services.config import stale_seconds
+from scraping.services.transitions import change_status, log_status
 
 log = logging.getLogger(__name__)
 Status = Scrape.Status
@@ -121,6 +122,8 @@ def create_scrape_of(
             [ScrapeList(scrape=scrape, direction=direction) for direction in scrape.directions]
         )
         enqueue(scrape.pk, countdown=countdown)
+        wait = f", starts in {countdown:.0f} s" if countdown else ""
+        log_status(scrape.pk, target.user.username, "", scrape.status, f"created{wait}", trigger)
     return scrape
 
 
@@ -149,31 +152,40 @@ def claim(scrape_id: int, worker: str) -> Scrape | None:
         | Q(status=Status.WAITING_RATE_LIMIT) & due
         | Q(status=Status.RUNNING, heartbeat_at__lt=now - dt.timedelta(seconds=stale_seconds()))
     )
-    claimed = (
-        Scrape.objects.filter(pk=scrape_id)
-        .filter(claimable)
-        .update(
-            status=Status.RUNNING,
-            claimed_by=worker,
-            heartbeat_at=now,
-            resume_at=None,
-            attempts=F("attempts") + 1,
-            started_at=Coalesce("started_at", Value(now, output_field=DateTimeField())),
-        )
+    claimed = change_status(
+        scrape_id,
+        Status.RUNNING,
+        lambda old: (
+            f"taken over by {worker}: its worker stopped"
+            if old == Status.RUNNING
+            else f"run by {worker}"
+        ),
+        when=claimable,
+        claimed_by=worker,
+        heartbeat_at=now,
+        resume_at=None,
+        attempts=F("attempts") + 1,
+        started_at=Coalesce("started_at", Value(now, output_field=DateTimeField())),
     )
-    if claimed != 1:
+    if not claimed:
         return None
     return Scrape.objects.select_related("target__user", "login").get(pk=scrape_id)
 
 
-def retry_scrape(scrape_id: int) -> Scrape:
+def retry_scrape(scrape_id: int, reason: str = "the owner retried it") -> Scrape:
     """Run a scrape that needed attention again, from its checkpoint (the owner
     has fixed the login). Raises ScrapeError when it is not waiting for that."""
     with transaction.atomic():
-        updated = Scrape.objects.filter(pk=scrape_id, status=Status.NEEDS_ATTENTION).update(
-            status=Status.QUEUED, heartbeat_at=timezone.now(), resume_at=None, retries=0
+        updated = change_status(
+            scrape_id,
+            Status.QUEUED,
+            reason,
+            when=Q(status=Status.NEEDS_ATTENTION),
+            heartbeat_at=timezone.now(),
+            resume_at=None,
+            retries=0,
         )
-        if updated != 1:
+        if not updated:
             raise ScrapeError(f"Scrape #{scrape_id} does not need attention; nothing to retry.")
         enqueue(scrape_id)
     return Scrape.objects.get(pk=scrape_id)
@@ -183,14 +195,17 @@ def cancel_scrape(scrape_id: int) -> Scrape:
     """Stop an active scrape; nothing it fetched is recorded. A worker running it
     notices at its next page and stops."""
     with transaction.atomic():
-        updated = Scrape.objects.filter(pk=scrape_id, status__in=Scrape.ACTIVE_STATUSES).update(
-            status=Status.CANCELLED,
+        updated = change_status(
+            scrape_id,
+            Status.CANCELLED,
+            "cancelled by the owner",
+            when=Q(status__in=Scrape.ACTIVE_STATUSES),
             finished_at=timezone.now(),
             claimed_by="",
             error_code="cancelled",
             error_message="Cancelled by the owner.",
         )
-        if updated != 1:
+        if not updated:
             raise ScrapeError(f"Scrape #{scrape_id} is not active; nothing to cancel.")
         ScrapeSeen.objects.filter(scrape_id=scrape_id).delete()
     return Scrape.objects.get(pk=scrape_id)
@@ -214,17 +229,27 @@ def resume_stale_scrapes() -> list[int]:
     resumed = []
     for scrape_id in Scrape.objects.filter(revive | forgotten).values_list("pk", flat=True):
         with transaction.atomic():
-            updated = (
-                Scrape.objects.filter(pk=scrape_id)
-                .filter(revive | forgotten)
-                .update(status=Status.QUEUED, heartbeat_at=now, resume_at=None)
+            updated = change_status(
+                scrape_id,
+                Status.QUEUED,
+                _resume_reason,
+                when=revive | forgotten,
+                heartbeat_at=now,
+                resume_at=None,
             )
-            if updated == 1:
+            if updated:
                 enqueue(scrape_id)
                 resumed.append(scrape_id)
     if resumed:
         log.info("re-enqueued scrapes %s", resumed)
     return resumed
+
+
+def _resume_reason(old: str) -> str:
+    return {
+        Status.RUNNING: "its worker stopped (no heartbeat); resuming from the checkpoint",
+        Status.WAITING_RATE_LIMIT: "the rate-limit pause is over",
+    }.get(old, "re-sent: its queue message may be lost")  # type: ignore[call-overload]
 
 
 def refresh_bookmarked() -> list[Scrape]:
@@ -251,7 +276,7 @@ def resume_locked_scrapes() -> list[int]:
     resumed = []
     for scrape_id in waiting.values_list("pk", flat=True):
         try:
-            retry_scrape(scrape_id)
+            retry_scrape(scrape_id, "the owner unlocked igdash")
         except ScrapeError:
             continue  # cancelled or retried meanwhile
         resumed.append(scrape_id)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.test import override_settings
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from accounts_app import vault
 from accounts_app.models import LoginCredential
@@ -135,21 +136,20 @@ class FakeClient:
 
 
 @pytest.fixture
-def isolated_vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("IGDASH_KEY_STORE", "file")
-    with override_settings(DATA_DIR=tmp_path):
+def isolated_vault(tmp_path: Path) -> Iterator[Path]:
+    with override_settings(DATA_DIR=tmp_path, KEY_STORE="file"):
         vault.forget_key()
         yield tmp_path
         vault.forget_key()
 
 
 @pytest.fixture
-def fast_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+def fast_limits(settings: SettingsWrapper) -> None:
     """No pauses and windows wide enough to never close, unless a test narrows them."""
-    monkeypatch.setenv("IGDASH_PACING", "off")
-    monkeypatch.setenv("IGDASH_RATE_INLINE_WAIT", "0")
+    settings.PACING = False
+    settings.RATE_INLINE_WAIT = 0.0
     for family in ("WEB_API", "GRAPHQL", "MOBILE_API"):
-        monkeypatch.setenv(f"IGDASH_RATE_{family}_LIMIT", "0")
+        setattr(settings, f"RATE_{family}_LIMIT", 0)
 
 
 @pytest.fixture

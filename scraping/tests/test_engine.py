@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.utils import timezone
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from accounts_app.models import IgUser, LoginCredential, TrackedAccount
 from accounts_app.services import logins
@@ -398,10 +399,9 @@ def test_rate_limit_parks_the_scrape_and_it_resumes_when_the_time_comes(
 
 
 def test_window_closed_by_limiter_sends_nothing(
-    web_login: LoginCredential, monkeypatch: pytest.MonkeyPatch
+    web_login: LoginCredential, settings: SettingsWrapper
 ) -> None:
-    monkeypatch.setenv("IGDASH_RATE_WEB_API_LIMIT", "3")
-    monkeypatch.setenv("IGDASH_RATE_WEB_API_WINDOW", "600")
+    settings.RATE_WEB_API_LIMIT, settings.RATE_WEB_API_WINDOW = 3, 600.0
     world = FakeInstagram()
     world.add("target", 1, make_users(50))
 
@@ -439,9 +439,9 @@ def test_killed_worker_resumes_from_the_checkpoint_after_the_heartbeat_goes_stal
 
 
 def test_transient_errors_retry_then_fail(
-    web_login: LoginCredential, monkeypatch: pytest.MonkeyPatch
+    web_login: LoginCredential, settings: SettingsWrapper
 ) -> None:
-    monkeypatch.setenv("IGDASH_SCRAPE_MAX_RETRIES", "1")
+    settings.SCRAPE_MAX_RETRIES = 1
     world = FakeInstagram()
     world.add("target", 1, make_users(30))
     world.errors[1] = TransportError("Instagram answered HTTP 502")
@@ -565,17 +565,15 @@ def test_nightly_refresh_spaces_bookmarked_accounts(
 
 
 def test_locked_vault_parks_the_scrape_and_unlocking_resumes_it(
-    web_login: LoginCredential, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks
+    web_login: LoginCredential, settings: SettingsWrapper, django_capture_on_commit_callbacks
 ) -> None:
-    from base64 import b64encode
-
     from accounts_app import vault
     from igdash import lock
 
     world = FakeInstagram()
     world.add("target", 1, make_users(30))
     vault.set_passphrase("a long enough passphrase")
-    monkeypatch.setenv("IGDASH_BOOT_SECRET", b64encode(b"r" * 32).decode())
+    settings.BOOT_SECRET = b"r" * 32
     vault.forget_key()  # a restart: igdash is locked
 
     parked = run(world, services.create_scrape("target"))

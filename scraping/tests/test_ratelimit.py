@@ -8,6 +8,7 @@ import random
 import pytest
 import time_machine
 from django.utils import timezone
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from igdash.models import AppSettings
 from scraping.models import RateLimitEvent
@@ -138,14 +139,16 @@ def test_pacing_off_removes_the_pauses_but_keeps_the_windows() -> None:
 
 
 def test_limits_come_from_settings_and_the_environment_wins(
-    monkeypatch: pytest.MonkeyPatch,
+    settings: SettingsWrapper,
 ) -> None:
     app = AppSettings.load()
     app.web_api_limit, app.mobile_api_window_seconds = 10, 900
     app.save()
-    monkeypatch.setenv("IGDASH_RATE_WEB_API_WINDOW", "30")
-    monkeypatch.setenv("IGDASH_JITTER_MEAN", "0.5")
-    monkeypatch.setenv("IGDASH_PACING", "off")
+    # What settings.py reads from IGDASH_RATE_WEB_API_WINDOW=30, IGDASH_JITTER_MEAN=0.5
+    # and IGDASH_PACING=off.
+    settings.RATE_WEB_API_WINDOW = 30.0
+    settings.JITTER_MEAN = 0.5
+    settings.PACING = False
 
     loaded = Limits.load()
 

@@ -70,7 +70,7 @@ class Command(BaseCommand):
 
         # Shared in memory with the children only: a vault unlocked in the web
         # process opens for the worker too, and for nobody after a restart.
-        if not os.environ.get("IGDASH_BOOT_SECRET"):  # unset, or empty in a copied .env
+        if settings.BOOT_SECRET is None:  # unset, or empty in a copied .env
             os.environ["IGDASH_BOOT_SECRET"] = b64encode(secrets.token_bytes(32)).decode()
         python = sys.executable
         children = [
