@@ -85,8 +85,8 @@ def message(scrape: Scrape) -> str:
     if status == Status.RUNNING:
         if scrape.worker_stopped:
             return (
-                "Worker stopped, will resume: the worker running this scrape stopped; "
-                "it continues from its last stored page once a worker runs again."
+                "Its worker has not been heard from; it continues from its last "
+                "stored page once a worker runs again."
             )
         return "Fetching…"
     if status == Status.WAITING_RATE_LIMIT:
