@@ -1,7 +1,11 @@
 """Worker liveness: a Celery worker writes a WorkerHeartbeat row every few
 seconds from a daemon thread; /health calls the worker alive while the newest
 row is recent enough. Liveness is read from the database, so it works the same on
-every broker, including the filesystem one that has no worker events."""
+every broker, including the filesystem one that has no worker events.
+
+Under `igdash serve` the supervisor also removes the row of a worker it saw die
+(forget_worker), so a dead worker is "down" within a second; a worker on another
+machine, or a hung one, is "down" once its row is older than the stale time."""
 
 from __future__ import annotations
 
@@ -52,6 +56,17 @@ def beat(hostname: str, started_at: object | None = None) -> None:
     _, created = WorkerHeartbeat.objects.update_or_create(hostname=hostname, defaults=defaults)
     if created and started_at is not None:
         WorkerHeartbeat.objects.filter(hostname=hostname).update(started_at=started_at)
+
+
+def forget_worker(hostname: str, pid: int) -> None:
+    """The supervisor saw this worker process die: drop its heartbeat row, so
+    /health and the System card say "down" at once instead of after the stale
+    time. Only the row of that name and pid: another machine's worker, or a newer
+    process of the same name, keeps its own."""
+    try:
+        WorkerHeartbeat.objects.filter(hostname=hostname, pid=pid).delete()
+    finally:
+        close_old_connections()
 
 
 def live_workers() -> list[WorkerHeartbeat]:

@@ -237,9 +237,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # A worker writes a heartbeat row this often; /health calls it dead after the
-# threshold.
-WORKER_HEARTBEAT_SECONDS = env_float("IGDASH_WORKER_HEARTBEAT_SECONDS", 10.0)
-WORKER_HEARTBEAT_STALE_SECONDS = env_float("IGDASH_WORKER_STALE_SECONDS", 60.0)
+# threshold: within 15 s of its death (a hung worker, one on another machine).
+# A worker under `serve` is marked dead at once by the supervisor.
+WORKER_HEARTBEAT_SECONDS = env_float("IGDASH_WORKER_HEARTBEAT_SECONDS", 5.0)
+WORKER_HEARTBEAT_STALE_SECONDS = env_float("IGDASH_WORKER_STALE_SECONDS", 15.0)
 
 # --- Serve ---------------------------------------------------------------------------
 SERVE_HOST = env_str("IGDASH_HOST", "127.0.0.1")

@@ -7,6 +7,8 @@ the number of scrapes. docs/data-model.md explains the rules.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -123,6 +125,18 @@ class Scrape(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def worker_stopped(self) -> bool:
+        """Running, but its worker has not beaten for the stale time: it died
+        (or hangs). The resumer re-queues exactly these (resume_stale_scrapes), so
+        pages say "worker stopped, will resume" instead of a frozen "Running"."""
+        # Imported here: the services package imports this module.
+        from scraping.services.config import stale_seconds
+
+        if self.status != self.Status.RUNNING or self.heartbeat_at is None:
+            return False
+        return timezone.now() - self.heartbeat_at > dt.timedelta(seconds=stale_seconds())
 
     @property
     def duration(self) -> float | None:

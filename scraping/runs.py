@@ -57,6 +57,8 @@ class Progress:
 
     @property
     def tone(self) -> str:
+        if self.scrape.worker_stopped:
+            return "warn"
         return TONES.get(self.scrape.status, "info")
 
     @property
@@ -81,6 +83,11 @@ def message(scrape: Scrape) -> str:
             return f"Trying again at {_hhmm(scrape.resume_at)}. {why}".strip()
         return "Queued: waiting for a worker to pick it up."
     if status == Status.RUNNING:
+        if scrape.worker_stopped:
+            return (
+                "Its worker has not been heard from; it continues from its last "
+                "stored page once a worker runs again."
+            )
         return "Fetching…"
     if status == Status.WAITING_RATE_LIMIT:
         return f"Waiting for the rate limit until {_hhmm(scrape.resume_at)}."

@@ -69,6 +69,16 @@ class Served:
         assert response.status_code == 302, response.text
         return client
 
+    def worker_pid(self) -> int:
+        """The pid of the newest worker process, from its "ready." line."""
+        pids = [
+            int(line.split(" ")[4].rstrip(":"))
+            for line in self.log().splitlines()
+            if "igdash-worker@" in line and " ready." in line
+        ]
+        assert pids, self.log()
+        return pids[-1]
+
     def stop(self, timeout: float = 40.0) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -80,15 +90,15 @@ def csrf_token(client: httpx.Client) -> str:
 
 
 @contextmanager
-def run_serve(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Served]:
-    port = free_port()
+def run_serve(
+    data_dir: Path, extra_env: dict[str, str] | None = None, port: int | None = None
+) -> Iterator[Served]:
+    port = port or free_port()
     env = {
         **os.environ,
         "IGDASH_DATA_DIR": str(data_dir),
         "IGDASH_ADMIN_PASSWORD": OWNER_PASSWORD,
         "IGDASH_ENV_FILE": os.devnull,
-        "IGDASH_WORKER_HEARTBEAT_SECONDS": "1",
-        "IGDASH_WORKER_STALE_SECONDS": "15",
         "DJANGO_SETTINGS_MODULE": "igdash.settings",
         **(extra_env or {}),
     }
@@ -97,6 +107,8 @@ def run_serve(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterat
             env.pop(key, None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for Playwright tests only
     log_path = data_dir.parent / f"serve-{port}.log"
+    if log_path.exists():  # the same port again: keep the first run's log too
+        log_path = data_dir.parent / f"serve-{port}-{time.monotonic_ns()}.log"
     data_dir.mkdir(parents=True, exist_ok=True)
     with log_path.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(

@@ -13,7 +13,7 @@ def test_worker_component_fails_with_one_line_without_a_heartbeat(capsys) -> Non
     with pytest.raises(SystemExit) as exit_info:
         call_command("healthcheck", "--component", "worker")
     assert exit_info.value.code == 1
-    assert capsys.readouterr().err == "unhealthy: worker: no worker heartbeat in the last 60 s\n"
+    assert capsys.readouterr().err == "unhealthy: worker: no worker heartbeat in the last 15 s\n"
 
 
 def test_web_component_needs_only_the_database(capsys) -> None:  # type: ignore[no-untyped-def]

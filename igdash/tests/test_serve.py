@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from igdash.testing.processes import Served, csrf_token, run_serve
+from igdash.testing.processes import ROOT, Served, csrf_token, free_port, run_serve
 from igdash.testing.services import fresh_postgres_database
 
 pytestmark = pytest.mark.slow
@@ -53,7 +55,7 @@ def test_serve_runs_web_worker_and_beat_on_embedded_defaults(tmp_path: Path) -> 
         assert served.stop() == 0
     log = served.log()
     assert "igdash stopped." in log
-    assert "exited unexpectedly" not in log
+    assert "exited (code" not in log
 
 
 def test_serve_prints_generated_owner_password_once(tmp_path: Path) -> None:
@@ -69,19 +71,79 @@ def test_serve_prints_generated_owner_password_once(tmp_path: Path) -> None:
     assert "generated password" not in again.log()
 
 
-def test_serve_exits_non_zero_when_a_child_dies(tmp_path: Path) -> None:
+def _worker_check(served: Served) -> dict[str, object] | None:
+    """/health's worker entry; None when the web server did not answer."""
+    try:
+        return httpx.get(f"{served.base_url}/health", timeout=5).json()["worker"]
+    except httpx.HTTPError:
+        return None
+
+
+def test_serve_restarts_a_killed_worker_and_health_follows(tmp_path: Path) -> None:
     with run_serve(tmp_path / "data") as served:
-        health = served.wait_healthy()
-        worker_pid = None
-        for line in served.log().splitlines():
-            if "igdash-worker@" in line and " ready." in line:
-                worker_pid = int(line.split(" ")[4].rstrip(":"))
-        assert worker_pid, served.log()
+        served.wait_healthy()
+        client = served.logged_in_client()
+        old_pid = served.worker_pid()
+        os.kill(old_pid, signal.SIGKILL)
+        killed = time.monotonic()
+
+        answers = []
+        while time.monotonic() - killed < 15:
+            answers.append(_worker_check(served))
+            if answers[-1] and answers[-1]["ok"] is False:
+                break
+            time.sleep(0.2)
+        assert answers[-1] is not None and answers[-1]["ok"] is False, (answers, served.log())
+        assert None not in answers  # the web server answered throughout
+        system_card = client.get("/").text.split('id="system-heading"')[1]
+        assert "Down" in system_card.split("</dl>")[0]
+
+        health = served.wait_healthy(timeout=60)  # the worker came back
         assert health["worker"]["ok"] is True  # type: ignore[index]
-        os.kill(worker_pid, signal.SIGKILL)
-        code = served.process.wait(timeout=40)
-    assert code != 0
-    assert "the worker process exited unexpectedly" in served.log()
+        assert served.worker_pid() != old_pid
+        assert "igdash-worker@" in _ping_round_trip(served)  # and runs tasks
+        assert served.process.poll() is None
+        assert served.stop() == 0
+    log = served.log()
+    assert "igdash: the worker process exited (code -9); restarting it in 1 s." in log
+    assert "giving up" not in log
+
+
+def test_serve_refuses_a_port_another_server_listens_on(tmp_path: Path) -> None:
+    with run_serve(tmp_path / "data") as served:
+        served.wait_healthy()
+        port = served.base_url.rsplit(":", 1)[1]
+        second = subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), "serve", "--port", port],
+            env={**os.environ, "IGDASH_DATA_DIR": str(tmp_path / "other"),
+                 "IGDASH_ENV_FILE": os.devnull},
+            capture_output=True, text=True, timeout=60, check=False, cwd=ROOT,
+        )  # fmt: skip
+        assert second.returncode == 1
+        assert f"127.0.0.1:{port} is already in use" in second.stderr
+        assert served.wait_healthy()["worker"]["ok"] is True  # type: ignore[index]
+        served.stop()
+
+
+def test_serve_starts_again_at_once_after_a_stop_with_keep_alive_clients(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    with run_serve(tmp_path / "data", port=port) as served:
+        served.wait_healthy()
+        # A browser's keep-alive connection that made a request and stays open.
+        browser = httpx.Client(base_url=served.base_url, timeout=5)
+        assert browser.get("/login/").status_code == 200
+        assert browser.get("/health").status_code == 200  # the same connection again
+        assert served.stop() == 0
+    try:
+        with run_serve(tmp_path / "data", port=port) as again:
+            health = again.wait_healthy()
+            assert health["worker"]["ok"] is True  # type: ignore[index]
+            assert again.stop() == 0
+    finally:
+        browser.close()
+    assert "already in use" not in again.log()
 
 
 @pytest.mark.services

@@ -168,3 +168,31 @@ def test_retry_of_a_scrape_needing_attention_resumes_it(owner_client: Client) ->
     stuck.refresh_from_db()
     assert stuck.status == Scrape.Status.QUEUED
     assert Scrape.objects.filter(target=target).count() == 2
+
+
+def test_a_running_scrape_whose_worker_stopped_says_it_will_resume(
+    owner_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IGDASH_SCRAPE_STALE_SECONDS", "180")
+    target = factories.tracked("alice", followers=2, following=1, mutual=0, days=1)
+    scrape = factories.scrape(
+        target,
+        status=Scrape.Status.RUNNING,
+        heartbeat_at=timezone.now() - dt.timedelta(seconds=181),
+    )
+    assert scrape.worker_stopped
+
+    for page in ("/scrapes/", f"/scrapes/{scrape.pk}/", "/"):
+        html = owner_client.get(page).content.decode()
+        assert "Worker stopped, will resume" in html, page
+        assert ">Running<" not in html, page
+    progress = owner_client.get(f"/scrapes/{scrape.pk}/progress/", **HX)
+    assert progress.status_code == 200  # still polled: it comes back by itself
+    assert "Worker stopped, will resume" in progress.content.decode()
+
+    # A heartbeat within the threshold is an ordinary running scrape.
+    Scrape.objects.filter(pk=scrape.pk).update(heartbeat_at=timezone.now())
+    scrape.refresh_from_db()
+    assert not scrape.worker_stopped
+    html = owner_client.get("/scrapes/").content.decode()
+    assert "Worker stopped" not in html and ">Running<" in html

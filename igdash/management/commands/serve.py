@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from igdash.heartbeat import forget_worker
 from igdash.schedule import ensure_schedule
 from igdash.supervisor import Child, Supervisor
 
@@ -42,7 +43,17 @@ def ensure_owner(stdout: Any) -> None:
 
 
 def _port_free(host: str, port: int) -> bool:
+    """Whether Waitress will be able to listen on host:port.
+
+    On POSIX the check sets SO_REUSEADDR like Waitress does: connections of a
+    previous run that linger in TIME_WAIT or FIN_WAIT (a browser held a
+    keep-alive connection) must not refuse a restart for a minute, while a live
+    listener still does. On Windows SO_REUSEADDR would let the check bind even
+    over a running igdash (Waitress sets it there too, which allows such a
+    takeover), so the check binds with default options and stays strict."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        if os.name != "nt":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
@@ -86,6 +97,7 @@ class Command(BaseCommand):
             )
         ]  # fmt: skip
         if not no_worker:
+            worker_name = f"igdash-worker@{socket.gethostname()}"
             children += [
                 Child(
                     "worker",
@@ -93,9 +105,10 @@ class Command(BaseCommand):
                         python, "-m", "celery", "-A", "igdash", "worker",
                         "--pool=threads", f"--concurrency={settings.WORKER_CONCURRENCY}",
                         "--loglevel=INFO", "--without-mingle", "--without-gossip",
-                        "-n", f"igdash-worker@{socket.gethostname()}",
+                        "-n", worker_name,
                     ],
                     {"IGDASH_PROCESS_ROLE": "worker"},
+                    on_death=lambda pid: forget_worker(worker_name, pid),
                 ),
                 Child(
                     "beat",
