@@ -80,7 +80,11 @@ def csrf_token(client: httpx.Client) -> str:
 
 
 @contextmanager
-def run_serve(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Served]:
+def run_serve(
+    data_dir: Path, extra_env: dict[str, str] | None = None, *, umask: int | None = None
+) -> Iterator[Served]:
+    """`umask`: the one the process starts with (a shell's 0o022, say); None
+    inherits this process's."""
     port = free_port()
     env = {
         **os.environ,
@@ -106,6 +110,7 @@ def run_serve(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterat
             stdout=log,
             stderr=subprocess.STDOUT,
             text=True,
+            umask=-1 if umask is None else umask,
         )
     served = Served(process, f"http://127.0.0.1:{port}", data_dir, log_path)
     try:
