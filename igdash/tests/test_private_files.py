@@ -166,3 +166,14 @@ def test_every_process_starts_with_a_private_umask() -> None:
         )
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == "0o77", (module, result.stdout)
+
+
+def test_windows_service_install_restricts_the_data_folder_before_the_service_starts() -> None:
+    """No Windows here: the script is checked by reading it (docs/operations.md)."""
+    script = (ROOT / "scripts" / "windows" / "install-service.ps1").read_text(encoding="utf-8")
+    restrict = script.index("& icacls $DataDir /inheritance:r /grant:r @Grants")
+    assert restrict < script.index("& nssm install")
+    assert '"*${SystemSid}:(OI)(CI)F", "*${AdministratorsSid}:(OI)(CI)F"' in script
+    assert '$Grants += "*${AccountSid}:(OI)(CI)F"' in script  # the -Account the service runs as
+    assert "/reset /T /C /Q" in script  # what is already inside inherits only these
+    assert "if ($Others) {" in script  # and the result is checked, not assumed
