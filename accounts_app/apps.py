@@ -3,10 +3,10 @@ from __future__ import annotations
 from django.apps import AppConfig
 
 
-def _seal_pending_proxies(**_signal: object) -> None:
+def _seal_pending_proxies(apps: object = None, **_signal: object) -> None:
     from accounts_app import proxies
 
-    proxies.seal_pending()
+    proxies.seal_pending(apps)
 
 
 class AccountsAppConfig(AppConfig):

@@ -19,6 +19,8 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import FieldDoesNotExist
+
 from accounts_app import vault
 
 if TYPE_CHECKING:
@@ -116,12 +118,36 @@ def keep_masked(lines: list[str], stored: list[str]) -> tuple[list[str], list[st
 # --- Sealing what an older igdash stored in clear ----------------------------------
 
 
+def _overwrite_freed_space() -> None:
+    """SQLite keeps a replaced row's bytes in the page's free space (and the
+    WAL) until reused: with secure_delete the clear proxy is zeroed instead.
+    Set for this connection only; igdash's own writes do not need it."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA secure_delete=ON")
+
+
+def forget_old_pages() -> None:
+    """Copy the WAL into the database and empty it, so no earlier version of a
+    sealed row stays in it (best effort: a reader elsewhere may keep it)."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def seal_login_rows(login_model: Any) -> tuple[int, int]:
     """Seal the logins' clear proxies (`login_model` may be a migration's
     historical model). Returns (sealed, left in clear because the vault cannot be
     opened now); masked copies are written either way, so pages show them."""
     sealed = waiting = 0
-    for login in login_model.objects.exclude(proxy_unsealed="").only("pk", "proxy_unsealed"):
+    pending = login_model.objects.exclude(proxy_unsealed="").only("pk", "proxy_unsealed")
+    if pending.exists():
+        _overwrite_freed_space()
+    for login in pending:
         clear = login.proxy_unsealed.strip()
         try:
             blob = vault.seal(login_aad(login.pk), clear.encode()) if clear else None
@@ -139,7 +165,10 @@ def seal_login_rows(login_model: Any) -> tuple[int, int]:
 def seal_app_rows(app_model: Any) -> tuple[int, int]:
     """The same for the owner's proxy list."""
     sealed = waiting = 0
-    for app in app_model.objects.exclude(proxies_unsealed="").only("pk", "proxies_unsealed"):
+    pending = app_model.objects.exclude(proxies_unsealed="").only("pk", "proxies_unsealed")
+    if pending.exists():
+        _overwrite_freed_space()
+    for app in pending:
         lines = [line.strip() for line in app.proxies_unsealed.splitlines() if line.strip()]
         hint = "\n".join(mask(line) for line in lines)
         try:
@@ -155,7 +184,14 @@ def seal_app_rows(app_model: Any) -> tuple[int, int]:
     return sealed, waiting
 
 
+# Set by the migrations, read by seal_pending() after the migrate (post_migrate):
+# a checkpoint cannot run inside the migration's transaction.
+_sealed_by_migration: set[str] = set()
+
+
 def report_migration(what: str, sealed: int, waiting: int) -> None:
+    if sealed:
+        _sealed_by_migration.add(what)
     if waiting:
         log.warning(
             "%d %s stay stored in clear for now: the vault is locked (passphrase mode). They "
@@ -178,16 +214,28 @@ def unseal_app_rows(app_model: Any) -> None:
         app_model.objects.filter(pk=app.pk).update(proxies_unsealed=clear, proxies_enc=None)
 
 
-def seal_pending() -> int:
+def seal_pending(apps: Any = None) -> int:
     """After an unlock (igdash.lock.AFTER_UNLOCK) and after every migrate: seal
-    what the migration had to leave in clear. Returns how many rows it sealed."""
-    from accounts_app.models import LoginCredential
-    from igdash.models import AppSettings
+    what the migration had to leave in clear. Returns how many rows it sealed.
 
+    `apps`: the models as a migrate left them (post_migrate); nothing is done
+    when that is a schema from before the sealing (a migration backwards)."""
+    if apps is None:
+        from django.apps import apps
+    try:
+        login_model = apps.get_model("accounts_app", "LoginCredential")
+        app_model = apps.get_model("igdash", "AppSettings")
+        login_model._meta.get_field("proxy_enc")
+        app_model._meta.get_field("proxies_enc")
+    except (LookupError, FieldDoesNotExist):
+        return 0
     if vault.is_locked():
         return 0
-    results = [seal_login_rows(LoginCredential), seal_app_rows(AppSettings)]
+    results = [seal_login_rows(login_model), seal_app_rows(app_model)]
     sealed, waiting = sum(r[0] for r in results), sum(r[1] for r in results)
+    if sealed or _sealed_by_migration:
+        forget_old_pages()
+        _sealed_by_migration.clear()
     if sealed:
         log.info("sealed %d proxy settings stored in clear by an older igdash", sealed)
     if waiting:

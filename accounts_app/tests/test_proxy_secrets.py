@@ -25,6 +25,7 @@ from accounts_app.services import logins
 from accounts_app.tests import factories
 from exports import backup
 from igdash.models import AppSettings
+from igdash.testing.processes import run_manage
 from scraping.services.clients import pick_proxy
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_vault")]
@@ -220,3 +221,43 @@ def test_a_migration_while_the_vault_is_locked_seals_at_the_unlock(
     assert SECRET not in dump and LIST_SECRET not in dump
     assert pick_proxy(LoginCredential.objects.get(username="old")) == PROXY
     assert AppSettings.load().proxy_list == [LISTED, PLAIN]
+
+
+@pytest.mark.slow
+def test_after_the_upgrade_the_database_file_holds_no_clear_proxy(tmp_path: Path) -> None:
+    """Real processes on a database file: a replaced row's old bytes must not
+    stay behind in the file's free space or in the WAL."""
+    data = tmp_path / "data"
+
+    def manage(*args: str) -> str:
+        done = run_manage(data, *args)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    manage("migrate")
+    manage("shell", "-c", "from igdash.models import AppSettings; AppSettings.load()")
+    manage("migrate", "accounts_app", "0005_iguser_one_username_index")
+    manage("migrate", "igdash", "0003_vault_unlock")
+    # What an older igdash wrote: the proxies in clear.
+    with closing(sqlite3.connect(data / "igdash.sqlite3")) as db, db:
+        db.execute(
+            "INSERT INTO accounts_app_logincredential (username, status, status_message,"
+            " challenge_url, two_factor_identifier, proxy, is_active, created_at)"
+            " VALUES ('old', 'unchecked', '', '', '', ?, 1, '2026-01-01 00:00:00')",
+            [PROXY],
+        )
+        db.execute("UPDATE igdash_appsettings SET proxies = ?", [f"{LISTED}\n{PLAIN}"])
+    files = lambda: b"".join(p.read_bytes() for p in data.glob("igdash.sqlite3*"))  # noqa: E731
+    assert SECRET.encode() in files() and LIST_SECRET.encode() in files()
+
+    manage("migrate")
+
+    assert SECRET.encode() not in files() and LIST_SECRET.encode() not in files()
+    opened = manage(
+        "shell",
+        "-c",
+        "from accounts_app.models import LoginCredential as L; from igdash.models import "
+        "AppSettings as A; from scraping.services.clients import pick_proxy; "
+        "print(pick_proxy(L.objects.get(username='old'))); print(A.load().proxy_list)",
+    )
+    assert opened.splitlines()[-2:] == [PROXY, str([LISTED, PLAIN])]

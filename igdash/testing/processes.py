@@ -118,3 +118,28 @@ def run_serve(
     finally:
         if process.poll() is None:
             served.stop()
+
+
+def run_manage(
+    data_dir: Path, *args: str, umask: int | None = None, timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
+    """One `manage.py` command as its own process on the data folder, with the
+    embedded defaults (SQLite, filesystem broker)."""
+    env = {
+        **os.environ,
+        "IGDASH_DATA_DIR": str(data_dir),
+        "IGDASH_ENV_FILE": os.devnull,
+        "DJANGO_SETTINGS_MODULE": "igdash.settings",
+    }
+    for key in ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(key, None)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        umask=-1 if umask is None else umask,
+        check=False,
+    )

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from igdash.testing.processes import ROOT, Served, csrf_token, run_serve
+from igdash.testing.processes import ROOT, Served, csrf_token, run_manage, run_serve
 
 pytestmark = [
     pytest.mark.slow,
@@ -27,6 +27,22 @@ pytestmark = [
 ]
 
 SHELL_UMASK = 0o022
+PROXY_SECRET = "Pr0xyS3cretInFiles"
+PROXY = f"http://puser:{PROXY_SECRET}@127.0.0.1:9"
+LISTED = f"socks5://luser:{PROXY_SECRET}@127.0.0.1:9"
+SETTINGS_FORM = {
+    "web_api_limit": 75, "web_api_window_seconds": 660, "graphql_limit": 200,
+    "graphql_window_seconds": 660, "mobile_api_limit": 199, "mobile_api_window_seconds": 1800,
+    "jitter_mean_seconds": 1.7, "jitter_max_seconds": 15, "backoff_base_seconds": 60,
+    "backoff_max_seconds": 3600, "backup_retention_days": 14, "refresh_time": "02:00",
+    "refresh_spacing_seconds": 300,
+}  # fmt: skip
+# No request may leave the machine: Instagram is a port nobody listens on.
+NOWHERE = {
+    "IGDASH_INSTAGRAM_API_URL": "http://127.0.0.1:9",
+    "IGDASH_INSTAGRAM_WEB_URL": "http://127.0.0.1:9",
+    "IGDASH_KEY_STORE": "file",  # the master key in the data folder: checked with the rest
+}
 
 
 def _modes(data_dir: Path) -> tuple[dict[str, int], dict[str, int]]:
@@ -54,24 +70,7 @@ def _assert_private(data_dir: Path) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def _manage(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "IGDASH_DATA_DIR": str(data_dir),
-        "IGDASH_ENV_FILE": os.devnull,
-        "DJANGO_SETTINGS_MODULE": "igdash.settings",
-    }
-    for key in ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
-        env.pop(key, None)
-    return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        umask=SHELL_UMASK,
-        check=False,
-    )
+    return run_manage(data_dir, *args, umask=SHELL_UMASK)
 
 
 def _ping(served: Served) -> None:
@@ -89,6 +88,20 @@ def _ping(served: Served) -> None:
         time.sleep(0.3)
     else:
         raise AssertionError(f"ping never answered\n{served.log()}")
+    # Secrets in the database: an Instagram login with its own proxy (the check
+    # fails at once: nothing listens on port 9) and the owner's proxy list.
+    added = client.post(
+        "/settings/logins/add/",
+        data={"username": "someone", "method": "password", "password": "pw-1", "proxy": PROXY},
+        headers={"X-CSRFToken": csrf_token(client), "HX-Request": "true"},
+    )
+    assert added.status_code == 200 and "@someone" in added.text, added.text
+    saved = client.post(
+        "/settings/",
+        data={**SETTINGS_FORM, "proxies": LISTED},
+        headers={"X-CSRFToken": csrf_token(client)},
+    )
+    assert saved.status_code == 302, saved.text
     backup = client.post(
         "/settings/backups/", headers={"X-CSRFToken": csrf_token(client), "HX-Request": "true"}
     )
@@ -97,7 +110,7 @@ def _ping(served: Served) -> None:
 
 def test_serve_under_a_shell_umask_writes_only_private_files(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    with run_serve(data_dir, umask=SHELL_UMASK) as served:
+    with run_serve(data_dir, NOWHERE, umask=SHELL_UMASK) as served:
         served.wait_healthy()
         _ping(served)
         # While igdash runs: the live database's -wal and -shm exist now.
@@ -120,6 +133,26 @@ def test_serve_under_a_shell_umask_writes_only_private_files(tmp_path: Path) -> 
     assert {"igdash.sqlite3", "logs/igdash-web.log", "logs/igdash-worker.log"} <= set(files)
     assert any(name.startswith("backups/igdash-backup-") for name in files), files
     assert any(name.startswith("broker/queue/") for name in files), files
+    assert "master.key" in files
+
+
+def test_no_file_in_the_data_folder_holds_a_proxy_password_in_clear(tmp_path: Path) -> None:
+    """Issue 15.8 end to end: database, -wal, logs, backups, broker messages."""
+    data_dir = tmp_path / "data"
+    with run_serve(data_dir, NOWHERE, umask=SHELL_UMASK) as served:
+        served.wait_healthy()
+        _ping(served)
+        live = {p: p.read_bytes() for p in data_dir.rglob("*") if p.is_file()}
+        assert served.stop() == 0
+    after = {p: p.read_bytes() for p in data_dir.rglob("*") if p.is_file()}
+    assert any(p.name == "igdash.sqlite3-wal" for p in live)
+    for when, contents in (("while running", live), ("after the stop", after)):
+        leaks = [str(p) for p, data in contents.items() if PROXY_SECRET.encode() in data]
+        assert not leaks, f"{when}: {leaks}"
+    # Backups are zip files: their members are compressed, so look inside too.
+    for archive in data_dir.glob("backups/*.zip"):
+        with zipfile.ZipFile(archive) as zf:
+            assert all(PROXY_SECRET.encode() not in zf.read(n) for n in zf.namelist())
 
 
 def test_a_data_folder_left_open_by_an_older_igdash_is_tightened(tmp_path: Path) -> None:
