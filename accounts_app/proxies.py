@@ -51,6 +51,13 @@ def has_credentials(address: str) -> bool:
     return "@" in address
 
 
+def is_masked(address: str) -> bool:
+    """Whether the address carries our mask where its user and password go
+    (a real password may well contain stars; only the whole mask is refused)."""
+    netloc = address.partition("://")[2].split("/", 1)[0]
+    return netloc.rpartition("@")[0] == MASK
+
+
 def login_aad(pk: int) -> str:
     return f"logincredential:{pk}:proxy"
 
@@ -108,7 +115,7 @@ def keep_masked(lines: list[str], stored: list[str]) -> tuple[list[str], list[st
         if match is not None:
             unused.remove(match)
             addresses.append(match)
-        elif MASK in line.partition("://")[2].rpartition("@")[0]:
+        elif is_masked(line):
             unmatched.append(line)
         else:
             addresses.append(line)

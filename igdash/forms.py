@@ -102,7 +102,7 @@ class AppSettingsForm(forms.ModelForm):
         lines = [line.strip() for line in self.cleaned_data["proxies"].splitlines()]
         lines = [line for line in lines if line]
         stored: list[str] = []
-        if any(proxies.MASK in line for line in lines):
+        if any(proxies.is_masked(line) for line in lines):
             try:
                 stored = self.instance.proxy_list
             except vault.VaultError as exc:
@@ -218,7 +218,7 @@ class InstagramLoginForm(forms.Form):
                 "Not a proxy address. Use scheme://[user:pass@]host:port with http, https, "
                 "socks5 or socks5h."
             )
-        if proxies.MASK in proxy.partition("://")[2].rpartition("@")[0]:
+        if proxies.is_masked(proxy):
             raise forms.ValidationError("Type the proxy's own user and password, not ***.")
         return proxy
 

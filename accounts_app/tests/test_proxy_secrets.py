@@ -119,6 +119,14 @@ def test_stars_are_never_stored_as_a_proxys_credentials(
     assert AppSettings.load().proxy_list == [LISTED, PLAIN]
 
 
+def test_a_password_with_stars_in_it_is_still_a_password(owner_client: Client) -> None:
+    starry = "http://suser:a***b@proxy3.example:3128"
+    saved = owner_client.post("/settings/", _settings_form(proxies=starry))
+    assert saved.status_code == 302
+    assert AppSettings.load().proxy_list == [starry]
+    assert "a***b" not in owner_client.get("/settings/").content.decode()
+
+
 def test_admin_change_pages_never_show_a_proxy_secret(
     stored: LoginCredential, owner_client: Client
 ) -> None:
