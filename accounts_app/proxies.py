@@ -10,7 +10,7 @@ passphrase mode is locked.
 The *_unsealed columns hold what an older igdash stored in clear, only until it
 can be sealed: the data migration seals it at once when the vault opens; in
 passphrase mode, locked during the upgrade, the next unlock does
-(docs/decisions.md, "Sealing proxies stored in clear").
+(docs/decisions.md, "Private files and sealed proxies").
 """
 
 from __future__ import annotations
