@@ -32,14 +32,23 @@ class TrackedAccountAdmin(admin.ModelAdmin):
 @admin.register(LoginCredential)
 class LoginCredentialAdmin(admin.ModelAdmin):
     """Secrets are never shown: the encrypted fields are excluded, and only
-    whether a secret is stored appears."""
+    whether a secret is stored appears (and the proxy, masked)."""
 
     list_display = ["username", "status", "has_secret", "proxy_set", "last_checked_at"]
     list_filter = ["status", "is_active"]
     search_fields = ["username"]
     list_select_related = True
-    exclude = ["password_enc", "session_enc", "sessionid_enc", "two_factor_identifier"]
-    readonly_fields = ["has_secret", "last_checked_at", "last_used_at", "created_at"]
+    # The proxy's address is sealed too: only its masked copy (scheme://***@host:port)
+    # is shown. Change it on the Settings page or with `login_instagram --proxy`.
+    exclude = [
+        "password_enc",
+        "session_enc",
+        "sessionid_enc",
+        "two_factor_identifier",
+        "proxy_enc",
+        "proxy_unsealed",
+    ]
+    readonly_fields = ["has_secret", "proxy_hint", "last_checked_at", "last_used_at", "created_at"]
 
     @admin.display(boolean=True, description="secret stored")
     def has_secret(self, obj: LoginCredential) -> bool:
@@ -47,4 +56,4 @@ class LoginCredentialAdmin(admin.ModelAdmin):
 
     @admin.display(boolean=True, description="proxy")
     def proxy_set(self, obj: LoginCredential) -> bool:
-        return bool(obj.proxy)
+        return obj.has_proxy

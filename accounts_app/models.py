@@ -91,8 +91,21 @@ class LoginCredential(models.Model):
     status_message = models.TextField(blank=True)
     challenge_url = models.TextField(blank=True)
     two_factor_identifier = models.CharField(max_length=255, blank=True, editable=False)
-    proxy = models.CharField(
-        max_length=500, blank=True, help_text="http://user:pass@host:port or socks5://..."
+    # The login's own proxy: its address carries the proxy's password, so it is
+    # sealed like one (accounts_app/proxies.py); pages show proxy_hint only.
+    proxy_enc = models.BinaryField(null=True, blank=True, editable=False)
+    proxy_hint = models.CharField(
+        "proxy",
+        max_length=500,
+        blank=True,
+        editable=False,
+        help_text="The login's own proxy with its user and password masked.",
+    )
+    proxy_unsealed = models.CharField(
+        max_length=500,
+        blank=True,
+        editable=False,
+        help_text="Stored in clear by an older igdash, sealed at the next unlock.",
     )
     is_active = models.BooleanField(default=True)
     cooldown_until = models.DateTimeField(null=True, blank=True)
@@ -110,3 +123,7 @@ class LoginCredential(models.Model):
     @property
     def has_secret(self) -> bool:
         return bool(self.password_enc or self.session_enc or self.sessionid_enc)
+
+    @property
+    def has_proxy(self) -> bool:
+        return bool(self.proxy_enc or self.proxy_unsealed)

@@ -9,8 +9,11 @@ from igdash.models import AppSettings, LoginThrottle, VaultUnlock, WorkerHeartbe
 @admin.register(AppSettings)
 class AppSettingsAdmin(admin.ModelAdmin):
     list_display = ["__str__", "refresh_time", "backup_retention_days", "updated_at"]
-    search_fields = ["proxies"]
+    search_fields = ["proxies_hint"]
     list_select_related = True
+    # The proxy list is sealed: only its masked copy is shown; the Settings page edits it.
+    exclude = ["proxies_enc", "proxies_unsealed"]
+    readonly_fields = ["proxies_hint"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not AppSettings.objects.exists()

@@ -8,4 +8,11 @@ class IgdashConfig(AppConfig):
     verbose_name = "igdash core"
 
     def ready(self) -> None:
+        from django.db.models.signals import pre_migrate
+
         from igdash import signals  # noqa: F401  (worker heartbeat hooks)
+        from igdash.filemodes import tighten_data_folder
+
+        # Once per migrate (serve runs one at start): a data folder made by an
+        # older igdash becomes private to this user.
+        pre_migrate.connect(tighten_data_folder, sender=self, dispatch_uid="igdash-private-files")

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from django import forms
 
+from accounts_app import proxies, vault
 from igdash.models import AppSettings
 from scraping.handles import InvalidHandle, parse_handle
 
@@ -53,30 +54,36 @@ LABELS = {
 
 
 class AppSettingsForm(forms.ModelForm):
+    """The proxies are sealed (accounts_app/proxies.py): the textarea shows them
+    masked, and a masked line sent back keeps the stored proxy it stands for."""
+
+    proxies = forms.CharField(
+        label="Proxies",
+        required=False,
+        help_text=(
+            "One proxy URL per line, rotated between logins and retries. A stored user and "
+            "password show as ***; leave such a line as it is to keep them."
+        ),
+        widget=forms.Textarea(
+            attrs={"rows": 4, "spellcheck": "false", "placeholder": "http://user:pass@host:port"}
+        ),
+    )
+
     class Meta:
         model = AppSettings
         fields = [
             *SLIDERS,
-            "proxies",
             "backup_retention_days",
             "refresh_time",
             "refresh_spacing_seconds",
         ]
         labels = {
             **LABELS,
-            "proxies": "Proxies",
             "backup_retention_days": "Keep backups for (days)",
             "refresh_time": "Nightly refresh at",
             "refresh_spacing_seconds": "Pause between accounts (s)",
         }
         widgets = {
-            "proxies": forms.Textarea(
-                attrs={
-                    "rows": 4,
-                    "spellcheck": "false",
-                    "placeholder": "http://user:pass@host:port",
-                }
-            ),
             "refresh_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "backup_retention_days": forms.NumberInput(attrs={"min": 1, "max": 3650}),
             "refresh_spacing_seconds": forms.NumberInput(attrs={"min": 0, "max": 3600}),
@@ -89,17 +96,47 @@ class AppSettingsForm(forms.ModelForm):
             field.widget = _slider(low, high, step)
             field.validators.append(_between(low, high))
         self.fields["refresh_spacing_seconds"].validators.append(_between(0, 3600))
+        self.initial["proxies"] = self.instance.proxies_hint
 
-    def clean_proxies(self) -> str:
+    def clean_proxies(self) -> list[str]:
         lines = [line.strip() for line in self.cleaned_data["proxies"].splitlines()]
-        bad = [line for line in lines if line and not _is_proxy(line)]
+        lines = [line for line in lines if line]
+        stored: list[str] = []
+        if any(proxies.is_masked(line) for line in lines):
+            try:
+                stored = self.instance.proxy_list
+            except vault.VaultError as exc:
+                raise forms.ValidationError(str(exc)) from None
+        addresses, unmatched = proxies.keep_masked(lines, stored)
+        if unmatched:
+            raise forms.ValidationError(
+                "No stored proxy matches %(lines)s: *** stands for a stored user and password, "
+                "so type its address again with them.",
+                params={"lines": ", ".join(unmatched[:3])},
+            )
+        bad = [proxies.mask(line) for line in addresses if not _is_proxy(line)]
         if bad:
             raise forms.ValidationError(
                 "Not a proxy address: %(bad)s. Use scheme://[user:pass@]host:port with "
                 "http, https, socks5 or socks5h.",
                 params={"bad": ", ".join(bad[:3])},
             )
-        return "\n".join(line for line in lines if line)
+        return addresses
+
+    def shown_proxies(self) -> str:
+        """What the textarea shows: the stored proxies, or what was sent, masked
+        either way (a refused form never echoes a proxy's password)."""
+        if not self.is_bound:
+            return self.instance.proxies_hint
+        sent = str(self.data.get(self.add_prefix("proxies"), ""))
+        return "\n".join(proxies.mask(line) for line in sent.splitlines())
+
+    def save(self, commit: bool = True) -> AppSettings:
+        saved = super().save(commit=False)
+        saved.set_proxies(self.cleaned_data["proxies"])
+        if commit:
+            saved.save()
+        return saved
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -181,7 +218,15 @@ class InstagramLoginForm(forms.Form):
                 "Not a proxy address. Use scheme://[user:pass@]host:port with http, https, "
                 "socks5 or socks5h."
             )
+        if proxies.is_masked(proxy):
+            raise forms.ValidationError("Type the proxy's own user and password, not ***.")
         return proxy
+
+    def shown_proxy(self) -> str:
+        """A refused form gives the proxy back only if it holds no credentials:
+        those are typed again, like the password."""
+        typed = str(self.data.get(self.add_prefix("proxy"), "")) if self.is_bound else ""
+        return "" if proxies.has_credentials(typed) else typed
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -33,8 +33,19 @@ class AppSettings(models.Model):
     )
     backoff_base_seconds = models.FloatField(default=60.0, validators=[MinValueValidator(0.0)])
     backoff_max_seconds = models.FloatField(default=3600.0, validators=[MinValueValidator(0.0)])
-    proxies = models.TextField(
-        blank=True, help_text="One proxy URL per line, rotated between logins and retries."
+    # The proxy list carries the proxies' passwords: sealed like one
+    # (accounts_app/proxies.py); pages show proxies_hint, one masked line each.
+    proxies_enc = models.BinaryField(null=True, blank=True, editable=False)
+    proxies_hint = models.TextField(
+        "proxies",
+        blank=True,
+        editable=False,
+        help_text="One proxy per line, rotated between logins and retries; credentials masked.",
+    )
+    proxies_unsealed = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Stored in clear by an older igdash, sealed at the next unlock.",
     )
     backup_retention_days = models.PositiveIntegerField(
         default=14, validators=[MinValueValidator(1), MaxValueValidator(3650)]
@@ -68,7 +79,15 @@ class AppSettings(models.Model):
 
     @property
     def proxy_list(self) -> list[str]:
-        return [line.strip() for line in self.proxies.splitlines() if line.strip()]
+        """The proxies in clear, for the clients only (opens the vault)."""
+        from accounts_app import proxies
+
+        return proxies.proxy_list(self)
+
+    def set_proxies(self, addresses: list[str]) -> None:
+        from accounts_app import proxies
+
+        proxies.set_proxy_list(self, addresses)
 
 
 class WorkerHeartbeat(models.Model):

@@ -26,6 +26,7 @@ from igdash.env import (
     env_time_zone,
     load_dotenv,
 )
+from igdash.filemodes import tighten_top
 from igdash.logs import INSTAGRAPI_LOGGERS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -38,6 +39,9 @@ BROKER_DIR = DATA_DIR / "broker"
 MEDIA_ROOT = DATA_DIR / "media"
 for _folder in (DATA_DIR, LOG_DIR, BACKUP_DIR, MEDIA_ROOT):
     _folder.mkdir(parents=True, exist_ok=True)
+# Made by an older igdash: the folder and its top level (the database first)
+# become private before anything opens them; migrate walks the rest (filemodes.py).
+tighten_top(DATA_DIR)
 
 
 def _secret_key() -> str:
@@ -203,6 +207,9 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "staticfiles"
 MEDIA_URL = "media/"
+# Django's storage (collectstatic, uploads) chmods what it saves: private too.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

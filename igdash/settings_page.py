@@ -14,7 +14,6 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -41,7 +40,7 @@ ARCHIVES_SHOWN = 30
 class LoginRow:
     login: LoginCredential
     challenge_link: str
-    proxy_host: str
+    proxy_masked: str
     code_error: str = ""
     focus: bool = False
 
@@ -104,16 +103,6 @@ def challenge_link(login: LoginCredential) -> str:
     return ""
 
 
-def proxy_host(proxy: str) -> str:
-    """The proxy without its credentials (those are the owner's secret too)."""
-    try:
-        parts = urlsplit(proxy)
-        port = f":{parts.port}" if parts.port else ""
-        return f"{parts.hostname}{port}" if parts.hostname else ""
-    except ValueError:
-        return ""
-
-
 # --- Context --------------------------------------------------------------------------
 
 
@@ -129,7 +118,7 @@ def logins_context(
         LoginRow(
             login,
             challenge_link(login),
-            proxy_host(login.proxy),
+            login.proxy_hint,  # scheme://***@host:port: the address is sealed
             code_errors.get(login.pk, ""),
             login.pk == focus,
         )

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Case, F, Q, QuerySet, When
 from django.utils import timezone
 
-from accounts_app import vault
+from accounts_app import proxies, vault
 from accounts_app.models import LoginCredential
 from scraping.instagram.base import InstagramClient, Pacer
 from scraping.instagram.errors import (
@@ -113,7 +113,7 @@ def store_login(
         _seal(login, "sessionid", sessionid.strip().encode())
         _seal(login, "session", None)  # the old device session belongs to another login
     if proxy is not None:
-        login.proxy = proxy.strip()
+        proxies.set_login_proxy(login, proxy)
     _reset(login, Status.UNCHECKED)
     login.save()
     return login

@@ -91,8 +91,14 @@ def csrf_token(client: httpx.Client) -> str:
 
 @contextmanager
 def run_serve(
-    data_dir: Path, extra_env: dict[str, str] | None = None, port: int | None = None
+    data_dir: Path,
+    extra_env: dict[str, str] | None = None,
+    port: int | None = None,
+    *,
+    umask: int | None = None,
 ) -> Iterator[Served]:
+    """`umask`: the one the process starts with (a shell's 0o022, say); None
+    inherits this process's."""
     port = port or free_port()
     env = {
         **os.environ,
@@ -118,6 +124,7 @@ def run_serve(
             stdout=log,
             stderr=subprocess.STDOUT,
             text=True,
+            umask=-1 if umask is None else umask,
         )
     served = Served(process, f"http://127.0.0.1:{port}", data_dir, log_path)
     try:
@@ -125,3 +132,28 @@ def run_serve(
     finally:
         if process.poll() is None:
             served.stop()
+
+
+def run_manage(
+    data_dir: Path, *args: str, umask: int | None = None, timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
+    """One `manage.py` command as its own process on the data folder, with the
+    embedded defaults (SQLite, filesystem broker)."""
+    env = {
+        **os.environ,
+        "IGDASH_DATA_DIR": str(data_dir),
+        "IGDASH_ENV_FILE": os.devnull,
+        "DJANGO_SETTINGS_MODULE": "igdash.settings",
+    }
+    for key in ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(key, None)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        umask=-1 if umask is None else umask,
+        check=False,
+    )

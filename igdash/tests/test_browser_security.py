@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from accounts_app import vault
+from accounts_app import proxies, vault
 from accounts_app.models import LoginCredential
 from accounts_app.services import logins
 from igdash.tests.ui import check_layout, log_in, owner
@@ -199,13 +199,15 @@ def test_settings_with_logins_in_every_state_fits_the_screen(  # type: ignore[no
         "slowed": (Status.RATE_LIMITED, "Instagram asked @slowed to wait."),
     }
     for username, (status, message) in states.items():
-        LoginCredential.objects.create(
+        login = LoginCredential.objects.create(
             username=username,
             status=status,
             status_message=message,
             challenge_url="/challenge/123/AbCdEf0123456789/" if status == Status.CHALLENGE else "",
-            proxy="socks5://u:p@proxy-number-one.example.net:1080" if status == Status.OK else "",
         )
+        if status == Status.OK:  # sealed as the Settings page stores it
+            proxies.set_login_proxy(login, "socks5://u:p@proxy-number-one.example.net:1080")
+            login.save()
     _settings_page(page, live_server, width=width)
     page.evaluate("t => localStorage.setItem('igdash-theme', t)", theme)
     page.reload()

@@ -18,6 +18,7 @@ from django.test import Client, override_settings
 from accounts_app.models import LoginCredential
 from accounts_app.services import logins
 from accounts_app.tests import factories
+from scraping.services.clients import pick_proxy
 from scraping.simulator.world import DEMO_2FA_CODE, DEMO_PASSWORD
 from scraping.tests.sim_control import Sim
 
@@ -125,11 +126,13 @@ def test_own_proxy_is_stored_and_shown_without_its_credentials(
     # A proxy nobody listens on: the check fails, the login and its proxy stay.
     panel = owner.add("someone", password=WRONG_PASSWORD, proxy="http://puser:ppass@127.0.0.1:9")
 
-    assert LoginCredential.objects.get(username="someone").proxy == "http://puser:ppass@127.0.0.1:9"
+    stored = LoginCredential.objects.get(username="someone")
+    assert pick_proxy(stored) == "http://puser:ppass@127.0.0.1:9"  # sealed, opened at use
     item = _item(panel, "someone")
-    assert "proxy <span" in item and "127.0.0.1:9" in item
+    assert "proxy <span" in item and "http://***@127.0.0.1:9" in item
     assert "Unable to connect to proxy" in item  # the check went through the proxy
     assert "ppass" not in owner.get().content.decode()
+    assert "ppass" not in stored.status_message and "puser" not in panel
 
 
 def test_wrong_password_gets_bad_password_status_and_message(instagram: Sim, owner: Owner) -> None:
@@ -234,6 +237,16 @@ def test_remove_forgets_the_login(instagram: Sim, owner: Owner) -> None:
             "proxy",
             "Not a proxy address",
         ),
+        (  # a proxy's password is typed again, like the login's
+            {"username": "demo_owner", "password": "", "proxy": f"http://u:{TYPED}@10.0.0.1:80"},
+            "password",
+            "Enter the password",
+        ),
+        (
+            {"username": "demo_owner", "password": TYPED, "proxy": "http://***@10.0.0.1:80"},
+            "proxy",
+            "not ***",
+        ),
     ],
 )
 def test_bad_input_is_refused_inline_keeping_what_was_typed_but_not_the_secret(
@@ -246,8 +259,10 @@ def test_bad_input_is_refused_inline_keeping_what_was_typed_but_not_the_secret(
     assert not LoginCredential.objects.exists()
     assert f'id="id_login_{field}-error"' in panel and message in panel
     assert f'value="{data["username"]}"' in panel
-    if data.get("proxy"):
+    if data.get("proxy") and "@" not in data["proxy"]:
         assert f'value="{data["proxy"]}"' in panel
+    elif data.get("proxy"):
+        assert 'id="id_login_proxy" name="proxy" type="text" value=""' in panel
     assert f'value="{data["method"]}" class="choice-input peer" checked' in panel
 
 

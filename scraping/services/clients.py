@@ -8,6 +8,7 @@ from typing import Literal
 
 from django.conf import settings
 
+from accounts_app import proxies
 from accounts_app.models import LoginCredential
 from igdash.models import AppSettings
 from scraping.instagram.base import InstagramClient, Pacer
@@ -25,13 +26,14 @@ def timeout() -> float:
 
 def pick_proxy(login: LoginCredential | None, attempt: int = 0) -> str | None:
     """The login's own proxy (one stable proxy per login is what Instagram
-    tolerates best), else one from the owner's list, rotated by login and attempt."""
-    if login is not None and login.proxy:
-        return login.proxy
-    proxies = AppSettings.load().proxy_list
-    if not proxies:
+    tolerates best), else one from the owner's list, rotated by login and attempt.
+    Both are sealed: opened here, at use, and never kept (accounts_app/proxies.py)."""
+    if login is not None and login.has_proxy:
+        return proxies.login_proxy(login)
+    listed = AppSettings.load().proxy_list
+    if not listed:
         return None
-    return proxies[((login.pk if login else 0) + attempt) % len(proxies)]
+    return listed[((login.pk if login else 0) + attempt) % len(listed)]
 
 
 def web_client(

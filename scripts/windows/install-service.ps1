@@ -30,6 +30,50 @@ if (-not $nssm) {
 }
 New-Item -ItemType Directory -Force -Path $LogDir | Out-Null
 
+# --- The data folder is for the service's account, SYSTEM and Administrators only ---
+# It holds the database (sealed Instagram secrets, dashboard session keys), backups,
+# logs and possibly the master key file. On Windows a file's "mode" is not a
+# permission, so the folder's ACL does what 0700/0600 do on Linux and macOS:
+#   /inheritance:r  drops what the folder inherits (e.g. "Users: Read" from C:\)
+#   /grant:r        replaces any explicit grant for these accounts with Full control,
+#                   (OI)(CI): inherited by every file and folder below.
+# Then every file and folder already inside drops its own entries and inherits
+# only these (icacls <folder>\* /reset /T), and the result is checked.
+function Get-Sid([string]$Name) {
+    (New-Object Security.Principal.NTAccount($Name)).Translate([Security.Principal.SecurityIdentifier]).Value
+}
+$SystemSid = "S-1-5-18"          # LocalSystem (the service's account when -Account is empty)
+$AdministratorsSid = "S-1-5-32-544"
+$AllowedSids = @($SystemSid, $AdministratorsSid)
+$Grants = @("*${SystemSid}:(OI)(CI)F", "*${AdministratorsSid}:(OI)(CI)F")
+if ($Account) {
+    # NSSM takes ".\you"; icacls and NTAccount want "COMPUTER\you".
+    $AccountName = if ($Account.StartsWith(".\")) { "$env:COMPUTERNAME\" + $Account.Substring(2) } else { $Account }
+    $AccountSid = Get-Sid $AccountName
+    $AllowedSids += $AccountSid
+    $Grants += "*${AccountSid}:(OI)(CI)F"
+}
+& icacls $DataDir /inheritance:r /grant:r @Grants | Out-Null
+if ($LASTEXITCODE -ne 0) { throw "icacls could not restrict $DataDir (exit code $LASTEXITCODE)." }
+# Explicit entries for anyone else on the folder itself (rare; Explorer's "Share" adds them).
+foreach ($rule in (Get-Acl -LiteralPath $DataDir).Access) {
+    $sid = $rule.IdentityReference.Translate([Security.Principal.SecurityIdentifier]).Value
+    if ($AllowedSids -notcontains $sid) {
+        & icacls $DataDir /remove:g "*$sid" | Out-Null
+    }
+}
+if (Get-ChildItem -LiteralPath $DataDir -Force) {
+    & icacls (Join-Path $DataDir "*") /reset /T /C /Q | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw "icacls could not reset the files in $DataDir (exit code $LASTEXITCODE)." }
+}
+$Others = (Get-Acl -LiteralPath $DataDir).Access | Where-Object {
+    $AllowedSids -notcontains $_.IdentityReference.Translate([Security.Principal.SecurityIdentifier]).Value
+}
+if ($Others) {
+    throw "$DataDir still grants access to: $(($Others | ForEach-Object { $_.IdentityReference }) -join ', '). Remove those entries (Properties > Security) and run this script again."
+}
+Write-Host "Data folder ${DataDir}: only SYSTEM, Administrators$(if ($Account) { " and $AccountName" }) may open it."
+
 & nssm install $ServiceName $Igdash serve --host $ListenHost --port $Port
 & nssm set $ServiceName AppDirectory $Root
 & nssm set $ServiceName DisplayName "igdash (Instagram dashboard)"
