@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 import sqlite3
 import zipfile
-from base64 import b64encode
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -207,10 +207,10 @@ def test_the_migration_seals_clear_proxies_stored_by_an_older_igdash() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_migration_while_the_vault_is_locked_seals_at_the_unlock(
-    client: Client, monkeypatch: pytest.MonkeyPatch
+    client: Client, settings: Any
 ) -> None:
     passphrase = "correct horse battery"
-    monkeypatch.setenv("IGDASH_BOOT_SECRET", b64encode(b"a" * 32).decode())
+    settings.BOOT_SECRET = b"a" * 32
     vault.master_key()
     vault.set_passphrase(passphrase)
     vault.forget_key()  # a restart: locked until the passphrase is entered
