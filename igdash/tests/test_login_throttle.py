@@ -138,7 +138,7 @@ def test_the_admin_login_is_throttled_too() -> None:
             "username": "owner",
             "password": RIGHT,
             "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
-        },  # noqa: E501
+        },
     )
     assert response.status_code == 429
 
