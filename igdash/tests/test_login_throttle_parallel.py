@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from igdash.testing.processes import run_serve
+from igdash.testing.services import fresh_postgres_database
 
 pytestmark = pytest.mark.slow
 
@@ -28,11 +29,22 @@ def _ready_client(base_url: str) -> tuple[httpx.Client, str]:
 
 
 def test_parallel_wrong_passwords_get_at_most_the_limit_checked(tmp_path: Path) -> None:
-    data = tmp_path / "data"
+    _burst(tmp_path / "data", {})
+
+
+@pytest.mark.services
+def test_the_same_holds_on_postgresql(tmp_path: Path, postgres_url: str) -> None:
+    # PostgreSQL has no database-wide write lock: the advisory lock serialises.
+    with fresh_postgres_database(postgres_url) as database_url:
+        _burst(tmp_path / "data", {"DATABASE_URL": database_url})
+
+
+def _burst(data: Path, extra_env: dict[str, str]) -> None:
     env = {
         "DJANGO_SETTINGS_MODULE": "igdash.testing.settings_password_checks",
         "IGDASH_LOGIN_MAX_FAILURES": str(LIMIT),
         "IGDASH_WEB_THREADS": "16",
+        **extra_env,
     }
     with run_serve(data, env) as served:
         served.wait_healthy()
