@@ -7,8 +7,8 @@ read the same count and all get checked. Here the axes backend's "may this
 client try?" is a reservation instead: in one serialised transaction it reads
 the failures of the address and of the user name and, if both are under
 LOGIN_MAX_FAILURES, counts this attempt as a failure before the password is
-looked at. A right password then clears the count (AXES_RESET_ON_SUCCESS); a
-wrong one is already counted. So at most LOGIN_MAX_FAILURES passwords are
+looked at. A right password then clears the count of its address
+(AXES_RESET_ON_SUCCESS); a wrong one is already counted. So at most LOGIN_MAX_FAILURES passwords are
 checked per address or user name and cool-off, however many arrive at once
 (docs/decisions.md, "Login throttling: django-axes").
 """
@@ -124,6 +124,17 @@ class AtomicAxesHandler(AxesDatabaseHandler):
                 path_info=request.axes_path_info,  # type: ignore[attr-defined]
             )
 
+    def reset_user_attempts(
+        self, request: HttpRequest, credentials: dict[str, Any] | None = None
+    ) -> int:
+        """After a right password (AXES_RESET_ON_SUCCESS): forget this address's
+        failures only. axes would also forget every address's failures for the
+        user name, giving a guesser elsewhere a fresh budget at each owner login."""
+        count, _ = AccessAttempt.objects.filter(
+            ip_address=request.axes_ip_address  # type: ignore[attr-defined]
+        ).delete()
+        return count
+
     def user_login_failed(
         self,
         sender: Any,
@@ -206,7 +217,7 @@ def reserve(request: HttpRequest, username: str) -> Lockout | None:
 
 
 def succeeded(request: HttpRequest, username: str) -> None:
-    """The secret was right: forget this client's and this name's failures."""
+    """The secret was right: forget this address's failures."""
     AxesProxyHandler.update_request(request)
     AxesProxyHandler.get_implementation().reset_user_attempts(  # type: ignore[attr-defined]
         request, {"username": username}

@@ -149,3 +149,37 @@ def test_unlock_owner_command_lifts_every_lockout(capsys) -> None:
     call_command("unlock_owner")
     assert "may log in again" in capsys.readouterr().out
     assert _attempt(RIGHT) == 302
+
+
+def test_the_owner_logging_in_gives_a_guesser_elsewhere_no_fresh_budget() -> None:
+    _attempt("wrong", address="100.64.0.50")
+    _attempt("wrong", address="100.64.0.50")
+    assert _attempt(RIGHT, address="127.0.0.1") == 302  # the owner, from home
+    # The guesser's two failures on "owner" still count: the third locks the name.
+    assert _attempt("wrong", address="100.64.0.50") == 429
+    assert _attempt(RIGHT, address="100.64.0.51") == 429
+
+
+@pytest.mark.parametrize(
+    "username",
+    ["own\x00er", "o" * 10_000, "", " owner\u200b", "owner\n"],
+)
+def test_hostile_user_names_get_an_answer_not_a_500(username: str) -> None:
+    client = _client()
+    response = _post(client, "wrong", username=username)
+    assert response.status_code in (200, 429)
+
+
+def test_a_padded_user_name_is_the_same_locked_name() -> None:
+    _lock_out(address=ATTACKER)
+    before = checks_made()
+    response = _post(_client("100.64.0.99"), RIGHT, username="  owner ")
+    assert response.status_code == 429
+    assert checks_made() == before
+
+
+def test_a_locked_out_get_still_shows_the_form() -> None:
+    _lock_out()
+    page = Client(REMOTE_ADDR=ATTACKER).get("/login/")
+    assert page.status_code == 200
+    assert 'name="password"' in page.content.decode()
