@@ -17,6 +17,9 @@ VIEWERS_GROUP = "viewers"
 READ_METHODS = frozenset({"GET", "HEAD"})
 # Views anyone logged in may reach whatever the role (logging out included).
 OPEN_TO_ALL = frozenset({"logout"})
+# Views (by "namespace:name") a viewer may POST to although they change nothing
+# the owner keeps: e.g. starting an export job whose file only the viewer gets.
+VIEWER_MAY_POST: frozenset[str] = frozenset()
 
 
 def is_owner(user: object) -> bool:
@@ -51,7 +54,9 @@ def refusal(request: HttpRequest) -> HttpResponse | None:
             "This igdash belongs to its owner; your account has no access. "
             f'The owner can add it to the "{VIEWERS_GROUP}" group to let it look.'
         )
-    if request.method not in READ_METHODS:
+    if request.method not in READ_METHODS and (
+        match is None or match.view_name not in VIEWER_MAY_POST
+    ):
         return _forbidden("Viewers can look but not change anything; ask the owner.")
     return None
 
