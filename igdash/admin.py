@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from igdash.models import AppSettings, LoginThrottle, VaultUnlock, WorkerHeartbeat, WorkerPing
+from igdash.models import AppSettings, VaultUnlock, WorkerHeartbeat, WorkerPing
 
 
 @admin.register(AppSettings)
@@ -33,13 +33,6 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
 class WorkerPingAdmin(admin.ModelAdmin):
     list_display = ["id", "created_at", "answered_at", "answered_by"]
     search_fields = ["answered_by"]
-    list_select_related = True
-
-
-@admin.register(LoginThrottle)
-class LoginThrottleAdmin(admin.ModelAdmin):
-    list_display = ["address", "failures", "window_started_at", "locked_until"]
-    search_fields = ["address"]
     list_select_related = True
 
 

@@ -3,7 +3,6 @@ unlock modal instead of its content; /unlock/ takes the passphrase."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -13,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts_app import vault
-from igdash import login as login_throttle
+from igdash import throttle
 
 EXEMPT_NAMES = {"login", "admin_login", "logout", "health", "unlock"}
 
@@ -49,28 +48,23 @@ class VaultLockMiddleware:
         return render(request, "igdash/unlock.html", {"next": request.get_full_path()})
 
 
-def _address(request: HttpRequest) -> str:
-    return getattr(request, "client_ip", None) or request.META.get("REMOTE_ADDR", "")
-
-
 @require_POST
 def unlock_view(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or reverse("home")
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
         next_url = reverse("home")
-    address = _address(request)
-    remaining = login_throttle.locked_for(address)
-    if remaining is not None:
-        minutes = max(1, math.ceil(remaining.total_seconds() / 60))
-        plural = "s" if minutes != 1 else ""
-        error = f"Too many wrong passphrases. Try again in {minutes} minute{plural}."
+    # Counted before the passphrase is tried (igdash/throttle.py), with the logins
+    # of this address.
+    lockout = throttle.reserve(request, throttle.VAULT_PASSPHRASE_NAME)
+    if lockout is not None:
+        plural = "s" if lockout.minutes != 1 else ""
+        error = f"Too many wrong passphrases. Try again in {lockout.minutes} minute{plural}."
         return render(request, "igdash/unlock.html", {"next": next_url, "error": error}, status=429)
     try:
         vault.unlock(request.POST.get("passphrase", ""))
     except vault.WrongPassphrase as exc:
-        login_throttle.record_failure(address)
         return render(request, "igdash/unlock.html", {"next": next_url, "error": str(exc)})
-    login_throttle.reset(address)
+    throttle.succeeded(request, throttle.VAULT_PASSPHRASE_NAME)
     for hook in AFTER_UNLOCK:
         hook()
     return redirect(next_url)

@@ -1,73 +1,40 @@
-"""Owner login with throttling of failed attempts per client address.
+"""The owner's login page, throttled by django-axes (igdash/throttle.py).
 
-After LOGIN_MAX_FAILURES failures within LOGIN_LOCKOUT_MINUTES, the address is
-locked out for LOGIN_LOCKOUT_MINUTES: the form says so (HTTP 429) instead of
-failing silently, and the password is not even checked while locked.
+While the client's address or the user name asked for is locked out, a login
+POST is answered with the lockout page before the form is even bound: no
+password is read, authenticate() never runs, and the answer is the same bytes
+for a right and a wrong password (the page has no form, so no per-render CSRF
+token either).
 """
 
 from __future__ import annotations
 
-import math
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.template.loader import render_to_string
 
-from igdash.models import LoginThrottle
-
-
-def _window() -> timedelta:
-    return timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+from igdash import throttle
 
 
-def locked_for(address: str) -> timedelta | None:
-    row = LoginThrottle.objects.filter(address=address).first()
-    if row and row.locked_until and row.locked_until > timezone.now():
-        return row.locked_until - timezone.now()
-    return None
-
-
-@transaction.atomic
-def record_failure(address: str) -> None:
-    now = timezone.now()
-    row, _ = LoginThrottle.objects.select_for_update().get_or_create(address=address)
-    if now - row.window_started_at > _window():
-        row.failures, row.window_started_at = 0, now
-    row.failures += 1
-    if row.failures >= settings.LOGIN_MAX_FAILURES:
-        row.locked_until = now + _window()
-    row.save()
-
-
-def reset(address: str) -> None:
-    LoginThrottle.objects.filter(address=address).delete()
+def lockout_response(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """AXES_LOCKOUT_CALLABLE, and the login view's own answer while locked out."""
+    username = throttle.username_of(request, credentials)
+    lockout = throttle.lockout_of(request, username)
+    minutes = lockout.minutes if lockout else max(1, int(throttle.cool_off().total_seconds()) // 60)
+    # Rendered without the request: nothing per-request (CSRF token, user) may
+    # differ between two locked-out answers.
+    html = render_to_string("registration/locked_out.html", {"minutes": minutes})
+    return HttpResponse(html, status=429)
 
 
 class ThrottledLoginView(auth_views.LoginView):
-    def _address(self) -> str:
-        return getattr(self.request, "client_ip", None) or self.request.META.get("REMOTE_ADDR", "")
-
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        remaining = locked_for(self._address())
-        if remaining is not None:
-            form = self.get_form()
-            minutes = max(1, math.ceil(remaining.total_seconds() / 60))
-            form.add_error(
-                None,
-                f"Too many failed attempts from this address. Try again in {minutes} minute"
-                f"{'s' if minutes != 1 else ''}.",
-            )
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+        if throttle.lockout_of(request, throttle.username_of(request, None)) is not None:
+            return lockout_response(request)
         return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form: Any) -> HttpResponse:
-        record_failure(self._address())
-        return super().form_invalid(form)
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        reset(self._address())
-        return super().form_valid(form)

@@ -126,18 +126,6 @@ class WorkerPing(models.Model):
         return (self.answered_at - self.created_at).total_seconds()
 
 
-class LoginThrottle(models.Model):
-    """Failed owner-login attempts per client address (see igdash/login.py)."""
-
-    address = models.GenericIPAddressField(unique=True)
-    failures = models.PositiveIntegerField(default=0)
-    window_started_at = models.DateTimeField(default=timezone.now)
-    locked_until = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"{self.address}: {self.failures} failures"
-
-
 class VaultUnlock(models.Model):
     """Passphrase mode: the master key after the owner unlocked it, encrypted with
     the boot secret that `igdash serve` gave its children in memory. Another boot

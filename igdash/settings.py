@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_celery_beat",
+    "axes",
     "igdash",
     "accounts_app",
     "scraping",
@@ -97,10 +98,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "igdash.roles.OwnerOnlyMiddleware",
     "igdash.lock.VaultLockMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a lockout found during login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "igdash.urls"
@@ -159,6 +163,12 @@ TRUSTED_PROXY_NETWORKS = env_networks("IGDASH_TRUSTED_PROXIES", [])
 
 # --- Auth -----------------------------------------------------------------------
 LOGIN_URL = "login"
+# The throttle comes first: a locked-out client is refused before any password
+# is checked (igdash/throttle.py, docs/security.md "Login throttling").
+AUTHENTICATION_BACKENDS = [
+    "igdash.throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
@@ -168,6 +178,19 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_MAX_FAILURES = env_int("IGDASH_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("IGDASH_LOGIN_LOCKOUT_MINUTES", 15)
+# django-axes, configured from the two values above (igdash/throttle.py).
+AXES_HANDLER = "igdash.throttle.AtomicAxesHandler"
+AXES_FAILURE_LIMIT = "igdash.throttle.failure_limit"
+AXES_COOLOFF_TIME = "igdash.throttle.cool_off"
+# Locked when either the address or the user name has too many failures.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_CLIENT_IP_CALLABLE = "igdash.throttle.client_ip"
+AXES_USERNAME_CALLABLE = "igdash.throttle.username_of"
+AXES_RESET_ON_SUCCESS = True
+# Attempts while locked out are refused unchecked and do not extend the lockout,
+# so "try again in N minutes" holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "igdash.login.lockout_response"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("IGDASH_SESSION_DAYS", 30) * 24 * 3600
