@@ -37,7 +37,7 @@ LIST_SECRET = "L1stS3cret"
 LISTED = f"socks5://luser:{LIST_SECRET}@10.1.2.3:1080"
 LISTED_MASKED = "socks5://***@10.1.2.3:1080"
 PLAIN = "http://10.9.9.9:3128"  # no credentials: nothing to hide, shown as is
-BEFORE = [("accounts_app", "0005_iguser_one_username_index"), ("igdash", "0003_vault_unlock")]
+BEFORE = [("accounts_app", "0005_iguser_one_username_index"), ("igdash", "0005_viewers_group")]
 
 
 def _settings_form(**changes: object) -> dict[str, object]:
@@ -245,7 +245,7 @@ def test_after_the_upgrade_the_database_file_holds_no_clear_proxy(tmp_path: Path
     manage("migrate")
     manage("shell", "-c", "from igdash.models import AppSettings; AppSettings.load()")
     manage("migrate", "accounts_app", "0005_iguser_one_username_index")
-    manage("migrate", "igdash", "0003_vault_unlock")
+    manage("migrate", "igdash", "0005_viewers_group")
     # What an older igdash wrote: the proxies in clear.
     with closing(sqlite3.connect(data / "igdash.sqlite3")) as db, db:
         db.execute(

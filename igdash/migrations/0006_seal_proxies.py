@@ -20,7 +20,7 @@ def unseal(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("igdash", "0003_vault_unlock")]
+    dependencies = [("igdash", "0005_viewers_group")]
 
     operations = [
         migrations.RenameField("appsettings", "proxies", "proxies_unsealed"),
