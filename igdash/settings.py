@@ -246,6 +246,10 @@ WORKER_CONCURRENCY = env_int("IGDASH_WORKER_CONCURRENCY", 4)
 # --- Instagram -------------------------------------------------------------------------
 INSTAGRAM_WEB_URL = env_str("IGDASH_INSTAGRAM_WEB_URL", "https://www.instagram.com").rstrip("/")
 INSTAGRAM_API_URL = env_str("IGDASH_INSTAGRAM_API_URL", "https://i.instagram.com").rstrip("/")
+# off: igdash's own rate windows AND pauses are off (the simulator walk-through, where a
+# 20,000-follower scrape would otherwise wait for hours). Instagram's own "wait" is
+# still obeyed. Never for the real Instagram (docs/decisions.md).
+RATE_LIMITS = env_bool("IGDASH_RATE_LIMITS", True)
 
 # --- Logging -------------------------------------------------------------------------
 LOG_LEVEL = env_str("IGDASH_LOG_LEVEL", "INFO").upper()
