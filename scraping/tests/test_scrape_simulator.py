@@ -284,6 +284,21 @@ def test_scrape_command_waits_and_prints_a_summary(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_scrape_command_explains_a_partial_list_in_plain_words(
+    sim: Sim, owner: LoginCredential, capsys: pytest.CaptureFixture[str]
+) -> None:
+    call_command("scrape", "@demo_capped", "--followers", "--client", "private", "--wait")
+
+    out = capsys.readouterr().out
+    assert re.search(
+        r"followers: 50 fetched of 5,\d{3}, 50 new, lost not judged, partial\. "
+        r"Instagram showed only 50 of 5,\d{3} followers",
+        out,
+    ), out
+    assert "should_limit" not in out
+
+
+@pytest.mark.django_db(transaction=True)
 def test_scrape_command_fails_with_one_line(sim: Sim, owner: LoginCredential) -> None:
     sim.scenarios("demo_small", feedback=True)
 
