@@ -124,6 +124,7 @@ def test_a_capped_list_is_explained_in_plain_words_everywhere(
     assert "followers Partial" in detail and "lost not judged" in detail
     assert "followers +" in listing and f"/ {MINUS}?" in listing
     assert "no point in the chart" in account
+    assert f"+{part.fetched} / {MINUS}? followers" in account  # its history: lost not judged
 
 
 def test_a_running_scrape_still_shows_its_progress(browser: Client) -> None:
