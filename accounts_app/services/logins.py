@@ -173,6 +173,12 @@ def add_secret(
     name = username.strip().lstrip("@").lower()
     if not name:
         raise ValueError("Give the Instagram username of the login.")
+    if vault.is_locked():
+        # Checked first: a fresh login that cannot be stored afterwards would only
+        # have cost a login attempt (and maybe a challenge) for nothing.
+        message = "igdash is locked: enter its passphrase first. Nothing was sent to Instagram."
+        field = "password" if password is not None else "sessionid"
+        return Outcome(None, False, message, stored=False, field=field)
     login, created = LoginCredential.objects.get_or_create(username=name)
     was_working = not created and is_usable(login)
     if proxy is not None:
