@@ -158,7 +158,7 @@ def message(scrape: Scrape) -> str:
 
 
 def progress(scrape_id: int) -> Progress | None:
-    scrape = Scrape.objects.select_related("target__user").filter(pk=scrape_id).first()
+    scrape = Scrape.objects.select_related("target__user", "login").filter(pk=scrape_id).first()
     if scrape is None:
         return None
     parts = list(ScrapeList.objects.filter(scrape=scrape).order_by("direction"))

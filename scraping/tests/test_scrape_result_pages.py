@@ -72,6 +72,9 @@ def test_finished_scrape_page_shows_the_result_with_links_to_new_and_lost(
         f"{stats.new_followers:,} new · {stats.lost_followers:,} lost"
     ) in words
     assert "following Complete" in words
+    assert re.search(
+        r"Finished \w{3} \d+, \d\d:\d\d · took [\d ]+s · private client as @demo_owner", words
+    )
     body = page.content.decode()
     new_link = f'href="/accounts/demo_small/?tab=followers&amp;at={second.pk}&amp;show=new"'
     lost_link = f'href="/accounts/demo_small/?tab=followers&amp;at={second.pk}&amp;show=lost"'
