@@ -239,6 +239,7 @@ def _refused(
             message = f"Instagram has no user {name}: check the name."
             return Outcome(None, False, message, stored=False, field="username")
         if was_working:
+            login.refresh_from_db()  # forget the new proxy too
             message = (
                 f"Instagram has no user {name} now; igdash kept the previous {what} and "
                 f"session of {name}."
@@ -252,7 +253,7 @@ def _refused(
             why = f"Instagram did not accept the new session id of {name}"
         else:
             why = f"The new {what} of {name} could not be checked ({exc})"
-        message = f"{why}; igdash kept the previous {what} and session, which still work."
+        message = f"{why}; igdash kept the previous {what} and session."
         return Outcome(login, False, message, stored=False, field=field)
     # Nothing working to keep (or the password was right and Instagram wants more):
     # the new secret is stored with the status the failure calls for.
