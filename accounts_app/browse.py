@@ -23,7 +23,7 @@ from accounts_app.models import TrackedAccount
 from accounts_app.search import clean_term, count_matches, matching_ids
 from exports.lists import AccountList, ListName
 from igdash.keyset import Page, by_id
-from scraping.models import Relationship, Scrape, ScrapeStats
+from scraping.models import Relationship, Scrape, ScrapeList, ScrapeStats
 
 PAGE_SIZE = 50
 # Up to this many users matching a search, the page starts from them (~1 us each on
@@ -267,6 +267,19 @@ class AccountPage:
         from scraping.runs import progress
 
         return progress(self.active.pk) if self.active else None
+
+    @property
+    def partial_note(self) -> tuple[Scrape, list[str]] | None:
+        """The latest finished scrape when it got only part of a list, with
+        each such list's reason in plain words (ScrapeList.plain_reason): the
+        counts on the page come from the profile, so the owner is told why the
+        lists and the chart do not match them."""
+        latest = next(iter(self.finished), None)
+        if latest is None or latest.status != Scrape.Status.PARTIAL:
+            return None
+        parts = ScrapeList.objects.filter(scrape=latest, complete=False).order_by("direction")
+        reasons = [part.plain_reason() for part in parts]
+        return (latest, reasons) if reasons else None
 
     @property
     def list_description(self) -> str:

@@ -88,8 +88,9 @@ def check_empty(accounts: Sequence[str]) -> None:
         names = ", ".join(f"@{t.user.username}" for t in others.select_related("user")[:5])
         raise DemoRefused(
             f"This database already tracks {names}: seed the demo into an empty data "
-            "folder (IGDASH_DATA_DIR=... manage.py migrate && manage.py seed_demo), or "
-            "pass --force."
+            "folder instead (`IGDASH_DATA_DIR=./demo-data .venv/bin/igdash seed_demo`; in "
+            'PowerShell `$env:IGDASH_DATA_DIR="demo-data"; .venv\\Scripts\\igdash.exe '
+            "seed_demo`), or pass --force to add the demo to this one."
         )
 
 

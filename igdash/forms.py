@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
 
 from accounts_app import proxies, vault
 from igdash.models import AppSettings
@@ -150,7 +151,24 @@ class AppSettingsForm(forms.ModelForm):
         return data
 
     def slider_groups(self) -> list[tuple[str, list[forms.BoundField]]]:
-        return [(title, [self[name] for name in names]) for title, names in SLIDER_GROUPS]
+        """The sliders by group; each carries `override`, the `VARIABLE=value`
+        of the environment that wins over it ("" when the slider rules)."""
+        from scraping.ratelimit import overridden_sliders
+
+        overrides = overridden_sliders()
+        groups = []
+        for title, names in SLIDER_GROUPS:
+            fields = []
+            for name in names:
+                bound = self[name]
+                bound.override = overrides.get(name, "")  # type: ignore[attr-defined]
+                fields.append(bound)
+            groups.append((title, fields))
+        return groups
+
+    @staticmethod
+    def rate_limits_off() -> bool:
+        return not settings.RATE_LIMITS
 
 
 def _between(low: float, high: float) -> Any:

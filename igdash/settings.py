@@ -306,6 +306,11 @@ RATE_INLINE_WAIT = env_float("IGDASH_RATE_INLINE_WAIT", 15.0, minimum=0.0)
 KEY_STORE = env_choice("IGDASH_KEY_STORE", "auto", ("auto", "keyring", "file"))
 BOOT_SECRET = env_base64("IGDASH_BOOT_SECRET", 32)
 
+# off: igdash's own rate windows AND pauses are off (the simulator walk-through, where a
+# 20,000-follower scrape would otherwise wait for hours). Instagram's own "wait" is
+# still obeyed. Never for the real Instagram (docs/decisions.md).
+RATE_LIMITS = env_bool("IGDASH_RATE_LIMITS", True)
+
 # --- Logging -------------------------------------------------------------------------
 # igdash/logs.py; docs/operations.md, "Logs". The console gets one line per event,
 # the file also the tracebacks. json: one JSON object a line on both.

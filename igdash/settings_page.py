@@ -64,11 +64,15 @@ def save(form: AppSettingsForm) -> AppSettings:
     return saved
 
 
-def add_login(form: InstagramLoginForm) -> LoginCredential:
-    """Store the login's secret sealed, then check it with Instagram at once."""
+def add_login(form: InstagramLoginForm) -> logins.Outcome:
+    """Try the typed secret with a fresh Instagram login and store it (sealed)
+    when it works; a refusal becomes an error on the field to correct, and a
+    login that was working keeps its previous secret (logins.add_secret)."""
     data = form.cleaned_data
-    login = logins.store_login(data["username"], proxy=data["proxy"], **form.secrets())
-    return logins.check_login(login)
+    outcome = logins.add_secret(data["username"], proxy=data["proxy"], **form.secrets())
+    if not outcome.stored:
+        form.add_error(outcome.field or None, outcome.message)
+    return outcome
 
 
 def back_up_now() -> tuple[str, str]:
@@ -185,7 +189,10 @@ def login_add(request: HttpRequest) -> HttpResponse:
     form = InstagramLoginForm(request.POST)
     if not form.is_valid():
         return _logins_answer(request, error=True, form=form)
-    login = add_login(form)
+    outcome = add_login(form)
+    if not outcome.stored or outcome.login is None:
+        return _logins_answer(request, error=True, form=form)
+    login = outcome.login
     notice = f"Stored @{login.username} and checked it: {login.get_status_display()}."
     return _logins_answer(request, notice=notice, focus=login.pk)
 

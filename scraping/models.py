@@ -167,6 +167,50 @@ class ScrapeList(models.Model):
     def __str__(self) -> str:
         return f"{self.scrape_id}/{self.get_direction_display()}: {self.fetched}/{self.expected}"
 
+    @property
+    def noun(self) -> str:
+        return "followers" if self.direction == Direction.FOLLOWER else "followed accounts"
+
+    def plain_reason(self) -> str:
+        """Why this list is incomplete, in the owner's words: what Instagram did
+        and what igdash kept; "" for a complete or not yet judged list.
+
+        The one place every incompleteness reason of the engine and the delta
+        (`incomplete_reason`, the `capped` flag, the counts) becomes a sentence:
+        pages and commands show this, never the internal text or flag names.
+        A partial list adds the users it saw and ends nobody (delta.py), which is
+        what every sentence ends with."""
+        if self.complete is not False:
+            return ""
+        from scraping.instagram.errors import EmptyEdgesFailure
+
+        fetched, noun = f"{self.fetched:,}", self.noun
+        of = f" of {self.expected:,}" if self.expected is not None else ""
+        kept = f"igdash kept the {fetched} it got and marked nobody lost."
+        reason = self.incomplete_reason
+        if self.capped:
+            return (
+                f"Instagram showed only {fetched}{of} {noun}, then stopped listing them "
+                f"(it shortens long lists for some accounts and logins); {kept}"
+            )
+        if reason.startswith(EmptyEdgesFailure.default_message[:40]):
+            counted = f" although the profile counts {self.expected:,}" if self.expected else ""
+            return (
+                f"Instagram answered an empty list of {noun}{counted}: a refusal, not an "
+                f"account without {noun}; igdash marked nobody lost."
+            )
+        if "same cursor" in reason:
+            return (
+                f"Instagram sent the same page twice after {fetched}{of} {noun}, so igdash "
+                f"stopped there; {kept}"
+            )
+        if self.exhausted and self.expected is not None:
+            return (
+                f"Instagram listed {fetched} {noun} but its profile counts {self.expected:,}: "
+                f"too far apart to trust the list as whole; {kept}"
+            )
+        return f"The list of {noun} stopped after {fetched}{of}, before its end; {kept}"
+
 
 class Relationship(models.Model):
     """An edge between a target and a user, as an interval of scrapes.

@@ -13,6 +13,9 @@ Rules (docs/scraping.md, "Rate limiting"):
   worker for minutes.
 - Before each request a random pause (exponential, mean and cap configurable;
   IGDASH_PACING=off disables it, the windows stay).
+- IGDASH_RATE_LIMITS=off (settings.RATE_LIMITS) turns the windows AND the pauses
+  off: for the simulator, never for the real Instagram. Instagram's own "wait"
+  still closes a window.
 
 State lives in the database (RateLimitWindow, RateLimitEvent), so every worker
 shares it and a restart forgets nothing. Check-and-record runs in one
@@ -50,6 +53,40 @@ class Window:
     seconds: float
 
 
+# Each Settings slider and the environment variable that overrides it.
+OVERRIDE_VARS: dict[str, str] = {
+    **{
+        f"{family}_{what}": f"IGDASH_RATE_{family.upper()}_{var}"
+        for family in FAMILIES
+        for what, var in (("limit", "LIMIT"), ("window_seconds", "WINDOW"))
+    },
+    "jitter_mean_seconds": "IGDASH_JITTER_MEAN",
+    "jitter_max_seconds": "IGDASH_JITTER_MAX",
+    "backoff_base_seconds": "IGDASH_BACKOFF_BASE",
+    "backoff_max_seconds": "IGDASH_BACKOFF_MAX",
+}
+_JITTER_FIELDS = ("jitter_mean_seconds", "jitter_max_seconds")
+
+
+def overridden_sliders() -> dict[str, str]:
+    """The sliders the environment overrides, each with the `VARIABLE=value`
+    that wins over it (for the Settings page: a slider that does nothing must
+    say so). IGDASH_RATE_LIMITS=off wins over every window and pause,
+    IGDASH_PACING=off over the pauses, then each slider's own variable."""
+    found: dict[str, str] = {}
+    for field, var in OVERRIDE_VARS.items():
+        value = getattr(settings, var.removeprefix("IGDASH_"))
+        if value is not None:
+            found[field] = f"{var}={value:g}"
+    if not settings.PACING:
+        found.update(dict.fromkeys(_JITTER_FIELDS, "IGDASH_PACING=off"))
+    if not settings.RATE_LIMITS:
+        for field in OVERRIDE_VARS:
+            if not field.startswith("backoff_"):
+                found[field] = "IGDASH_RATE_LIMITS=off"
+    return found
+
+
 @dataclass(frozen=True)
 class Limits:
     windows: dict[str, Window]
@@ -63,20 +100,22 @@ class Limits:
     @classmethod
     def load(cls) -> Limits:
         """AppSettings, with the environment (read by settings.py) winning where a
-        variable is set."""
+        variable is set. With IGDASH_RATE_LIMITS=off no family has a window and
+        nothing pauses."""
         app = AppSettings.load()
+        enforced = settings.RATE_LIMITS
         windows = {}
         for family in FAMILIES:
             name = family.upper()
             windows[family] = Window(
-                _pick(f"RATE_{name}_LIMIT", getattr(app, f"{family}_limit")),
+                _pick(f"RATE_{name}_LIMIT", getattr(app, f"{family}_limit")) if enforced else 0,
                 _pick(f"RATE_{name}_WINDOW", getattr(app, f"{family}_window_seconds")),
             )
         return cls(
             windows=windows,
             jitter_mean=_pick("JITTER_MEAN", app.jitter_mean_seconds),
             jitter_max=_pick("JITTER_MAX", app.jitter_max_seconds),
-            pacing=settings.PACING,
+            pacing=enforced and settings.PACING,
             backoff_base=_pick("BACKOFF_BASE", app.backoff_base_seconds),
             backoff_max=_pick("BACKOFF_MAX", app.backoff_max_seconds),
             inline_wait=settings.RATE_INLINE_WAIT,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
@@ -13,11 +14,12 @@ from django.utils import timezone
 from igdash.keyset import Page, by_id
 from scraping import services
 from scraping.forms import ScrapeForm
-from scraping.models import Direction, Scrape, ScrapeList
+from scraping.models import Direction, Scrape, ScrapeList, ScrapeStats
 
 PAGE_SIZE = 30
 Status = Scrape.Status
 RETRYABLE = (Status.FAILED, Status.PARTIAL, Status.CANCELLED)
+FINALISED = (Status.SUCCEEDED, Status.PARTIAL)
 TONES = {
     Status.QUEUED: "info",
     Status.RUNNING: "info",
@@ -32,17 +34,60 @@ TONES = {
 
 @dataclass(frozen=True)
 class PartProgress:
+    """One list of a scrape: its progress, and once the scrape is finalised its
+    result (new and lost, with links to those lists on the account page)."""
+
     name: str
     fetched: int
     expected: int | None
     complete: bool | None
-    reason: str
+    reason: str  # in plain words (ScrapeList.plain_reason), "" when complete
+    new: int | None = None  # None until the scrape is finalised
+    lost: int | None = None  # None also for a partial list: nobody is judged lost
+    new_url: str = ""
+    lost_url: str = ""
 
     @property
     def percent(self) -> int | None:
         if not self.expected:
             return None
         return min(100, round(100 * self.fetched / self.expected))
+
+
+def part_results(
+    scrape: Scrape, parts: list[ScrapeList], stats: ScrapeStats | None
+) -> list[PartProgress]:
+    """Each list of `scrape` as the pages show it. New and lost come from the
+    scrape's statistics (written when it is finalised); the links open the
+    account page on that list as this scrape saw it."""
+    account = reverse("accounts:detail", args=[scrape.target.user.username])
+    results = []
+    for part in parts:
+        follower = part.direction == Direction.FOLLOWER
+        tab = "followers" if follower else "following"
+        new = lost = None
+        new_url = lost_url = ""
+        if stats is not None:
+            new = stats.new_followers if follower else stats.new_following
+            if part.complete:
+                lost = stats.lost_followers if follower else stats.lost_following
+            at = {"tab": tab, "at": scrape.pk}
+            new_url = f"{account}?{urlencode({**at, 'show': 'new'})}"
+            lost_url = f"{account}?{urlencode({**at, 'show': 'lost'})}"
+        results.append(
+            PartProgress(
+                name=tab,
+                fetched=part.fetched,
+                expected=part.expected,
+                complete=part.complete,
+                reason=part.plain_reason(),
+                new=new,
+                lost=lost,
+                new_url=new_url,
+                lost_url=lost_url,
+            )
+        )
+    return results
 
 
 @dataclass(frozen=True)
@@ -64,6 +109,22 @@ class Progress:
     @property
     def account_url(self) -> str:
         return reverse("accounts:detail", args=[self.scrape.target.user.username])
+
+    @property
+    def has_result(self) -> bool:
+        """Finalised: new and lost are known (a failed or cancelled run kept nothing)."""
+        return self.scrape.status in (Status.SUCCEEDED, Status.PARTIAL)
+
+    @property
+    def title(self) -> str:
+        name = f"@{self.scrape.target.user.username}"
+        if not self.finished:
+            return f"Scraping {name}"
+        return {
+            Status.SUCCEEDED: f"Scrape of {name} done",
+            Status.PARTIAL: f"Scrape of {name} done, in part",
+            Status.FAILED: f"Scrape of {name} failed",
+        }.get(self.scrape.status, f"Scrape of {name} cancelled")
 
     @property
     def lands_on_account(self) -> bool:
@@ -96,27 +157,20 @@ def message(scrape: Scrape) -> str:
     if status == Status.SUCCEEDED:
         return "Done."
     if status == Status.PARTIAL:
-        return f"Done, but incomplete: {why}" if why else "Done, but incomplete."
+        # `why` is the engine's own wording; each list says it in plain words below.
+        return "Done, but Instagram did not show every list in full: see each list below."
     if status == Status.FAILED:
         return f"Failed: {why}" if why else "Failed."
     return "Cancelled."
 
 
 def progress(scrape_id: int) -> Progress | None:
-    scrape = Scrape.objects.select_related("target__user").filter(pk=scrape_id).first()
+    scrape = Scrape.objects.select_related("target__user", "login").filter(pk=scrape_id).first()
     if scrape is None:
         return None
-    parts = [
-        PartProgress(
-            name="followers" if part.direction == Direction.FOLLOWER else "following",
-            fetched=part.fetched,
-            expected=part.expected,
-            complete=part.complete,
-            reason=part.incomplete_reason,
-        )
-        for part in ScrapeList.objects.filter(scrape=scrape).order_by("direction")
-    ]
-    return Progress(scrape, parts, message(scrape))
+    parts = list(ScrapeList.objects.filter(scrape=scrape).order_by("direction"))
+    stats = ScrapeStats.objects.filter(scrape=scrape).first()
+    return Progress(scrape, part_results(scrape, parts, stats), message(scrape))
 
 
 def start(form: ScrapeForm) -> Scrape | None:
@@ -138,10 +192,19 @@ def start(form: ScrapeForm) -> Scrape | None:
 
 def list_page(params: Any) -> tuple[str, Page[Scrape]]:
     account = (params.get("account") or "").strip().removeprefix("@").lower()
-    scrapes = Scrape.objects.select_related("target__user", "login")
+    scrapes = Scrape.objects.select_related("target__user", "login", "stats").prefetch_related(
+        "parts"
+    )
     if account:
         scrapes = scrapes.filter(target__user__username=account)
-    return account, by_id(scrapes, params.get("cursor"), PAGE_SIZE)
+    page = by_id(scrapes, params.get("cursor"), PAGE_SIZE)
+    for scrape in page.items:
+        # Each row shows its delta per list (+new / -lost) and, for a partial
+        # run, why in plain words instead of the engine's error text.
+        stats = getattr(scrape, "stats", None) if scrape.status in FINALISED else None
+        parts = sorted(scrape.parts.all(), key=lambda part: part.direction)
+        scrape.results = part_results(scrape, parts, stats)  # type: ignore[attr-defined]
+    return account, page
 
 
 def cancel(scrape: Scrape) -> str | None:

@@ -5,7 +5,6 @@ $ErrorActionPreference = "Stop"
 Set-Location (Join-Path $PSScriptRoot "..")
 . (Join-Path $PSScriptRoot "_python.ps1")
 Ensure-Venv
-& .venv\Scripts\python.exe -m pip install --quiet --disable-pip-version-check -e .
-if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+Install-Project "."
 & .venv\Scripts\igdash.exe serve @args
 exit $LASTEXITCODE

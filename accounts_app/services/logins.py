@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -28,6 +29,7 @@ from scraping.instagram.errors import (
     LoginRequired,
     RateLimited,
     TwoFactorRequired,
+    UnknownUser,
 )
 
 Status = LoginCredential.Status
@@ -126,6 +128,145 @@ def store_session(login: LoginCredential, settings: dict[str, Any], user_id: int
     login.save(update_fields=["session_enc", "ig_pk"])
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a newly given secret: `ok` when Instagram took it;
+    `message` is for the owner either way. `stored` says whether the new secret
+    was kept; when it was not, `field` names what the owner should correct
+    ("username", "password" or "sessionid")."""
+
+    login: LoginCredential | None
+    ok: bool
+    message: str
+    stored: bool = True
+    field: str = ""
+
+
+def add_secret(
+    username: str,
+    *,
+    password: str | None = None,
+    sessionid: str | None = None,
+    proxy: str | None = None,
+    code: str | None = None,
+) -> Outcome:
+    """Try a newly given password or session id with a FRESH login (never the
+    stored session, which would say "OK" whatever was typed) and store it only
+    when Instagram takes it.
+
+    - Taken: the new secret and its new session are stored, status OK.
+    - The password is right but Instagram wants a 2FA code or a security check:
+      the password is stored and the login waits for the owner (NEEDS_2FA,
+      CHALLENGE), as before.
+    - Refused (wrong password, unknown user, session id not accepted) or not
+      checkable now (network, rate limit): a login that was working keeps its
+      previous password, session and status untouched, and the owner is told.
+      A login with nothing working yet keeps the new secret with the failure
+      status, so it can be checked again, except for an unknown user name: no
+      login is left behind for a name Instagram does not have.
+    """
+    from scraping.ratelimit import RateLimiter, WindowClosed, login_key
+    from scraping.services.clients import close, pick_proxy, private_client
+
+    if password is None and sessionid is None:
+        raise ValueError("Give the password or the session id of the login.")
+    name = username.strip().lstrip("@").lower()
+    if not name:
+        raise ValueError("Give the Instagram username of the login.")
+    if vault.is_locked():
+        # Checked first: a fresh login that cannot be stored afterwards would only
+        # have cost a login attempt (and maybe a challenge) for nothing.
+        message = "igdash is locked: enter its passphrase first. Nothing was sent to Instagram."
+        field = "password" if password is not None else "sessionid"
+        return Outcome(None, False, message, stored=False, field=field)
+    login, created = LoginCredential.objects.get_or_create(username=name)
+    was_working = not created and is_usable(login)
+    if proxy is not None:
+        proxies.set_login_proxy(login, proxy)
+    limiter = RateLimiter(login_key(login.pk))
+    client = private_client(pacer=limiter, proxy=pick_proxy(login))
+    try:
+        if sessionid is not None:
+            client.login_by_sessionid(sessionid.strip())  # type: ignore[attr-defined]
+            user_id = client.verify_session()  # type: ignore[attr-defined]
+        else:
+            client.login(name, password, code)  # type: ignore[attr-defined]
+            user_id = client.user_id  # type: ignore[attr-defined]
+    except InstagramError as exc:
+        close(client)
+        if isinstance(exc, RateLimited) and not isinstance(exc, WindowClosed):
+            exc.retry_after = (limiter.penalise(exc.retry_after) - timezone.now()).total_seconds()
+        return _refused(
+            login,
+            exc,
+            created=created,
+            was_working=was_working,
+            password=password,
+            sessionid=sessionid,
+        )
+    session = client.settings()  # type: ignore[attr-defined]
+    close(client)
+    with transaction.atomic():
+        _seal(login, "password", password.encode() if password is not None else None)
+        # A password login's session carries its own cookie; a given session id is kept.
+        _seal(login, "sessionid", sessionid.strip().encode() if sessionid is not None else None)
+        _seal(login, "session", json.dumps(session).encode())
+        login.ig_pk = user_id or login.ig_pk
+        _reset(login, Status.OK)
+        login.status_message = "Logged in."
+        login.last_checked_at = timezone.now()
+        login.save()
+    return Outcome(login, True, f"@{name} is logged in.")
+
+
+def _refused(
+    login: LoginCredential,
+    exc: Exception,
+    *,
+    created: bool,
+    was_working: bool,
+    password: str | None,
+    sessionid: str | None,
+) -> Outcome:
+    """The new secret did not log in: see add_secret for what is kept."""
+    name = f"@{login.username}"
+    what = "password" if password is not None else "session id"
+    field = "password" if password is not None else "sessionid"
+    password_taken = isinstance(exc, ChallengeRequired | CheckpointRequired | TwoFactorRequired)
+    if isinstance(exc, UnknownUser):
+        if created:
+            login.delete()
+            message = f"Instagram has no user {name}: check the name."
+            return Outcome(None, False, message, stored=False, field="username")
+        if was_working:
+            login.refresh_from_db()  # forget the new proxy too
+            message = (
+                f"Instagram has no user {name} now; igdash kept the previous {what} and "
+                f"session of {name}."
+            )
+            return Outcome(login, False, message, stored=False, field="username")
+    elif was_working and not password_taken:
+        login.refresh_from_db()  # forget the new proxy too
+        if isinstance(exc, BadPassword):
+            why = f"Instagram refused the new password of {name}"
+        elif isinstance(exc, LoginRequired) and sessionid is not None:
+            why = f"Instagram did not accept the new session id of {name}"
+        else:
+            why = f"The new {what} of {name} could not be checked ({exc})"
+        message = f"{why}; igdash kept the previous {what} and session."
+        return Outcome(login, False, message, stored=False, field=field)
+    # Nothing working to keep (or the password was right and Instagram wants more):
+    # the new secret is stored with the status the failure calls for.
+    if password is not None:
+        _seal(login, "password", password.encode())
+    if sessionid is not None:
+        _seal(login, "sessionid", sessionid.strip().encode())
+        _seal(login, "session", None)  # the old device session belongs to another login
+    _reset(login, Status.UNCHECKED)
+    login.save()
+    return Outcome(login, False, record_failure(login, exc))
+
+
 def _reset(login: LoginCredential, status: str) -> None:
     login.status = status
     login.status_message = ""
@@ -151,7 +292,8 @@ def open_private_client(
     from scraping.services.clients import private_client
 
     session = session_settings(login)
-    if session:
+    # A 2FA code belongs to a password login: a stored session would ignore it.
+    if session and not code:
         client = private_client(session=session, pacer=pacer, proxy=proxy)
         if not verify:
             return client
@@ -243,6 +385,8 @@ def describe_failure(login: LoginCredential, exc: Exception) -> tuple[str, str]:
             f"Instagram blocked {name} for a while (feedback_required). Let it rest for a "
             "day, then check the login again."
         )
+    if isinstance(exc, UnknownUser):
+        return Status.BAD_PASSWORD, f"Instagram has no user {name}: check the name."
     if isinstance(exc, BadPassword):
         return (
             Status.BAD_PASSWORD,
@@ -251,7 +395,7 @@ def describe_failure(login: LoginCredential, exc: Exception) -> tuple[str, str]:
     if isinstance(exc, LoginRequired):
         return Status.LOGGED_OUT, (
             f"Instagram logged {name} out. Log in again (Settings, or "
-            f"`manage.py login_instagram {login.username}`)."
+            f"`igdash login_instagram {login.username}`)."
         )
     if isinstance(exc, RateLimited):
         return Status.RATE_LIMITED, f"Instagram asked {name} to wait before trying again."

@@ -110,3 +110,89 @@ def test_login_command_fails_with_one_line(instagram: Sim, monkeypatch: pytest.M
     assert (
         str(failure.value) == "Instagram refused the password of @demo_owner; store the right one."
     )
+
+
+# --- A newly given secret is tried by a fresh login (#22.1) ---------------------------
+
+
+def _working_demo_owner() -> LoginCredential:
+    login = logins.check_login(logins.store_login("demo_owner", password=DEMO_PASSWORD))
+    assert login.status == Status.OK, login.status_message
+    return login
+
+
+def _sealed(login: LoginCredential) -> tuple[bytes | None, ...]:
+    row = LoginCredential.objects.get(pk=login.pk)
+    return tuple(
+        bytes(blob) if blob is not None else None
+        for blob in (row.password_enc, row.session_enc, row.sessionid_enc)
+    )
+
+
+def test_wrong_new_password_is_refused_and_the_working_secret_kept(
+    instagram: Sim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    login = _working_demo_owner()
+    before = _sealed(login)
+    monkeypatch.setattr("sys.stdin", io.StringIO("wrong\n"))
+
+    with pytest.raises(CommandError) as failure:
+        call_command("login_instagram", "demo_owner", "--password-stdin")
+
+    assert "refused the new password of @demo_owner" in str(failure.value)
+    assert "kept the previous" in str(failure.value)
+    login.refresh_from_db()
+    assert login.status == Status.OK
+    assert logins.password(login) == DEMO_PASSWORD
+    assert _sealed(login) == before  # password and session untouched
+
+
+def test_new_password_is_tried_by_a_fresh_login_not_the_stored_session(instagram: Sim) -> None:
+    login = _working_demo_owner()
+    instagram.log.clear()
+
+    outcome = logins.add_secret("demo_owner", password=DEMO_PASSWORD)
+
+    assert outcome.ok, outcome.message
+    assert [e.path for e in instagram.log if e.path.endswith("/accounts/login/")]
+    login.refresh_from_db()
+    assert login.status == Status.OK and logins.password(login) == DEMO_PASSWORD
+
+
+def test_refused_session_id_keeps_the_working_secret(instagram: Sim) -> None:
+    login = _working_demo_owner()
+    before = _sealed(login)
+
+    outcome = logins.add_secret("demo_owner", sessionid="1%3Anot-a-session")
+
+    assert not outcome.ok
+    assert "did not accept the new session id of @demo_owner" in outcome.message
+    assert _sealed(login) == before
+    assert LoginCredential.objects.get(pk=login.pk).status == Status.OK
+
+
+def test_unknown_user_is_named_as_such_and_not_stored(
+    instagram: Sim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(DEMO_PASSWORD + "\n"))
+
+    with pytest.raises(CommandError) as failure:
+        call_command("login_instagram", "nobody_here_42", "--password-stdin")
+
+    assert "Instagram has no user @nobody_here_42" in str(failure.value)
+    assert "password" not in str(failure.value)
+    assert not LoginCredential.objects.filter(username="nobody_here_42").exists()
+
+
+def test_two_factor_code_given_with_the_password_logs_in_at_once(
+    instagram: Sim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(DEMO_PASSWORD + "\n"))
+    out = io.StringIO()
+
+    call_command(
+        "login_instagram", "demo_2fa", "--password-stdin", "--code", DEMO_2FA_CODE, stdout=out
+    )
+
+    assert out.getvalue().startswith("@demo_2fa is logged in")
+    assert LoginCredential.objects.get(username="demo_2fa").status == Status.OK

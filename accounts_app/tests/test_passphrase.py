@@ -120,3 +120,20 @@ def test_unlock_refuses_to_redirect_off_site(monkeypatch) -> None:  # type: igno
     client.force_login(User.objects.create_superuser("owner", "", "pw"))
     response = client.post("/unlock/", {"passphrase": PASSPHRASE, "next": "https://evil.example/"})
     assert response["Location"] == "/"
+
+
+def test_a_new_instagram_secret_is_refused_while_locked_and_nothing_is_sent(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from accounts_app.models import LoginCredential
+    from accounts_app.services import logins
+
+    vault.set_passphrase(PASSPHRASE)
+    _restart(monkeypatch)
+    # No Instagram answers here: any request would fail with another message.
+    with override_settings(
+        INSTAGRAM_API_URL="http://127.0.0.1:9", INSTAGRAM_WEB_URL="http://127.0.0.1:9"
+    ):
+        outcome = logins.add_secret("demo_owner", password="pw")
+
+    assert not outcome.ok and not outcome.stored
+    assert outcome.message.startswith("igdash is locked")
+    assert not LoginCredential.objects.exists()

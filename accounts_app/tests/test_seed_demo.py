@@ -40,8 +40,13 @@ def test_builds_a_daily_history_with_churn(isolated_vault: Path, settings) -> No
 
 def test_refuses_a_database_with_the_owners_own_accounts(db: None) -> None:
     factories.tracked("alice", followers=2, following=1, mutual=0, days=1)
-    with pytest.raises(CommandError, match="already tracks @alice"):
+    with pytest.raises(CommandError, match="already tracks @alice") as refused:
         call_command("seed_demo", "--days", "1")
+    # The commands it suggests are the ones the README uses, not manage.py.
+    message = str(refused.value)
+    assert "manage.py" not in message
+    assert "`IGDASH_DATA_DIR=./demo-data .venv/bin/igdash seed_demo`" in message
+    assert ".venv\\Scripts\\igdash.exe seed_demo`" in message
 
 
 def test_seeds_a_data_folder_no_command_has_created_yet(tmp_path: Path) -> None:

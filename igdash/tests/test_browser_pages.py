@@ -30,7 +30,9 @@ def test_every_page_fits_the_screen_with_large_tap_targets(  # type: ignore[no-u
     page, live_server, width, height, theme
 ) -> None:
     owner()
-    factories.tracked("alice", followers=60, following=20, days=5)
+    alice = factories.tracked("alice", followers=60, following=20, days=5)
+    # A finished scrape's page: its result per list, links to new and lost.
+    pages = {**PAGES, "scrape": f"/scrapes/{alice.last_scrape_id}/"}
     factories.tracked("bob", followers=12, following=4, days=3, bookmarked=True)
     page.set_viewport_size({"width": width, "height": height})
     page.goto(f"{live_server.url}/login/")
@@ -42,7 +44,7 @@ def test_every_page_fits_the_screen_with_large_tap_targets(  # type: ignore[no-u
     check_layout(page)
     page.screenshot(f"login-{width}-{theme}")
     log_in(page, live_server)
-    for name, path in PAGES.items():
+    for name, path in pages.items():
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")
         assert page.evaluate("document.documentElement.dataset.theme") == theme

@@ -311,3 +311,34 @@ def test_no_secret_reaches_any_page(instagram: Sim, owner: Owner) -> None:
     assert LoginCredential.objects.filter(status=Status.OK).count() == 2
     assert len(owner.bodies) > 5
     assert not owner.leaked()
+
+
+def test_wrong_new_password_for_a_working_login_is_refused_and_the_old_one_kept(
+    instagram: Sim, owner: Owner
+) -> None:
+    owner.add("demo_owner", password=DEMO_PASSWORD)
+    login = LoginCredential.objects.get(username="demo_owner")
+    sealed = (bytes(login.password_enc), bytes(login.session_enc))
+
+    panel = owner.add("demo_owner", password=WRONG_PASSWORD)
+
+    assert "checked it: OK" not in panel
+    assert 'id="id_login_password-error"' in panel
+    assert "Instagram refused the new password of @demo_owner" in panel
+    assert "kept the previous password and session" in panel
+    assert 'value="demo_owner"' in panel  # what was typed stays, but not the secret
+    login.refresh_from_db()
+    assert login.status == Status.OK
+    assert (bytes(login.password_enc), bytes(login.session_enc)) == sealed
+    assert 'data-status="ok"' in _item(panel, "demo_owner")
+
+
+def test_unknown_user_is_named_on_the_username_and_nothing_is_stored(
+    instagram: Sim, owner: Owner
+) -> None:
+    panel = owner.add("nobody_here_42", password=DEMO_PASSWORD)
+
+    assert 'id="id_login_username-error"' in panel
+    assert "Instagram has no user @nobody_here_42" in panel
+    assert "refused the password" not in panel
+    assert not LoginCredential.objects.exists()

@@ -81,3 +81,37 @@ def test_bad_input_is_refused_inline_and_kept(
     assert f'id="id_{field}-error"' in html
     assert typed in html
     assert AppSettings.load().web_api_limit == 75
+
+
+def _slider_block(html: str, field: str) -> str:
+    """The markup of one slider, up to the next one."""
+    return next(
+        part for part in html.split('data-slider="')[1:] if part.startswith(f'{field}"')
+    ).split("</fieldset>")[0]
+
+
+def test_a_slider_the_environment_overrides_says_so(owner_client: Client, settings: object) -> None:
+    # What settings.py read from IGDASH_RATE_WEB_API_LIMIT=12 at start-up.
+    settings.RATE_WEB_API_LIMIT = 12  # type: ignore[attr-defined]
+    settings.PACING = True  # type: ignore[attr-defined]
+    settings.RATE_GRAPHQL_LIMIT = None  # type: ignore[attr-defined]
+
+    html = owner_client.get("/settings/").content.decode()
+
+    web = _slider_block(html, "web_api_limit")
+    assert "data-override" in web and "IGDASH_RATE_WEB_API_LIMIT=12" in web
+    assert "the slider has no effect" in web
+    assert "data-override" not in _slider_block(html, "graphql_limit")
+
+
+def test_rate_limits_off_is_shown_on_every_window_and_pause(
+    owner_client: Client, monkeypatch: pytest.MonkeyPatch, settings: object
+) -> None:
+    settings.RATE_LIMITS = False  # type: ignore[attr-defined]
+
+    html = owner_client.get("/settings/").content.decode()
+
+    assert "data-rate-limits-off" in html
+    for field in ("web_api_limit", "mobile_api_window_seconds", "jitter_mean_seconds"):
+        assert "IGDASH_RATE_LIMITS=off" in _slider_block(html, field)
+    assert "data-override" not in _slider_block(html, "backoff_base_seconds")

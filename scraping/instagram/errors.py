@@ -106,6 +106,17 @@ class BadPassword(InstagramError):
     default_message = "Instagram did not accept this username and password."
 
 
+class UnknownUser(BadPassword):
+    """A login refused because Instagram knows no account by that name
+    (`error_type: invalid_user`). A BadPassword too: both need the owner to fix
+    what they typed, but the owner is told which part was wrong."""
+
+    code = "invalid_user"
+    default_message = (
+        "Instagram has no account by this username (or it refuses logins from this network)."
+    )
+
+
 class NotFound(InstagramError):
     code = "not_found"
     default_message = "No Instagram account has this name (or it is deactivated)."
@@ -217,7 +228,9 @@ def classify_error(
             if not body
             else LoginRequired(status=status)
         )
-    if error_type in ("bad_password", "invalid_user") or body.get("invalid_credentials"):
+    if error_type == "invalid_user":
+        return UnknownUser(status=status)
+    if error_type == "bad_password" or body.get("invalid_credentials"):
         return BadPassword(message or None, status=status)
     if "Not authorized to view user" in message:
         return PrivateTarget(status=status)

@@ -39,6 +39,7 @@ from scraping.instagram.errors import (
     RateLimited,
     TransportError,
     TwoFactorRequired,
+    UnknownUser,
     classify_error,
 )
 from scraping.instagram.types import Page, Profile, parse_pk, user_record
@@ -274,9 +275,10 @@ class PrivateClient:
         # Login failures are read from the exception: after a bad password instagrapi
         # tries its CAA login, so the last answer at hand is that attempt's.
         if isinstance(exc, ig.ProxyAddressIsBlocked):
-            return BadPassword(
-                "Instagram does not know this username, or refuses logins from this IP address."
-            )
+            # instagrapi's name for Instagram's `invalid_user` answer ("The username you
+            # entered doesn't appear to belong to an account"), which Instagram also gives
+            # some blocked networks.
+            return UnknownUser()
         if isinstance(exc, ig.BadPassword | ig.BadCredentials):
             return BadPassword()
         if isinstance(exc, ig.TwoFactorRequired):

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from accounts_app.models import IgUser, TrackedAccount
-from scraping.models import Direction, Relationship, Scrape, ScrapeSeen
+from scraping.instagram.errors import EmptyEdgesFailure
+from scraping.models import Direction, Relationship, Scrape, ScrapeList, ScrapeSeen
+from scraping.services.delta import judge
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -110,3 +116,74 @@ def test_deleting_a_tracked_account_removes_its_scrapes_and_history(target, foll
     assert Relationship.objects.count() == 0
     assert Scrape.objects.count() == 0
     assert IgUser.objects.filter(pk=follower.pk).exists()  # users are shared, they stay
+
+
+# --- Incompleteness in plain words (#22.3) -----------------------------------------
+
+REPEATED = "Instagram sent the same cursor twice"  # the engine's words (engine.py)
+
+
+def _judged(**fields: object) -> ScrapeList:
+    """A list as finalise leaves it: judged by the delta's own rules."""
+    part = ScrapeList(direction=Direction.FOLLOWER, **fields)
+    part.incomplete_reason = judge(part)
+    part.complete = not part.incomplete_reason
+    return part
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        (
+            {"fetched": 50, "expected": 5097, "capped": True, "exhausted": True},
+            "Instagram showed only 50 of 5,097 followers, then stopped listing them",
+        ),
+        (
+            {"fetched": 0, "expected": 303, "incomplete_reason": EmptyEdgesFailure.default_message},
+            "Instagram answered an empty list of followers although the profile counts 303",
+        ),
+        (
+            {"fetched": 75, "expected": 303, "incomplete_reason": REPEATED},
+            "Instagram sent the same page twice after 75 of 303 followers",
+        ),
+        (
+            {"fetched": 120, "expected": 303, "exhausted": False},
+            "The list of followers stopped after 120 of 303, before its end",
+        ),
+        (
+            {"fetched": 200, "expected": 303, "exhausted": True},
+            "Instagram listed 200 followers but its profile counts 303",
+        ),
+    ],
+)  # fmt: skip
+def test_every_incompleteness_reason_reads_as_plain_words(
+    fields: dict[str, object], expected: str
+) -> None:
+    part = _judged(**fields)
+    assert part.complete is False
+
+    said = part.plain_reason()
+
+    assert said.startswith(expected)
+    assert "marked nobody lost" in said
+    for internal in ("should_limit", "cursor", "capped", "non-zero", "apart)"):
+        assert internal not in said
+
+
+def test_a_complete_list_needs_no_reason() -> None:
+    part = _judged(fetched=303, expected=303, exhausted=True)
+
+    assert part.complete and part.plain_reason() == ""
+
+
+def test_the_engine_reasons_are_all_known_to_the_plain_words() -> None:
+    # Every reason the engine stops a list with must have its own sentence.
+    engine = Path(settings.BASE_DIR, "scraping/services/engine.py").read_text(encoding="utf-8")
+    stops = re.findall(r'_stop_part\(run, part, "([^"]+)"', engine)
+    assert stops, "the engine no longer stops a list with a literal reason"
+    for reason in stops:
+        part = ScrapeList(
+            direction=Direction.FOLLOWER, fetched=5, expected=9, complete=False,
+            incomplete_reason=reason,
+        )  # fmt: skip
+        assert not part.plain_reason().startswith("The list of followers stopped after"), reason

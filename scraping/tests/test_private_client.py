@@ -20,6 +20,7 @@ from scraping.instagram.errors import (
     RateLimited,
     TransportError,
     TwoFactorRequired,
+    UnknownUser,
 )
 from scraping.instagram.private import PrivateClient
 from scraping.simulator import DEMO_2FA_CODE, DEMO_PASSWORD
@@ -91,9 +92,11 @@ def test_challenge_at_login_is_surfaced_not_resolved(sim: Sim) -> None:
 
 
 def test_bad_password_and_unknown_user(sim: Sim) -> None:
-    with pytest.raises(BadPassword):
+    with pytest.raises(BadPassword) as wrong:
         client(sim).login("demo_owner", "not-the-password")
-    with pytest.raises(BadPassword):
+    assert not isinstance(wrong.value, UnknownUser)
+    # Instagram answers error_type "invalid_user" for a name it does not have.
+    with pytest.raises(UnknownUser):
         client(sim).login("nobody_here", DEMO_PASSWORD)
 
 

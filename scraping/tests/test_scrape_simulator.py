@@ -15,11 +15,14 @@ from django.test import override_settings
 
 from accounts_app.models import IgUser, LoginCredential
 from accounts_app.services import logins
+from igdash.models import AppSettings
 from scraping import services
-from scraping.models import Direction, Relationship, Scrape
+from scraping.models import Direction, RateLimitEvent, Relationship, Scrape
+from scraping.ratelimit import Limits
 from scraping.tests.sim_control import Sim
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_limits")]
+FAMILIES_ENV = ("WEB_API", "GRAPHQL", "MOBILE_API")
 
 
 @pytest.fixture
@@ -281,6 +284,21 @@ def test_scrape_command_waits_and_prints_a_summary(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_scrape_command_explains_a_partial_list_in_plain_words(
+    sim: Sim, owner: LoginCredential, capsys: pytest.CaptureFixture[str]
+) -> None:
+    call_command("scrape", "@demo_capped", "--followers", "--client", "private", "--wait")
+
+    out = capsys.readouterr().out
+    assert re.search(
+        r"followers: 50 fetched of 5,\d{3}, 50 new, lost not judged, partial\. "
+        r"Instagram showed only 50 of 5,\d{3} followers",
+        out,
+    ), out
+    assert "should_limit" not in out
+
+
+@pytest.mark.django_db(transaction=True)
 def test_scrape_command_fails_with_one_line(sim: Sim, owner: LoginCredential) -> None:
     sim.scenarios("demo_small", feedback=True)
 
@@ -292,3 +310,32 @@ def test_scrape_command_fails_with_one_line(sim: Sim, owner: LoginCredential) ->
     assert re.match(r"scrape #\d+ of @demo_small needs_attention: Instagram blocked", message)
     with pytest.raises(CommandError, match=r"already has scrape #\d+ \(needs attention\)"):
         call_command("scrape", "demo_small")
+
+
+def test_rate_limits_off_lets_a_20k_scrape_run_without_windows_or_pauses(
+    sim: Sim, owner: LoginCredential, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The owner's settings as on a fresh install, with windows far too small for
+    # 20,000 followers; IGDASH_RATE_LIMITS=off (the simulator walk-through) must
+    # bypass them all, and the pauses too.
+    for name in ("PACING", "RATE_INLINE_WAIT", *(f"RATE_{f}_LIMIT" for f in FAMILIES_ENV)):
+        monkeypatch.delenv(f"IGDASH_{name}", raising=False)
+    AppSettings.objects.update_or_create(
+        pk=1,
+        defaults={
+            "web_api_limit": 3,
+            "graphql_limit": 3,
+            "mobile_api_limit": 3,
+            "jitter_mean_seconds": 0.5,
+            "jitter_max_seconds": 1,
+        },
+    )
+
+    with override_settings(RATE_LIMITS=False):
+        limits = Limits.load()
+        result = scrape("demo_big", lists="followers", source="private")
+
+    assert not limits.pacing and all(w.limit == 0 for w in limits.windows.values())
+    assert result.status == Scrape.Status.SUCCEEDED, result.error_message
+    assert result.parts.get().fetched == 20_000
+    assert not RateLimitEvent.objects.exists()  # no window counted a request

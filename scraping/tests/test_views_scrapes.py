@@ -130,10 +130,22 @@ def test_a_failed_scrape_stops_polling_but_stays_to_show_why(owner_client: Clien
 
 def test_scrapes_page_lists_runs_with_reason_and_actions(owner_client: Client) -> None:
     target = factories.tracked("alice", followers=2, following=1, mutual=0, days=1)
-    factories.scrape(target, status=Scrape.Status.PARTIAL, error_message="Followers: capped at 50")
+    failed = factories.scrape(target, status=Scrape.Status.FAILED, error_message="No such account.")
+    partial = factories.scrape(
+        target,
+        status=Scrape.Status.PARTIAL,
+        error_message="follower: Instagram capped the list (should_limit_list_of_followers)",
+    )
+    ScrapeList.objects.filter(scrape=partial, direction=Direction.FOLLOWER).update(
+        fetched=50, expected=5097, capped=True, complete=False
+    )
     html = owner_client.get("/scrapes/").content.decode()
-    assert "Followers: capped at 50" in html
-    assert html.count('data-scrape="') == 2
+    assert "No such account." in html  # a failure's own message
+    # A partial run says why in plain words, never the engine's flag.
+    assert "Instagram showed only 50 of 5,097 followers" in html
+    assert "should_limit" not in html
+    assert html.count('data-scrape="') == 3
+    assert f'data-scrape="{failed.pk}"' in html
     assert "Retry" in html
 
 

@@ -1,4 +1,4 @@
-"""`manage.py seed_demo [--days 21] [--accounts a,b] [--seed 1] [--force]`: weeks
+"""`igdash seed_demo [--days 21] [--accounts a,b] [--seed 1] [--force]`: weeks
 of daily scrapes of the simulator's demo cast, through the real engine
 (accounts_app/demo.py)."""
 

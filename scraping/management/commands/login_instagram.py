@@ -1,8 +1,11 @@
-"""`manage.py login_instagram USERNAME --password-stdin | --sessionid-stdin
-[--proxy URL] [--code 2FA]`: store an Instagram login (sealed) and check it.
+"""`igdash login_instagram USERNAME --password-stdin | --sessionid-stdin
+[--proxy URL] [--code 2FA]`: log in to Instagram with a new secret and store it
+(sealed) when Instagram takes it.
 
 The secret is read from standard input so it never shows in the process list or
-the shell history: `echo "$IG_PASSWORD" | manage.py login_instagram me --password-stdin`.
+the shell history: `echo "$IG_PASSWORD" | igdash login_instagram me --password-stdin`.
+The new secret is tried by a fresh login, never the stored session; when it is
+refused, a login that was working keeps its previous secret (logins.add_secret).
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts_app.models import LoginCredential
 from accounts_app.services import logins
 
 
@@ -41,19 +43,20 @@ class Command(BaseCommand):
         secret = sys.stdin.readline().strip()
         if not secret:
             raise CommandError("Nothing was read from standard input.")
+        given = {
+            "password": secret if options["password_stdin"] else None,
+            "sessionid": secret if options["sessionid_stdin"] else None,
+            "proxy": options["proxy"],
+        }
         try:
-            login = logins.store_login(
-                options["username"],
-                password=secret if options["password_stdin"] else None,
-                sessionid=secret if options["sessionid_stdin"] else None,
-                proxy=options["proxy"],
-            )
+            if options["no_check"]:
+                login = logins.store_login(options["username"], **given)
+                self.stdout.write(f"Stored @{login.username}; not checked.")
+                return
+            outcome = logins.add_secret(options["username"], code=options["code"], **given)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
-        if options["no_check"]:
-            self.stdout.write(f"Stored @{login.username}; not checked.")
-            return
-        login = logins.check_login(login, code=options["code"])
-        if login.status != LoginCredential.Status.OK:
-            raise CommandError(" ".join(login.status_message.split()) or login.get_status_display())
+        if not outcome.ok or outcome.login is None:
+            raise CommandError(" ".join(outcome.message.split()))
+        login = outcome.login
         self.stdout.write(f"@{login.username} is logged in (Instagram id {login.ig_pk}).")

@@ -106,7 +106,7 @@ class Command(BaseCommand):
         for part in scrape.parts.order_by("direction"):
             new, lost = _new_lost(stats, part)
             expected = f"{part.expected:,}" if part.expected is not None else "?"
-            verdict = "complete" if part.complete else f"partial: {part.incomplete_reason}"
+            verdict = "complete" if part.complete else f"partial. {part.plain_reason()}"
             lost_text = f"{lost:,} lost" if part.complete else "lost not judged"
             self.stdout.write(
                 f"  {DIRECTION_NAMES[part.direction]}: {part.fetched:,} fetched of {expected}, "

@@ -36,6 +36,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Instagram simulator (seed {options['seed']}) on {url}")
         self.stdout.write(f"Point igdash at it:  IGDASH_INSTAGRAM_WEB_URL={url}")
         self.stdout.write(f"                     IGDASH_INSTAGRAM_API_URL={url}")
+        self.stdout.write("                     IGDASH_RATE_LIMITS=off  (no windows or pauses)")
+        self.stdout.write("                     (in .env: restart igdash to read it)")
         logins = ", ".join(
             f"{m.username}/{m.password}"
             + (f" (code {m.two_factor_code})" if m.two_factor_code else "")
