@@ -16,6 +16,7 @@ finalised yet). `index_pending()` moves the watermark.
 from __future__ import annotations
 
 import logging
+import unicodedata
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
@@ -41,14 +42,21 @@ _PENDING_MATCH = (
 )
 TRIGRAM_MIN = 3
 MAX_TERM = 64
+_DROPPED = {"Cc", "Cs"}  # control characters, lone surrogates
 
 _fts_seen: dict[str, bool] = {}
 
 
 def clean_term(raw: str | None) -> str:
     """What the owner typed, trimmed; a leading @ is part of how people write
-    handles, not of the handle."""
-    return (raw or "").strip().removeprefix("@").strip()[:MAX_TERM]
+    handles, not of the handle.
+
+    Control characters (NUL, ...) and lone surrogates are dropped: no name holds
+    them, FTS5 ends a string at a NUL ("unterminated string"), PostgreSQL
+    refuses NUL in text, and a surrogate cannot be bound at all. Every search
+    (dashboard, accounts, account page, exports) goes through here."""
+    kept = "".join(ch for ch in (raw or "") if unicodedata.category(ch) not in _DROPPED)
+    return kept.strip().removeprefix("@").strip()[:MAX_TERM]
 
 
 def fts_available() -> bool:

@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Refused input (a crafted cursor, ...) becomes a 400 page with its message.
+    "igdash.errors.BadInputMiddleware",
 ]
 
 ROOT_URLCONF = "igdash.urls"

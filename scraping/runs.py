@@ -10,6 +10,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts_app.search import clean_term
 from igdash.keyset import Page, by_id
 from scraping import services
 from scraping.forms import ScrapeForm
@@ -130,7 +131,7 @@ def start(form: ScrapeForm) -> Scrape | None:
 
 
 def list_page(params: Any) -> tuple[str, Page[Scrape]]:
-    account = (params.get("account") or "").strip().removeprefix("@").lower()
+    account = clean_term(params.get("account")).lower()
     scrapes = Scrape.objects.select_related("target__user", "login")
     if account:
         scrapes = scrapes.filter(target__user__username=account)
