@@ -1,5 +1,5 @@
-"""Requests igdash refuses with a message of its own (a 400 that says what was
-wrong), and the error pages' handler.
+"""Requests igdash refuses with a message of its own: a 400 page that says what
+was wrong (templates/400.html).
 
 `BadInput` is a BadRequest: Django answers it with 400 even without the
 middleware, but logs a traceback for it. The middleware answers it first, with
