@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import unquote
 
 import pytest
 from django.db import connection
@@ -128,7 +129,8 @@ def test_a_short_term_pages_on_through_the_username_order(owner_client: Client) 
     first = owner_client.get("/search/", {"q": "ab"}).content.decode()
     assert _hits(first) == [f"ab{i:05d}" for i in range(dashboard.SEARCH_PAGE)]
     start = first.index("cursor=") + len("cursor=")
-    cursor = first[start : first.index('"', start)]
+    # As the browser reads it: the (base64, maybe "="-padded) cursor is URL-encoded.
+    cursor = unquote(first[start : first.index('"', start)])
     more = owner_client.get("/search/", {"q": "ab", "cursor": cursor}).content.decode()
     assert _hits(more) == [
         f"ab{i:05d}" for i in range(dashboard.SEARCH_PAGE, dashboard.SEARCH_PAGE + 3)

@@ -51,6 +51,7 @@ def test_404_has_the_apps_layout_and_a_way_home(owner_client: Client) -> None:
     html = response.content.decode()
     _assert_app_page(html)
     assert 'data-error-page="404"' in html and "Nothing here" in html
+    assert "Resolver404" not in html and "tried" not in html
     assert "Log out" not in html  # no navigation: strangers see this page too
 
 
@@ -58,6 +59,9 @@ def test_404_has_the_apps_layout_and_a_way_home(owner_client: Client) -> None:
 def test_404_of_a_view_and_for_a_stranger(owner_client: Client) -> None:
     untracked = owner_client.get("/accounts/nobody_tracked/")
     assert untracked.status_code == 404 and 'data-error-page="404"' in untracked.content.decode()
+    assert "@nobody_tracked is not tracked." in untracked.content.decode()  # the view's reason
+    ping = owner_client.get("/system/ping/987654/")
+    assert ping.status_code == 404 and "matches the given query" not in ping.content.decode()
     stranger = Client().get("/no/such/page/")
     assert stranger.status_code == 404
     _assert_app_page(stranger.content.decode())
