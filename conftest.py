@@ -5,8 +5,18 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from igdash.testing import services
+
+# Property-based tests: the same few examples on every run and machine (no
+# example database, no deadline on a shared 2-core machine); "explore" searches
+# longer at random: pytest --hypothesis-profile=explore.
+hypothesis_settings.register_profile(
+    "igdash", max_examples=5, derandomize=True, database=None, deadline=None
+)
+hypothesis_settings.register_profile("explore", max_examples=200, deadline=None)
+hypothesis_settings.load_profile("igdash")
 
 # Fixtures shared across apps: the scrape engine's fakes and the simulator control.
 pytest_plugins = ("scraping.tests.engine_fakes", "scraping.tests.sim_control")

@@ -22,7 +22,7 @@ from django.urls import NoReverseMatch, reverse
 from accounts_app.models import TrackedAccount
 from accounts_app.search import clean_term, count_matches, matching_ids
 from exports.lists import AccountList, ListName
-from igdash.keyset import Page, by_id
+from igdash.keyset import Page, by_id, parse_id
 from scraping.models import Relationship, Scrape, ScrapeList, ScrapeStats
 
 PAGE_SIZE = 50
@@ -185,10 +185,7 @@ def _matching(
     if matches > SEARCH_START_FROM_MATCHES:
         return edges.filter(user_id__in=matching_ids(term)), cursor
     ids = Relationship.objects.filter(user_id__in=matching_ids(term))
-    try:
-        after = int(cursor) if cursor else None
-    except ValueError:
-        after = None  # a mangled cursor starts from the top, as by_id does
+    after = parse_id(cursor)  # BadCursor, as by_id would
     if after is not None:
         ids = ids.filter(pk__lt=after)
     return edges.filter(pk__in=ids.values("pk")), None

@@ -7,6 +7,12 @@ LIKE, which is fast for them because short terms are common and the page limit
 stops the scan early. PostgreSQL: icontains, served by the pg_trgm GIN indexes on
 UPPER(column) that the migration creates.
 
+The dashboard's global search reads every user ever seen, not one list, and a
+1- or 2-character term would read all of them (~240 ms at 1M; a short term
+cannot use trigrams). There such terms match the start of usernames only: a
+range of the (username, id) index, a page of it costs the same at any size
+(`users_starting_with`, docs/decisions.md).
+
 The trigram table is filled in bulk (migration 0004): users above the
 `indexed_upto` watermark are not in it yet, and every trigram search also reads
 them with LIKE (a range of the primary key: the users of a scrape that has not
@@ -16,6 +22,7 @@ finalised yet). `index_pending()` moves the watermark.
 from __future__ import annotations
 
 import logging
+import unicodedata
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
@@ -41,14 +48,21 @@ _PENDING_MATCH = (
 )
 TRIGRAM_MIN = 3
 MAX_TERM = 64
+_DROPPED = {"Cc", "Cs"}  # control characters, lone surrogates
 
 _fts_seen: dict[str, bool] = {}
 
 
 def clean_term(raw: str | None) -> str:
     """What the owner typed, trimmed; a leading @ is part of how people write
-    handles, not of the handle."""
-    return (raw or "").strip().removeprefix("@").strip()[:MAX_TERM]
+    handles, not of the handle.
+
+    Control characters (NUL, ...) and lone surrogates are dropped: no name holds
+    them, FTS5 ends a string at a NUL ("unterminated string"), PostgreSQL
+    refuses NUL in text, and a surrogate cannot be bound at all. Every search
+    (dashboard, accounts, account page, exports) goes through here."""
+    kept = "".join(ch for ch in (raw or "") if unicodedata.category(ch) not in _DROPPED)
+    return kept.strip().removeprefix("@").strip()[:MAX_TERM]
 
 
 def fts_available() -> bool:
@@ -146,6 +160,27 @@ def count_matches(term: str, cap: int) -> int | None:
             [*params, cap + 1],
         )
         return int(cursor.fetchone()[0])
+
+
+def _successor(prefix: str) -> str | None:
+    """The least string above every string that starts with `prefix` (None: no
+    such string, the last character is the highest code point)."""
+    last = ord(prefix[-1])
+    return prefix[:-1] + chr(last + 1) if last < 0x10FFFF else None
+
+
+def users_starting_with(term: str) -> QuerySet[IgUser]:
+    """The users whose username starts with `term` (any case typed: usernames
+    are lowercase), for `keyset.by_field(..., "username", ...)`.
+
+    A range `term <= username < successor(term)` on the (username, id) index,
+    so a page reads its own rows only. The startswith test keeps the answer
+    exact under collations that skip punctuation when sorting (PostgreSQL's
+    non-C locales); on SQLite it only re-checks the rows of the range."""
+    prefix = term.lower()
+    users = IgUser.objects.filter(username__gte=prefix, username__startswith=prefix)
+    upper = _successor(prefix)
+    return users.filter(username__lt=upper) if upper is not None else users
 
 
 def users_matching(term: str) -> QuerySet[IgUser]:

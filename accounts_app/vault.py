@@ -61,6 +61,13 @@ class WrongPassphrase(VaultError):
         super().__init__("That passphrase does not unlock igdash.")
 
 
+class NoPassphrase(VaultError):
+    """Passphrase mode is off: the key is not wrapped, nothing to unlock."""
+
+    def __init__(self) -> None:
+        super().__init__("igdash has no passphrase set: there is nothing to unlock.")
+
+
 class _KeyHolder:
     def __init__(self) -> None:
         self.key: bytes | None = None
@@ -136,7 +143,10 @@ def _kek(passphrase: str, salt: bytes) -> bytes:
 
 
 def _unwrap(passphrase: str) -> bytes:
-    blob = json.loads(wrapped_key_path().read_text(encoding="ascii"))
+    try:
+        blob = json.loads(wrapped_key_path().read_text(encoding="ascii"))
+    except FileNotFoundError:
+        raise NoPassphrase() from None
     try:
         return AESGCM(_kek(passphrase, b64decode(blob["salt"]))).decrypt(
             b64decode(blob["nonce"]), b64decode(blob["wrapped"]), WRAPPED_AAD

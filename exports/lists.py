@@ -18,6 +18,7 @@ from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Concat
 
 from accounts_app.models import TrackedAccount
+from accounts_app.search import clean_term
 from scraping.models import Direction, Relationship, Scrape
 
 PROFILE_URL_PREFIX = "https://www.instagram.com/"
@@ -226,12 +227,14 @@ class ScrapeTimes(dict[int, object]):
 def parse_scrape_id(text: str | None) -> int | None:
     if text is None or text.strip() == "":
         return None
+    shown = text if len(text) <= 40 else text[:40] + "..."
     try:
         value = int(text.strip().removeprefix("#"))
     except ValueError:
-        raise ListError(f"'{text}' is not a scrape number.") from None
-    if value <= 0:
-        raise ListError(f"'{text}' is not a scrape number.")
+        raise ListError(f"'{shown}' is not a scrape number.") from None
+    # Above 2**63 - 1 the database could not even take it as a parameter.
+    if not 0 < value < 2**63:
+        raise ListError(f"'{shown}' is not a scrape number.")
     return value
 
 
@@ -252,4 +255,5 @@ def get_list(
             raise ListError(
                 f"Scrape #{scrape_id} is not a finished scrape of @{target.user.username}."
             )
-    return AccountList(target, list_name, scrape, search.strip())
+    # The same cleaning as every search box (control characters dropped).
+    return AccountList(target, list_name, scrape, clean_term(search))

@@ -196,7 +196,8 @@ class InstagramLoginForm(forms.Form):
 
     username = forms.CharField(
         label="Instagram username",
-        max_length=300,
+        # No max_length: its "at most 300 characters" would stand in for the handle
+        # rule (1-30 characters, ...) that parse_handle gives every bad handle.
         error_messages={"required": "Enter the Instagram username of the login."},
     )
     method = forms.ChoiceField(

@@ -62,6 +62,8 @@ def unlock_view(request: HttpRequest) -> HttpResponse:
         return render(request, "igdash/unlock.html", {"next": next_url, "error": error}, status=429)
     try:
         vault.unlock(request.POST.get("passphrase", ""))
+    except vault.NoPassphrase as exc:  # a stale form, or a hand-made POST
+        return render(request, "400.html", {"message": str(exc)}, status=400)
     except vault.WrongPassphrase as exc:
         return render(request, "igdash/unlock.html", {"next": next_url, "error": str(exc)})
     throttle.succeeded(request, throttle.VAULT_PASSPHRASE_NAME)

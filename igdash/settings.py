@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Refused input (a crafted cursor, ...) becomes a 400 page with its message.
+    "igdash.errors.BadInputMiddleware",
     # Last, as django-axes asks: turns a lockout found during login into its page.
     "axes.middleware.AxesMiddleware",
 ]

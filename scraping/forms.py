@@ -11,7 +11,8 @@ from scraping.models import Scrape
 class ScrapeForm(forms.Form):
     handle = forms.CharField(
         label="Instagram account",
-        max_length=300,
+        # No max_length: its "at most 300 characters" would stand in for the handle
+        # rule (1-30 characters, ...) that parse_handle gives every bad handle.
         error_messages={"required": "Enter an Instagram username, @name or profile URL."},
         help_text="@name, name or a profile address such as instagram.com/name",
         widget=forms.TextInput(

@@ -33,6 +33,9 @@ NOT_PROFILES = {
 PROFILE_TABS = {"tagged", "reels", "saved", "followers", "following", "guides", "channel", "feed"}
 
 
+SHOWN_MAX = 60  # of what was typed, quoted back in a message
+
+
 class InvalidHandle(ValueError):
     """The text is not an Instagram username or profile URL; str() says why."""
 
@@ -48,6 +51,11 @@ def parse_handle(text: str) -> str:
     return _check(lowered.removeprefix("@"), raw)
 
 
+def _shown(raw: str) -> str:
+    """`raw` as a message quotes it: a pasted paragraph is cut short."""
+    return repr(raw if len(raw) <= SHOWN_MAX else raw[: SHOWN_MAX - 3] + "...")
+
+
 def _looks_like_host(text: str) -> bool:
     return any(text == host or text.startswith(host + "?") for host in HOSTS)
 
@@ -56,27 +64,31 @@ def _from_url(raw: str) -> str:
     url = raw if "://" in raw else "https://" + raw.lstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
-        raise InvalidHandle(f"{raw!r} is not a web address.")
+        raise InvalidHandle(f"{_shown(raw)} is not a web address.")
     host = (parts.hostname or "").lower()
     if host not in HOSTS:
-        raise InvalidHandle(f"{raw!r} is not an Instagram address (instagram.com or instagr.am).")
+        raise InvalidHandle(
+            f"{_shown(raw)} is not an Instagram address (instagram.com or instagr.am)."
+        )
     segments = [segment for segment in parts.path.split("/") if segment]
     if segments and segments[0] == "_u":  # the app's deep link: instagram.com/_u/name
         segments = segments[1:]
     if not segments:
-        raise InvalidHandle(f"{raw!r} has no username in it.")
+        raise InvalidHandle(f"{_shown(raw)} has no username in it.")
     first = segments[0].lower()
     if first in NOT_PROFILES:
-        raise InvalidHandle(f"{raw!r} is {NOT_PROFILES[first]}, not a profile.")
+        raise InvalidHandle(f"{_shown(raw)} is {NOT_PROFILES[first]}, not a profile.")
     if len(segments) > 2 or (len(segments) == 2 and segments[1].lower() not in PROFILE_TABS):
-        raise InvalidHandle(f"{raw!r} is not a profile address (expected instagram.com/NAME).")
+        raise InvalidHandle(
+            f"{_shown(raw)} is not a profile address (expected instagram.com/NAME)."
+        )
     return _check(first.removeprefix("@"), raw)
 
 
 def _check(name: str, raw: str) -> str:
     if not USERNAME_RE.match(name):
         raise InvalidHandle(
-            f"{raw!r} is not a valid Instagram username (1-30 letters, digits, "
+            f"{_shown(raw)} is not a valid Instagram username (1-30 letters, digits, "
             "periods and underscores)."
         )
     return name

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts_app.search import clean_term
 from igdash.keyset import Page, by_id
 from scraping import services
 from scraping.forms import ScrapeForm
@@ -191,7 +192,7 @@ def start(form: ScrapeForm) -> Scrape | None:
 
 
 def list_page(params: Any) -> tuple[str, Page[Scrape]]:
-    account = (params.get("account") or "").strip().removeprefix("@").lower()
+    account = clean_term(params.get("account")).lower()
     scrapes = Scrape.objects.select_related("target__user", "login", "stats").prefetch_related(
         "parts"
     )

@@ -4,6 +4,8 @@ global search, and a number of queries that does not grow with the data."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from urllib.parse import unquote
 
 import pytest
 from django.db import connection
@@ -82,3 +84,90 @@ def test_dashboard_queries_do_not_grow_with_the_data(owner_client: Client) -> No
         response = owner_client.get("/")
     assert response.status_code == 200
     assert len(big) == len(small)
+
+
+# --- Terms of 1-2 characters: usernames that start with them (issue #15, point 16) ----
+
+
+def _hits(html: str) -> list[str]:
+    return re.findall(r'data-hit="([^"]+)"', html)
+
+
+def test_a_short_term_finds_usernames_starting_with_it_in_name_order(
+    owner_client: Client,
+) -> None:
+    for name, full in [
+        ("zoe.b", ""),
+        ("zo", ""),
+        ("zoe.a", ""),
+        ("zz_top", ""),
+        ("amazon", ""),  # "zo" inside the name: not a prefix
+        ("ben", "Zoe Ben"),  # only the full name starts with it
+        ("zp", ""),  # just above the range
+        ("z", ""),
+    ]:
+        factories.user(name, full)
+    html = owner_client.get("/search/", {"q": "ZO"}).content.decode()
+    assert _hits(html) == ["zo", "zoe.a", "zoe.b"]
+    assert "Usernames starting with “ZO”" in html
+    assert _hits(owner_client.get("/search/", {"q": "@z"}).content.decode()) == [
+        "z",
+        "zo",
+        "zoe.a",
+        "zoe.b",
+        "zp",
+        "zz_top",
+    ]
+    empty = owner_client.get("/search/", {"q": "qx"}).content.decode()
+    assert _hits(empty) == [] and "No username starts with “qx”" in empty
+
+
+def test_a_short_term_pages_on_through_the_username_order(owner_client: Client) -> None:
+    factories.users("ab", dashboard.SEARCH_PAGE + 3)  # ab00000 ...
+    factories.user("aa_before")
+    factories.user("ac_after")
+    first = owner_client.get("/search/", {"q": "ab"}).content.decode()
+    assert _hits(first) == [f"ab{i:05d}" for i in range(dashboard.SEARCH_PAGE)]
+    start = first.index("cursor=") + len("cursor=")
+    # As the browser reads it: the (base64, maybe "="-padded) cursor is URL-encoded.
+    cursor = unquote(first[start : first.index('"', start)])
+    more = owner_client.get("/search/", {"q": "ab", "cursor": cursor}).content.decode()
+    assert _hits(more) == [
+        f"ab{i:05d}" for i in range(dashboard.SEARCH_PAGE, dashboard.SEARCH_PAGE + 3)
+    ]
+    assert "cursor=" not in more
+
+
+def test_a_short_term_reads_the_username_index_not_every_user() -> None:
+    from accounts_app.search import users_starting_with
+
+    with connection.cursor() as cursor:
+        sql, params = (
+            users_starting_with("zo").order_by("username", "id")[:26].query.sql_with_params()
+        )
+        if connection.vendor != "sqlite":
+            pytest.skip("the plan checked is SQLite's")
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "USING INDEX iguser_username_id (username>? AND username<?)" in plan, plan
+
+
+def test_a_search_reads_the_connections_of_its_hits_by_user(owner_client: Client) -> None:
+    """The query that finds whom each hit follows must start from the hits'
+    user ids, not from every active edge (what a 1M list made slow)."""
+    target = factories.tracked("alice", followers=3, following=1, mutual=0, days=3, churn=1)
+    with CaptureQueriesContext(connection) as queries:
+        html = owner_client.get("/search/", {"q": "alice_f"}).content.decode()
+    assert 'data-hit="alice_f00000"' in html
+    edges = [q["sql"] for q in queries.captured_queries if "scraping_relationship" in q["sql"]]
+    assert len(edges) == 1
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {edges[0]}")
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        assert "scraping_relationship USING INDEX scraping_relationship_user_id" in plan, plan
+    # Who left is not shown as following any more.
+    gone = target.relationships.filter(ended_by__isnull=False).first()
+    assert gone is not None
+    hit = dashboard.search(gone.user.username)[2][0]
+    assert hit.follows == []

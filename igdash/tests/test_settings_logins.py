@@ -225,6 +225,7 @@ def test_remove_forgets_the_login(instagram: Sim, owner: Owner) -> None:
     ("data", "field", "message"),
     [
         ({"username": "demo owner!", "password": TYPED}, "username", "not a valid Instagram"),
+        ({"username": "d" * 500, "password": TYPED}, "username", "not a valid Instagram"),
         ({"username": "", "method": "sessionid", "sessionid": TYPED}, "username", "Enter the"),
         ({"username": "demo_owner", "password": ""}, "password", "Enter the password"),
         (

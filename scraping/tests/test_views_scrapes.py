@@ -36,6 +36,9 @@ def test_modal_form_is_a_fragment_prefilled_with_the_handle(owner_client: Client
         ("https://example.com/alice", "not an Instagram address"),
         ("instagram.com/reel/abc/", "is a reel, not a profile"),
         ("bad name!", "not a valid Instagram username"),
+        # Too long for any username: the same rule, not the form's length error.
+        ("a" * 500, "not a valid Instagram username"),
+        ("instagram.com/" + "b" * 400, "not a valid Instagram username"),
     ],
 )
 def test_bad_handles_are_refused_inline_keeping_what_was_typed(

@@ -187,6 +187,31 @@
       }
       panel.addEventListener("change", update);
       update();
+      setupExcel(panel);
+    });
+  }
+
+  /* "Open in Excel" hands the list to desktop Excel's ms-excel: handler. A
+     browser without one does nothing at all, so: no button where desktop Excel
+     cannot be (only Windows and macOS have it; an iPad calls itself a Mac), and
+     a click says what should happen and what to do if it does not (whether
+     Excel answered cannot be seen from the page). */
+  function canHaveDesktopExcel() {
+    var ua = navigator.userAgent || "";
+    var ipad = /Macintosh/.test(ua) && navigator.maxTouchPoints > 1;
+    return /Windows NT|Macintosh/.test(ua) && !/Android|iPhone|iPad|CrOS/.test(ua) && !ipad;
+  }
+
+  function setupExcel(panel) {
+    var excel = panel.querySelector("a[data-excel-link]");
+    var note = panel.querySelector("[data-excel-note]");
+    if (!excel) return;
+    if (!canHaveDesktopExcel()) {
+      excel.remove();
+      return;
+    }
+    excel.addEventListener("click", function () {
+      if (note) note.hidden = false;
     });
   }
 
