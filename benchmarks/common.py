@@ -51,7 +51,7 @@ def median(values: Sequence[float]) -> float:
 
 
 # --- Synthetic followers -----------------------------------------------------------------
-# Shaped like performance-notes.md (int64 pk, ~14-char username, ~10-char full name,
+# Shaped like docs/performance.md "Background" (int64 pk, ~14-char username, ~10-char full name,
 # ~154-char picture URL). Every field is a pure function of the user's index, except
 # the picture URL, which is re-signed every day as Instagram's are. About 10% of the
 # users have "ana" in their names (the common search term); the base-36 tail of a
