@@ -6,7 +6,7 @@ zone, network list or key that cannot be used stops start-up with one line namin
 the variable, instead of failing deep inside a request or a scrape; a number is
 range-checked only where settings.py gives it a minimum or maximum. Free text
 (env_str: URLs, host and user names) is only trimmed, so a mistyped URL shows
-where it is used (a scrape's transport error), not at start-up.
+only when it is used (a scrape, serve binding its host), not at start-up.
 """
 
 from __future__ import annotations
