@@ -2,7 +2,7 @@
 
 SQLite: the FTS5 trigram table of migration 0003 answers terms of 3+ characters in
 about a millisecond on 1M users, where LIKE '%term%' needs seconds for a rare term
-(performance-notes.md). Trigrams need 3 characters, so shorter terms fall back to
+(docs/performance.md "Background"). Trigrams need 3 characters, so shorter terms fall back to
 LIKE, which is fast for them because short terms are common and the page limit
 stops the scan early. PostgreSQL: icontains, served by the pg_trgm GIN indexes on
 UPPER(column) that the migration creates.

@@ -51,11 +51,12 @@ def median(values: Sequence[float]) -> float:
 
 
 # --- Synthetic followers -----------------------------------------------------------------
-# Shaped like performance-notes.md (int64 pk, ~14-char username, ~10-char full name,
-# ~154-char picture URL). Every field is a pure function of the user's index, except
-# the picture URL, which is re-signed every day as Instagram's are. About 10% of the
-# users have "ana" in their names (the common search term); the base-36 tail of a
-# username is practically unique (the rare one).
+# Shaped like the rows of docs/performance.md "Background" (int64 pk, ~14-char
+# username, ~10-char full name), with a longer picture URL (~195 chars, a real CDN
+# URL's query string; the Background rows had ~154). Every field is a pure function
+# of the user's index, except the picture URL, which is re-signed every day as
+# Instagram's are. About 13% of the users have "ana" in their names (the common
+# search term); the base-36 tail of a username is practically unique (the rare one).
 
 FIRST = (
     "ana", "liam", "emma", "noah", "mia", "leo", "zoe", "kai", "ivy", "max",

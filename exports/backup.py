@@ -2,8 +2,8 @@
 
 An archive is a zip named igdash-backup-YYYYmmdd-HHMMSS[-tag].zip (local time)
 holding the database and a manifest.json: app version, engine, applied
-migrations, row counts per table, the database file's sha256. docs/exports-and-
-backups.md explains the choices; in short:
+migrations, row counts per table, the database file's sha256.
+docs/exports-and-backups.md explains the choices; in short:
 
 - SQLite: the online backup API copies a consistent snapshot while igdash keeps
   running; the copy passes PRAGMA integrity_check before it is archived.

@@ -173,7 +173,7 @@ class AccountList:
         `after=(username, user_id)` continues after that row (keyset paging;
         `with_user_id` appends the user id each row needs for it). The redundant
         username >= filter lets SQLite use the index for the OR
-        (performance-notes.md, "Browsing and search"). `scrape_ids` gives the
+        (docs/performance.md "Background"). `scrape_ids` gives the
         first_seen (and ended_by) scrape ids in place of their times.
         """
         edges = self.relationships()

@@ -1,5 +1,5 @@
 """XLSX writer: openpyxl in write-only mode, so rows go to disk as they come
-(~36 MB at any size, performance-notes.md "Exports").
+(~36 MB at any size, docs/performance.md "Background").
 
 Each sheet has a bold, frozen header row and an autofilter; booleans and
 datetimes are real cells (datetimes in local time: Excel has no time zones).

@@ -36,7 +36,9 @@ class Kpis:
 
 
 def kpis() -> Kpis:
-    """Four queries whatever the size of the data."""
+    """Three queries whatever the size of the data: the counts in one aggregate
+    (each account's latest stored figures by subquery), the last finished run, the
+    running ones (their accounts joined in)."""
     latest = ScrapeStats.objects.filter(target=OuterRef("pk")).order_by("-taken_at")
     tracked = TrackedAccount.objects.annotate(
         followers_stored=Subquery(latest.filter(followers__isnull=False).values("followers")[:1]),

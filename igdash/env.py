@@ -1,8 +1,12 @@
 """Small typed readers for configuration from the environment.
 
-Every knob igdash has is read here or in settings.py through these helpers, so a
-bad value fails at start-up with the variable's name instead of deep inside a
-request.
+settings.py reads every IGDASH_* variable once, through these helpers
+(igdash/tests/test_config_checks.py keeps it so). A number, flag, choice, time
+zone, network list or key that cannot be used stops start-up with one line naming
+the variable, instead of failing deep inside a request or a scrape; a number is
+range-checked only where settings.py gives it a minimum or maximum. Free text
+(env_str: URLs, host and user names) is only trimmed, so a mistyped URL shows
+only when it is used (a scrape, serve binding its host), not at start-up.
 """
 
 from __future__ import annotations

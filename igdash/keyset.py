@@ -1,7 +1,7 @@
 """Keyset pagination: pages that cost the same at row 50 and at row 5,000,000.
 
 OFFSET grows linearly and Django's Paginator counts every request
-(performance-notes.md). A page here fetches one row more than it shows to know
+(docs/performance.md "Background"). A page here fetches one row more than it shows to know
 whether another page follows, and hands back an opaque cursor for it.
 """
 
@@ -142,7 +142,7 @@ def by_field(qs: QuerySet[M], field: str, cursor: str | None, size: int) -> Page
     (the cursor's value is checked against it).
 
     The redundant `field >= value` lets SQLite use the (field, id) index: the OR
-    alone makes it scan (27 ms vs 0.7 ms on 1M rows, performance-notes.md)."""
+    alone makes it scan (27 ms vs 0.7 ms on 1M rows, docs/performance.md)."""
     after = _decode(cursor, _value_check(_model_field(qs.model, field)))
     if after is not None:
         value, pk = after

@@ -12,7 +12,7 @@ from django.utils import timezone
 class AppSettings(models.Model):
     """The settings the owner edits on the Settings page: a single row (pk=1).
 
-    Rate-limit defaults come from instagram-wire.md section 7 (instaloader's
+    Rate-limit defaults come from docs/instagram-wire.md section 7 (instaloader's
     controller); environment variables listed in .env.example override them.
     """
 

@@ -1,6 +1,6 @@
 """Usernames out of one followers or following file of Instagram's export.
 
-JSON (../shared/instagram-wire.md section 6): a bare array of entries, or the
+JSON (docs/instagram-wire.md section 6): a bare array of entries, or the
 array wrapped as {"relationships_followers": [...]} / {"relationships_following":
 [...]}. An entry names the account in string_list_data[].value, else in its
 title (following lists since late 2025), else only in string_list_data[].href

@@ -2,7 +2,7 @@
 
 Instagram retires endpoints without notice; when it does, the fix belongs here and
 nowhere else. The simulator imports the same names, so it answers exactly what the
-clients ask for. Wire facts: ../shared/instagram-wire.md.
+clients ask for. Wire facts: docs/instagram-wire.md.
 """
 
 from __future__ import annotations

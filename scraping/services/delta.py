@@ -2,7 +2,7 @@
 write the statistics, clear the staging rows. All in one transaction; then the
 users it brought are added to the search index in bulk (a second transaction).
 
-Delta (performance-notes.md): read the active user ids, diff sets in Python,
+Delta (docs/performance.md "Background"): read the active user ids, diff sets in Python,
 write only the churn. new = seen - active; lost = active - seen, and only for a
 list judged complete: an incomplete list never ends anyone's relationship.
 """

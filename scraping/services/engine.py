@@ -1,6 +1,6 @@
 """The scrape engine: claim, resolve the profile, choose a client, page through
 the lists with a checkpoint per write (a page, or the pages of a second),
-finalise. design.md "A scrape, end to end".
+finalise. docs/scraping.md "A run, step by step".
 
 Everything Instagram can answer ends in a state the owner can read:
 - RateLimited: waiting_rate_limit with resume_at, re-enqueued for then (and the

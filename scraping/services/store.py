@@ -1,9 +1,10 @@
-"""Writes of a running scrape: one page in one transaction, the target's profile,
-and merging users known only by username into the rows that learn their pk.
+"""Writes of a running scrape: its pages (one page, or those that arrived within a
+second, in one transaction), the target's profile, and merging users known only by
+username into the rows that learn their pk.
 
-Pages are written with raw executemany (performance-notes.md: bulk_create is ~5x
-slower and holds the SQLite write lock that much longer). The SQL is plain
-INSERT ... ON CONFLICT, which SQLite (3.24+) and PostgreSQL both speak.
+Pages are written with raw executemany (docs/performance.md "Background":
+bulk_create is ~5x slower and holds the SQLite write lock that much longer). The
+SQL is plain INSERT ... ON CONFLICT, which SQLite (3.24+) and PostgreSQL both speak.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The simulator's WSGI app: Instagram's wire format, plus the control API.
 
-Instagram-shaped routes answer exactly the shapes of ../shared/instagram-wire.md;
+Instagram-shaped routes answer exactly the shapes of docs/instagram-wire.md;
 /__sim__/ routes (control.py) steer the simulation: day, scenarios, truth, stats.
 Nothing here talks to the internet. See docs/simulator.md.
 """

@@ -1,5 +1,5 @@
 """Build Instagram "Download your information" exports for the import tests, in
-every layout Instagram has used (../shared/instagram-wire.md section 6), plus raw
+every layout Instagram has used (docs/instagram-wire.md section 6), plus raw
 zips with crafted headers for the hostile-archive tests."""
 
 from __future__ import annotations

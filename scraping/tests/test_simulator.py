@@ -1,4 +1,4 @@
-"""The simulator speaks the wire format of ../shared/instagram-wire.md, over real HTTP."""
+"""The simulator speaks the wire format of docs/instagram-wire.md, over real HTTP."""
 
 from __future__ import annotations
 

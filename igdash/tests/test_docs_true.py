@@ -1,0 +1,55 @@
+"""Texts that state a number say the true one (issue 16: "four queries" that were
+three, "four" silenced checks that were five)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from accounts_app.tests import factories
+from igdash import dashboard
+from scraping.models import Scrape
+
+ROOT = Path(__file__).resolve().parents[2]
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+
+
+def _stated_number(text: str, pattern: str) -> int:
+    match = re.search(pattern, text, re.IGNORECASE)
+    assert match, f"no {pattern!r} in the text"
+    return NUMBERS[match.group(1).lower()]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("accounts", [0, 3])
+def test_kpis_runs_the_number_of_queries_its_docstring_says(
+    accounts: int,
+    django_assert_num_queries: Any,
+) -> None:
+    for number in range(accounts):
+        target = factories.tracked(f"user{number}", followers=5, following=2, days=2)
+        factories.scrape(target, status=Scrape.Status.RUNNING)
+    stated = _stated_number(dashboard.kpis.__doc__ or "", r"^\s*(\w+) queries")
+    with django_assert_num_queries(stated):
+        kpis = dashboard.kpis()
+        # The running scrapes' targets come with them (select_related), no query each.
+        assert len({scrape.target.user.username for scrape in kpis.running}) == accounts
+
+
+def _silenced_checks_in_settings() -> set[str]:
+    text = (ROOT / "igdash" / "settings.py").read_text(encoding="utf-8")
+    block = text[text.index("SILENCED_SYSTEM_CHECKS") :].split("\n\n", 1)[0]
+    return set(re.findall(r"security\.W\d{3}", block))
+
+
+def test_readme_counts_and_names_every_silenced_check() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Security checks") :].split("\n## ", 1)[0]
+    named = set(re.findall(r"W\d{3}", section))
+    silenced = {code.removeprefix("security.") for code in _silenced_checks_in_settings()}
+    assert named == silenced
+    stated = _stated_number(section, r"(\w+) of\s+Django's (?:HTTPS|deploy(?:ment)?) checks")
+    assert stated == len(silenced)
