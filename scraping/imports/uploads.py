@@ -22,7 +22,7 @@ def too_large(request: HttpRequest) -> str | None:
     return (
         f"The upload is {length / MB:,.0f} MB; at most {limit_mb:,} MB are accepted "
         "(IGDASH_IMPORT_MAX_UPLOAD_MB). An export with only \u201cFollowers and following\u201d "
-        "selected is a few MB; or run `manage.py import_instagram_export` on the server."
+        "selected is a few MB; or run `igdash import_instagram_export` on the server."
     )
 
 

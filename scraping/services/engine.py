@@ -79,7 +79,7 @@ VAULT_LOCKED = "vault_locked"
 INTERNAL = "internal_error"  # an exception igdash did not expect: a bug to report
 NO_LOGIN = (
     "Instagram shows follower lists only to a logged-in account, and no login is usable. "
-    "Add one or fix one (Settings, or `manage.py login_instagram USERNAME --sessionid-stdin`)."
+    "Add one or fix one (Settings, or `igdash login_instagram USERNAME --sessionid-stdin`)."
 )
 DIRECTION_NAMES = {Direction.FOLLOWER: "followers", Direction.FOLLOWING: "following"}
 
@@ -518,5 +518,5 @@ def _target_message(run: Run, exc: InstagramError) -> str:
 def _anonymous_refusal(exc: Exception) -> str:
     return (
         f"Instagram refused the request without a login ({exc}). Add a login "
-        "(Settings, or `manage.py login_instagram USERNAME --sessionid-stdin`)."
+        "(Settings, or `igdash login_instagram USERNAME --sessionid-stdin`)."
     )
