@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 
 M = TypeVar("M", bound=Model)
 
@@ -83,3 +83,26 @@ def by_field(qs: QuerySet[M], field: str, cursor: str | None, size: int) -> Page
         return _encode(value, row.pk)
 
     return _page(rows, size, cursor_of)
+
+
+def by_value(
+    qs: QuerySet[M], field: str, cursor: str | None, size: int, *, descending: bool
+) -> Page[M]:
+    """Pages ordered by a nullable value (an annotation, like the Accounts
+    page's follower change), then pk; rows without a value come last in both
+    directions (an unknown change is neither growth nor decline)."""
+    after = _decode(cursor)
+    if after is not None:
+        value, pk = after
+        if value is None:
+            qs = qs.filter(Q(**{f"{field}__isnull": True}) & Q(pk__gt=pk))
+        else:
+            beyond = f"{field}__lt" if descending else f"{field}__gt"
+            qs = qs.filter(
+                Q(**{beyond: value})
+                | Q(**{field: value, "pk__gt": pk})
+                | Q(**{f"{field}__isnull": True})
+            )
+    order = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+    rows = list(qs.order_by(order, "pk")[: size + 1])
+    return _page(rows, size, lambda row: _encode(getattr(row, field), row.pk))
