@@ -61,7 +61,7 @@ def test_each_row_shows_a_sparkline_and_its_changes(owner_client: Client) -> Non
     assert "+30" in grower and "+40" in grower
 
     shrinker = row(html, "shrinker")
-    assert 'data-change-7d="-30"' in shrinker and "−30" in shrinker
+    assert 'data-change-7d="-30"' in shrinker and "\u221230" in shrinker
 
     newcomer = row(html, "newcomer")  # one scrape: no trend to speak of
     assert 'data-change-7d=""' in newcomer and "<polyline" not in newcomer

@@ -43,7 +43,7 @@ def time_value(value: object) -> object:
 
 @register.filter
 def change(value: int | None) -> SafeString:
-    """+1,234 in green, −56 in red (a real minus sign), 0, or an en dash when
+    """+1,234 in green, \u221256 in red (a real minus sign), 0, or an en dash when
     unknown (fewer than two counted scrapes in the window)."""
     if value is None:
         return format_html('<span class="muted" title="{}">\u2013</span>', "Not enough scrapes")
@@ -57,4 +57,4 @@ def change(value: int | None) -> SafeString:
             '<span class="tabular-nums text-red-700 dark:text-red-400">\u2212{}</span>',
             f"{-value:,}",
         )
-    return mark_safe('<span class="tabular-nums">0</span>')  # noqa: S308 (a constant)
+    return mark_safe('<span class="tabular-nums">0</span>')
