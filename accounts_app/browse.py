@@ -227,7 +227,9 @@ def follow_back_chart(scrapes: list[Scrape]) -> dict[str, object] | None:
             return {
                 "kind": "followback",
                 # The legend carries the counts: a donut alone shows shares only.
-                "labels": [f"{name}: {value or 0:,}" for name, value in zip(names, values)],
+                "labels": [
+                    f"{name}: {value or 0:,}" for name, value in zip(names, values, strict=True)
+                ],
                 "values": values,
                 "taken_at": stats.taken_at.isoformat(),
             }
