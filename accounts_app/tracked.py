@@ -149,6 +149,7 @@ def sparklines(target_ids: list[int]) -> dict[int, Sparkline]:
             )
         )
         .filter(rank__lte=SPARK_POINTS)
+        .order_by()  # the model's ordering would join users to sort by name
         .values_list("target_id", "taken_at", "pk", "followers")
     )
     series: dict[int, list[tuple[dt.datetime, int, int]]] = {pk: [] for pk in target_ids}
