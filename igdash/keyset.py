@@ -85,13 +85,21 @@ def by_field(qs: QuerySet[M], field: str, cursor: str | None, size: int) -> Page
     return _page(rows, size, cursor_of)
 
 
+def _is_bigint_or_none(value: object) -> bool:
+    return value is None or (
+        isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
+    )
+
+
 def by_value(
     qs: QuerySet[M], field: str, cursor: str | None, size: int, *, descending: bool
 ) -> Page[M]:
-    """Pages ordered by a nullable value (an annotation, like the Accounts
+    """Pages ordered by a nullable integer (an annotation, like the Accounts
     page's follower change), then pk; rows without a value come last in both
     directions (an unknown change is neither growth nor decline)."""
     after = _decode(cursor)
+    if after is not None and not _is_bigint_or_none(after[0]):
+        after = None  # a forged cursor starts from the top rather than failing
     if after is not None:
         value, pk = after
         if value is None:

@@ -4,6 +4,7 @@ pages, in a number of queries that does not grow with the rows shown."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import re
 
@@ -128,3 +129,22 @@ def test_queries_do_not_grow_with_the_rows_shown(owner_client: Client, url: str)
     for i in range(20):
         history(f"more{i:02d}", {9: 1, 3: 2 + i, 0: 3 + i})
     assert _queries(owner_client, url) == one
+
+
+@pytest.mark.parametrize(
+    "value", ['"abc"', "1e400", str(10**30), "[1]", "true", "null"], ids=lambda v: v[:8]
+)
+def test_a_forged_cursor_starts_over_instead_of_failing(owner_client: Client, value: str) -> None:
+    history("alice", {1: 5, 0: 6})
+    forged = base64.urlsafe_b64encode(f"[{value}, 1]".encode()).decode()
+    response = owner_client.get("/accounts/-/rows/", {"sort": "growth7", "cursor": forged})
+    assert response.status_code == 200
+    assert 'data-account="alice"' in response.content.decode() or value == "null"
+
+
+@pytest.mark.parametrize("sort", ["name", "growth7"])
+def test_a_cursor_with_a_huge_row_id_is_refused_quietly(owner_client: Client, sort: str) -> None:
+    history("alice", {1: 5, 0: 6})
+    forged = base64.urlsafe_b64encode(f'["a", {10**30}]'.encode()).decode()
+    response = owner_client.get("/accounts/-/rows/", {"sort": sort, "cursor": forged})
+    assert response.status_code == 200
