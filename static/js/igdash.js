@@ -188,6 +188,7 @@
         label: set.label,
         data: set.data.map(function (p) { return { x: new Date(p.x).getTime(), y: p.y }; }),
         borderColor: colour, backgroundColor: colour, pointRadius: 2, tension: 0.2,
+        clip: false,  // the last point sits on the axis' end: draw it whole
       };
     });
     return {
@@ -195,6 +196,7 @@
       data: { datasets: datasets },
       options: {
         animation: animation, maintainAspectRatio: false, parsing: false,
+        layout: { padding: { right: 4 } },
         interaction: { mode: "nearest", intersect: false },
         scales: {
           x: timeAxis(datasets, colours),
