@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
 
 from igdash.models import AppSettings
 from scraping.handles import InvalidHandle, parse_handle
@@ -89,6 +90,8 @@ class AppSettingsForm(forms.ModelForm):
             field.widget = _slider(low, high, step)
             field.validators.append(_between(low, high))
         self.fields["refresh_spacing_seconds"].validators.append(_between(0, 3600))
+        # The scheduler runs in IGDASH_TIME_ZONE, which need not be the browser's.
+        self.fields["refresh_time"].label = f"Nightly refresh at ({settings.TIME_ZONE} time)"
 
     def clean_proxies(self) -> str:
         lines = [line.strip() for line in self.cleaned_data["proxies"].splitlines()]

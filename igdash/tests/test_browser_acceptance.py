@@ -161,3 +161,31 @@ def test_phone_menu_has_a_backdrop_that_closes_it(page, live_server) -> None:  #
     page.mouse.click(160, 620)  # below the menu, on the backdrop
     assert page.get_attribute("#nav-toggle", "aria-expanded") == "false"
     assert not page.locator("#nav-menu").is_visible() and not backdrop.is_visible()
+
+
+def test_sorting_the_accounts_by_change_reorders_them_in_place(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    owner()
+    now = timezone.now()
+    for name, counts in (("alpha", (10, 12)), ("beta", (10, 40)), ("gamma", (10, 3))):
+        target = TrackedAccount.objects.create(user=factories.user(name))
+        for days_ago, count in zip((3, 0), counts, strict=True):
+            run = factories.scrape(target, when=now - dt.timedelta(days=days_ago, minutes=5))
+            ScrapeStats.objects.create(
+                scrape=run, target=target, taken_at=run.finished_at, followers=count
+            )
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/accounts/")
+    order = (
+        "() => [...document.querySelectorAll('#account-rows [data-account]')]"
+        ".map(r => r.dataset.account)"
+    )
+    assert page.evaluate(order) == ["alpha", "beta", "gamma"]
+    page.select_option("#account-sort", "growth7")
+    page.wait_for_function(f"({order})()[0] === 'beta'")
+    assert page.evaluate(order) == ["beta", "alpha", "gamma"]
+    assert page.url.endswith("/accounts/")  # in place, no reload
+    page.fill("#account-search", "a")  # the search keeps the chosen order
+    page.wait_for_load_state("networkidle")
+    page.select_option("#account-sort", "decline7")
+    page.wait_for_function(f"({order})()[0] === 'gamma'")
+    assert page.evaluate(order) == ["gamma", "alpha", "beta"]

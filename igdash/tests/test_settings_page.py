@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django_celery_beat.models import PeriodicTask
 
 from accounts_app.models import LoginCredential
@@ -81,3 +81,9 @@ def test_bad_input_is_refused_inline_and_kept(
     assert f'id="id_{field}-error"' in html
     assert typed in html
     assert AppSettings.load().web_api_limit == 75
+
+
+@override_settings(TIME_ZONE="Asia/Tokyo")
+def test_the_nightly_refresh_time_names_its_time_zone(owner_client: Client) -> None:
+    html = owner_client.get("/settings/").content.decode()
+    assert "Nightly refresh at (Asia/Tokyo time)" in html
