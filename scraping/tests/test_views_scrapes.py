@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from accounts_app.tests import factories
@@ -168,3 +168,12 @@ def test_retry_of_a_scrape_needing_attention_resumes_it(owner_client: Client) ->
     stuck.refresh_from_db()
     assert stuck.status == Scrape.Status.QUEUED
     assert Scrape.objects.filter(target=target).count() == 2
+
+
+@override_settings(TIME_ZONE="Asia/Tokyo")
+def test_the_rate_limit_wait_names_its_time_zone(owner_client: Client) -> None:
+    target = factories.tracked("alice", followers=2, following=1, mutual=0, days=1)
+    resume = timezone.now() + dt.timedelta(minutes=5)
+    scrape = factories.scrape(target, status=Scrape.Status.WAITING_RATE_LIMIT, resume_at=resume)
+    html = owner_client.get(f"/scrapes/{scrape.pk}/progress/", **HX).content.decode()
+    assert f"until {timezone.localtime(resume):%H:%M} JST" in html
