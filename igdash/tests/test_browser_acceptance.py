@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.test import Client
 from django.utils import timezone
 
 from accounts_app.models import TrackedAccount
 from accounts_app.tests import factories
-from igdash.tests.ui import VIEWPORTS, horizontal_overflow, log_in, owner
+from igdash.tests.ui import VIEWPORTS, horizontal_overflow, owner
 from scraping.models import Direction, Relationship, Scrape, ScrapeStats
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -100,6 +103,38 @@ def _name_beside_handle(page, rows: str, name: str) -> None:  # type: ignore[no-
     assert 0 <= shown["y"] - handle["y"] <= 60, (name, handle, shown)
 
 
+class InFlight:
+    """Requests the page has not finished yet. Leaving a page while one runs
+    (the favicon, fetched after load) aborts it, which the `page` fixture
+    rightly reports as a failed request: the walk waits for them first."""
+
+    def __init__(self, page) -> None:  # type: ignore[no-untyped-def]
+        self.page = page
+        self.pending: set[object] = set()
+        page.on("request", lambda request: self.pending.add(request))
+        page.on("requestfinished", lambda request: self.pending.discard(request))
+        page.on("requestfailed", lambda request: self.pending.discard(request))
+
+    def settle(self) -> None:
+        for _ in range(100):
+            if not self.pending:
+                return
+            self.page.wait_for_timeout(50)
+        raise AssertionError(f"requests still running: {[r.url for r in self.pending]}")  # type: ignore[attr-defined]
+
+
+def _logged_in(page, live_server, theme: str) -> None:  # type: ignore[no-untyped-def]
+    """The owner's session cookie and the theme, set before the first page: no
+    login page to leave while its requests still run (see InFlight)."""
+    client = Client()
+    client.force_login(User.objects.get(username="owner"))
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
+    page.add_init_script(f"localStorage.setItem('igdash-theme', {theme!r})")
+
+
 @pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize("width,height", VIEWPORTS)
 def test_corrected_pages_at_every_width_and_theme(  # type: ignore[no-untyped-def]
@@ -108,10 +143,10 @@ def test_corrected_pages_at_every_width_and_theme(  # type: ignore[no-untyped-de
     owner()
     pages = _data()
     page.set_viewport_size({"width": width, "height": height})
-    page.goto(f"{live_server.url}/login/")
-    page.evaluate("t => localStorage.setItem('igdash-theme', t)", theme)
-    log_in(page, live_server)
+    requests = InFlight(page)
+    _logged_in(page, live_server, theme)
     for name, path in pages.items():
+        requests.settle()
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")
         assert page.evaluate("document.documentElement.dataset.theme") == theme
@@ -146,12 +181,15 @@ def test_corrected_pages_at_every_width_and_theme(  # type: ignore[no-untyped-de
             assert axis["max"] == axis["last"] and axis["min"] == axis["first"], axis
             assert len(axis["labels"]) == len(set(axis["labels"])), axis["labels"]
             _name_beside_handle(page, "#relationship-rows > li", ARABIC)
+    requests.settle()
 
 
 def test_phone_menu_has_a_backdrop_that_closes_it(page, live_server) -> None:  # type: ignore[no-untyped-def]
     owner()
     page.set_viewport_size({"width": 320, "height": 640})
-    log_in(page, live_server)
+    _logged_in(page, live_server, "light")
+    page.goto(f"{live_server.url}/")
+    page.wait_for_load_state("networkidle")
     backdrop = page.locator("#nav-backdrop")
     assert not backdrop.is_visible()
     page.click("#nav-toggle")
@@ -173,8 +211,9 @@ def test_sorting_the_accounts_by_change_reorders_them_in_place(page, live_server
             ScrapeStats.objects.create(
                 scrape=run, target=target, taken_at=run.finished_at, followers=count
             )
-    log_in(page, live_server)
+    _logged_in(page, live_server, "light")
     page.goto(f"{live_server.url}/accounts/")
+    page.wait_for_load_state("networkidle")
     order = (
         "() => [...document.querySelectorAll('#account-rows [data-account]')]"
         ".map(r => r.dataset.account)"
