@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from accounts_app.models import TrackedAccount
 from accounts_app.search import clean_term, count_matches, matching_ids
@@ -77,8 +78,8 @@ EXPORT_FORMATS = [("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("json", "JSON")]
 
 
 def scrape_label(scrape: Scrape) -> str:
-    when = scrape.finished_at or scrape.created_at
-    return f"#{scrape.pk} · {when:%Y-%m-%d %H:%M}"
+    when = timezone.localtime(scrape.finished_at or scrape.created_at)
+    return f"#{scrape.pk} · {when:%Y-%m-%d %H:%M %Z}"
 
 
 class ListFilterForm(forms.Form):
@@ -218,10 +219,15 @@ def follow_back_chart(scrapes: list[Scrape]) -> dict[str, object] | None:
     for scrape in scrapes:
         stats = getattr(scrape, "stats", None)
         if stats is not None and stats.mutuals is not None:
+            values = [stats.mutuals, stats.not_following_back, stats.not_followed_back]
+            names = ["Mutuals", "They don't follow back", "Not followed back"]
             return {
                 "kind": "followback",
-                "labels": ["Mutuals", "They don't follow back", "Not followed back"],
-                "values": [stats.mutuals, stats.not_following_back, stats.not_followed_back],
+                # The legend carries the counts: a donut alone shows shares only.
+                "labels": [
+                    f"{name}: {value or 0:,}" for name, value in zip(names, values, strict=True)
+                ],
+                "values": values,
                 "taken_at": stats.taken_at.isoformat(),
             }
     return None

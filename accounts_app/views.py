@@ -20,15 +20,14 @@ from scraping.services import ScrapeError
 
 @require_GET
 def account_list(request: HttpRequest) -> HttpResponse:
-    term, page = tracked.list_page(request.GET)
-    return render(request, "accounts_app/account_list.html", {"term": term, "page": page})
+    listing = tracked.list_page(request.GET)
+    return render(request, "accounts_app/account_list.html", {"listing": listing})
 
 
 @require_GET
 def account_rows_hx(request: HttpRequest) -> HttpResponse:
-    term, page = tracked.list_page(request.GET)
-    context = {"term": term, "page": page}
-    return render(request, "accounts_app/account_list.html#rows", context)
+    listing = tracked.list_page(request.GET)
+    return render(request, "accounts_app/account_list.html#rows", {"listing": listing})
 
 
 @require_GET

@@ -98,6 +98,8 @@ class AppSettingsForm(forms.ModelForm):
             field.validators.append(_between(low, high))
         self.fields["refresh_spacing_seconds"].validators.append(_between(0, 3600))
         self.initial["proxies"] = self.instance.proxies_hint
+        # The scheduler runs in IGDASH_TIME_ZONE, which need not be the browser's.
+        self.fields["refresh_time"].label = f"Nightly refresh at ({settings.TIME_ZONE} time)"
 
     def clean_proxies(self) -> list[str]:
         lines = [line.strip() for line in self.cleaned_data["proxies"].splitlines()]

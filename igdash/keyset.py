@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import models
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 
 from igdash.errors import BadInput
 
@@ -158,3 +158,32 @@ def by_field(qs: QuerySet[M], field: str, cursor: str | None, size: int) -> Page
         return _encode(value, row.pk)
 
     return _page(rows, size, cursor_of)
+
+
+def _is_bigint_or_none(value: object) -> bool:
+    return value is None or (
+        isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
+    )
+
+
+def by_value(
+    qs: QuerySet[M], field: str, cursor: str | None, size: int, *, descending: bool
+) -> Page[M]:
+    """Pages ordered by a nullable integer (an annotation, like the Accounts
+    page's follower change), then pk; rows without a value come last in both
+    directions (an unknown change is neither growth nor decline)."""
+    after = _decode(cursor, _is_bigint_or_none)
+    if after is not None:
+        value, pk = after
+        if value is None:
+            qs = qs.filter(Q(**{f"{field}__isnull": True}) & Q(pk__gt=pk))
+        else:
+            beyond = f"{field}__lt" if descending else f"{field}__gt"
+            qs = qs.filter(
+                Q(**{beyond: value})
+                | Q(**{field: value, "pk__gt": pk})
+                | Q(**{f"{field}__isnull": True})
+            )
+    order = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+    rows = list(qs.order_by(order, "pk")[: size + 1])
+    return _page(rows, size, lambda row: _encode(getattr(row, field), row.pk))

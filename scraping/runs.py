@@ -135,7 +135,8 @@ class Progress:
 
 
 def _hhmm(moment: Any) -> str:
-    return f"{timezone.localtime(moment):%H:%M}" if moment else "soon"
+    # With its zone: the server's (IGDASH_TIME_ZONE) need not be the browser's.
+    return f"{timezone.localtime(moment):%H:%M %Z}" if moment else "soon"
 
 
 def message(scrape: Scrape) -> str:

@@ -3,9 +3,12 @@ not depend on how many followers the account has."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from accounts_app.models import TrackedAccount
@@ -128,3 +131,30 @@ def test_export_link_points_at_the_download_of_the_list_on_screen(owner_client: 
 
 def test_unknown_account_is_404(owner_client: Client) -> None:
     assert owner_client.get("/accounts/nobody/").status_code == 404
+
+
+def test_the_import_card_shows_that_it_opens_and_what_it_does(owner_client: Client) -> None:
+    factories.tracked("alice", followers=3, following=1, mutual=0, days=1)
+    html = owner_client.get("/accounts/alice/").content.decode()
+    start = html.index('<details class="disclosure')
+    summary = html[html.index("<summary", start) : html.index("</summary>", start)]
+    assert "data-chevron" in summary  # the arrow that turns when it opens
+    assert "Upload the file Instagram sends" in summary  # one line of what it does
+
+
+def test_the_follow_back_chart_names_its_counts(owner_client: Client) -> None:
+    factories.tracked("alice", followers=8, following=5, mutual=3, days=2)
+    html = owner_client.get("/accounts/alice/").content.decode()
+    data = json.loads(html.split('id="followback-data" type="application/json">')[1].split("<")[0])
+    assert data["labels"] == ["Mutuals: 3", "They don't follow back: 2", "Not followed back: 5"]
+
+
+@override_settings(TIME_ZONE="Asia/Tokyo")
+def test_server_rendered_times_carry_their_zone(owner_client: Client) -> None:
+    factories.tracked("alice", followers=3, following=1, mutual=0, days=2)
+    for url in ("/", "/accounts/", "/accounts/alice/"):
+        html = owner_client.get(url).content.decode()
+        times = re.findall(r"<time [^>]*>([^<]+)</time>", html)
+        with_clock = [t for t in times if ":" in t]  # dates alone need no zone
+        assert with_clock, url
+        assert all(t.endswith(" JST") for t in with_clock), (url, with_clock)

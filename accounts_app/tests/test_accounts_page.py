@@ -79,3 +79,13 @@ def test_delete_is_refused_while_a_scrape_runs(owner_client: Client) -> None:
     html = owner_client.post("/accounts/alice/delete/").content.decode()
     assert 'role="alert"' in html and "cancel it first" in html
     assert TrackedAccount.objects.filter(pk=target.pk).exists()
+
+
+def test_right_to_left_names_are_isolated_where_every_name_sits(owner_client: Client) -> None:
+    # dir="auto" on the name's block turned the whole line right-to-left, which
+    # pushed a Hebrew or Arabic name to the far right, away from its handle.
+    # <bdi> isolates the name's direction and leaves the line's alignment alone.
+    TrackedAccount.objects.create(user=factories.user("noor", "نور الهدى · Nour"))
+    html = owner_client.get("/accounts/").content.decode()
+    assert "<bdi>نور الهدى · Nour</bdi>" in html
+    assert 'dir="auto">نور' not in html

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -37,3 +39,22 @@ def time_value(value: object) -> object:
     if isinstance(value, dt.time):
         return value.strftime("%H:%M")
     return value
+
+
+@register.filter
+def change(value: int | None) -> SafeString:
+    """+1,234 in green, \u221256 in red (a real minus sign), 0, or an en dash when
+    unknown (fewer than two counted scrapes in the window)."""
+    if value is None:
+        return format_html('<span class="muted" title="{}">\u2013</span>', "Not enough scrapes")
+    if value > 0:
+        return format_html(
+            '<span class="tabular-nums text-emerald-700 dark:text-emerald-400">+{}</span>',
+            f"{value:,}",
+        )
+    if value < 0:
+        return format_html(
+            '<span class="tabular-nums text-red-700 dark:text-red-400">\u2212{}</span>',
+            f"{-value:,}",
+        )
+    return mark_safe('<span class="tabular-nums">0</span>')

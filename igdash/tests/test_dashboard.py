@@ -119,7 +119,7 @@ def test_a_short_term_finds_usernames_starting_with_it_in_name_order(
         "zz_top",
     ]
     empty = owner_client.get("/search/", {"q": "qx"}).content.decode()
-    assert _hits(empty) == [] and "No username starts with “qx”" in empty
+    assert _hits(empty) == [] and "No username starts with “<bdi>qx</bdi>”" in empty
 
 
 def test_a_short_term_pages_on_through_the_username_order(owner_client: Client) -> None:

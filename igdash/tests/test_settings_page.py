@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django_celery_beat.models import PeriodicTask
 
 from accounts_app.models import LoginCredential
@@ -115,3 +115,9 @@ def test_rate_limits_off_is_shown_on_every_window_and_pause(
     for field in ("web_api_limit", "mobile_api_window_seconds", "jitter_mean_seconds"):
         assert "IGDASH_RATE_LIMITS=off" in _slider_block(html, field)
     assert "data-override" not in _slider_block(html, "backoff_base_seconds")
+
+
+@override_settings(TIME_ZONE="Asia/Tokyo")
+def test_the_nightly_refresh_time_names_its_time_zone(owner_client: Client) -> None:
+    html = owner_client.get("/settings/").content.decode()
+    assert "Nightly refresh at (Asia/Tokyo time)" in html

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from accounts_app.tests import factories
@@ -186,9 +187,9 @@ def test_retry_of_a_scrape_needing_attention_resumes_it(owner_client: Client) ->
 
 
 def test_a_running_scrape_whose_worker_stopped_says_it_will_resume(
-    owner_client: Client, monkeypatch: pytest.MonkeyPatch
+    owner_client: Client, settings: Any
 ) -> None:
-    monkeypatch.setenv("IGDASH_SCRAPE_STALE_SECONDS", "180")
+    settings.SCRAPE_STALE_SECONDS = 180
     target = factories.tracked("alice", followers=2, following=1, mutual=0, days=1)
     scrape = factories.scrape(
         target,
@@ -211,3 +212,12 @@ def test_a_running_scrape_whose_worker_stopped_says_it_will_resume(
     assert not scrape.worker_stopped
     html = owner_client.get("/scrapes/").content.decode()
     assert "Worker stopped" not in html and ">Running<" in html
+
+
+@override_settings(TIME_ZONE="Asia/Tokyo")
+def test_the_rate_limit_wait_names_its_time_zone(owner_client: Client) -> None:
+    target = factories.tracked("alice", followers=2, following=1, mutual=0, days=1)
+    resume = timezone.now() + dt.timedelta(minutes=5)
+    scrape = factories.scrape(target, status=Scrape.Status.WAITING_RATE_LIMIT, resume_at=resume)
+    html = owner_client.get(f"/scrapes/{scrape.pk}/progress/", **HX).content.decode()
+    assert f"until {timezone.localtime(resume):%H:%M} JST" in html

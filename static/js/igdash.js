@@ -40,11 +40,15 @@
   function setupMenu() {
     var button = document.getElementById("nav-toggle");
     var menu = document.getElementById("nav-menu");
+    var backdrop = document.getElementById("nav-backdrop");
     if (!button || !menu) return;
     function setOpen(open) {
       button.setAttribute("aria-expanded", open ? "true" : "false");
       menu.dataset.open = open ? "true" : "false";
+      if (backdrop) backdrop.hidden = !open;
     }
+    // A tap beside the open menu closes it, as on every phone app.
+    if (backdrop) backdrop.addEventListener("click", function () { setOpen(false); });
     button.addEventListener("click", function () {
       setOpen(button.getAttribute("aria-expanded") !== "true");
     });
@@ -92,8 +96,75 @@
     };
   }
 
-  function shortDate(value) {
-    return new Date(value).toLocaleDateString(undefined, { month: "short", day: "numeric" });
+  /* Time axes are linear over timestamps (no date adapter to ship): the ticks
+     are placed here on round local times (hours, days, weeks, months) picked
+     for the span, and labelled with the time when several fall on one day, so
+     three scrapes on Dec 3 read 09:00 / 12:00 / 15:00, not Dec 3 three times.
+     Times are the browser's own zone, as everything drawn in the browser. */
+  var MINUTE = 60e3, HOUR = 60 * MINUTE, DAY = 24 * HOUR;
+  var STEPS = [MINUTE, 5 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 3 * HOUR, 6 * HOUR,
+               12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 91 * DAY, 182 * DAY, 365 * DAY];
+  var MAX_TICKS = 6;
+
+  function tickStep(min, max) {
+    for (var i = 0; i < STEPS.length; i++) {
+      if ((max - min) / STEPS[i] <= MAX_TICKS) return STEPS[i];
+    }
+    return STEPS[STEPS.length - 1];
+  }
+
+  function timeTicks(min, max) {
+    var step = tickStep(min, max);
+    var ticks = [];
+    if (step < DAY) {
+      // Round to the step in local time (the offset shifts UTC multiples).
+      var offset = new Date(min).getTimezoneOffset() * MINUTE;
+      for (var t = Math.ceil((min - offset) / step) * step + offset; t <= max; t += step) ticks.push(t);
+    } else {
+      var d = new Date(min);
+      d.setHours(0, 0, 0, 0);
+      if (d.getTime() < min) d.setDate(d.getDate() + 1);
+      if (step >= 30 * DAY) { d.setDate(1); if (d.getTime() < min) d.setMonth(d.getMonth() + 1); }
+      while (d.getTime() <= max) {
+        ticks.push(d.getTime());
+        if (step >= 30 * DAY) d.setMonth(d.getMonth() + Math.round(step / (30 * DAY)));
+        else d.setDate(d.getDate() + Math.round(step / DAY));
+      }
+    }
+    return { step: step, ticks: ticks.length ? ticks : [min] };
+  }
+
+  function dayLabel(value, withYear) {
+    var options = { month: "short", day: "numeric" };
+    if (withYear) options.year = "numeric";
+    return new Date(value).toLocaleDateString(undefined, options);
+  }
+
+  function tickLabel(value, index, ticks, step) {
+    if (step >= 30 * DAY) return new Date(value).toLocaleDateString(undefined, { month: "short", year: "numeric" });
+    if (step >= DAY) return dayLabel(value);
+    var time = new Date(value).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+    var sameDay = index > 0 && new Date(ticks[index - 1].value).toDateString() === new Date(value).toDateString();
+    return sameDay ? time : [time, dayLabel(value)];
+  }
+
+  function timeAxis(datasets, colours) {
+    var xs = [];
+    datasets.forEach(function (set) { set.data.forEach(function (p) { xs.push(p.x); }); });
+    var min = Math.min.apply(null, xs), max = Math.max.apply(null, xs);
+    if (min === max) { min -= HOUR; max += HOUR; }  // one scrape: an hour either side
+    var step = tickStep(min, max);
+    return {
+      type: "linear", min: min, max: max,  // the axis ends at the last scrape
+      afterBuildTicks: function (scale) {
+        scale.ticks = timeTicks(min, max).ticks.map(function (value) { return { value: value }; });
+      },
+      ticks: {
+        color: colours.text, autoSkip: false, maxRotation: 0,
+        callback: function (value, index, ticks) { return tickLabel(value, index, ticks, step); },
+      },
+      grid: { color: colours.grid },
+    };
   }
 
   function chartConfig(data, colours) {
@@ -111,30 +182,32 @@
         },
       };
     }
+    var datasets = data.datasets.map(function (set, i) {
+      var colour = colours.series[i % colours.series.length];
+      return {
+        label: set.label,
+        data: set.data.map(function (p) { return { x: new Date(p.x).getTime(), y: p.y }; }),
+        borderColor: colour, backgroundColor: colour, pointRadius: 2, tension: 0.2,
+        clip: false,  // the last point sits on the axis' end: draw it whole
+      };
+    });
     return {
       type: "line",
-      data: {
-        datasets: data.datasets.map(function (set, i) {
-          var colour = colours.series[i % colours.series.length];
-          return {
-            label: set.label,
-            data: set.data.map(function (p) { return { x: new Date(p.x).getTime(), y: p.y }; }),
-            borderColor: colour, backgroundColor: colour, pointRadius: 2, tension: 0.2,
-          };
-        }),
-      },
+      data: { datasets: datasets },
       options: {
         animation: animation, maintainAspectRatio: false, parsing: false,
+        layout: { padding: { right: 4 } },
         interaction: { mode: "nearest", intersect: false },
         scales: {
-          x: { type: "linear", ticks: { color: colours.text, maxTicksLimit: 6, callback: shortDate },
-               grid: { color: colours.grid } },
+          x: timeAxis(datasets, colours),
           y: { ticks: { color: colours.text, precision: 0 }, grid: { color: colours.grid } },
         },
         plugins: {
           legend: { position: "bottom", labels: { color: colours.text, boxWidth: 12 } },
           tooltip: { callbacks: { title: function (items) {
-            return items.length ? new Date(items[0].parsed.x).toLocaleString() : "";
+            return items.length
+              ? new Date(items[0].parsed.x).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })
+              : "";
           } } },
         },
       },
