@@ -83,6 +83,8 @@ class Scrape(models.Model):
     profile_following_count = models.PositiveBigIntegerField(null=True, blank=True)
     error_code = models.CharField(max_length=40, blank=True)
     error_message = models.TextField(blank=True)
+    # What the run noticed for the owner that is not an error (the target was renamed).
+    note = models.TextField(blank=True)
     claimed_by = models.CharField(max_length=255, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     # Consecutive transient failures (network, server errors); reset by a stored page.

@@ -204,12 +204,15 @@ def _start(run: Run) -> int:
         raise ScrapeFailed("no_login", NO_LOGIN)
     web_login = next((login for login in usable if _has_web_session(login)), None)
     try:
-        profile = run.use("web", web_login).get_profile(username)
-    except LoginRequired:
-        if web_login is not None or not (scrape.use_private_login and usable):
-            raise
-        # Instagram refused the anonymous profile request: ask as a login instead.
-        profile = run.use("private", usable[0]).get_profile(username)
+        try:
+            profile = run.use("web", web_login).get_profile(username)
+        except LoginRequired:
+            if web_login is not None or not (scrape.use_private_login and usable):
+                raise
+            # Instagram refused the anonymous profile request: ask as a login instead.
+            profile = run.use("private", usable[0]).get_profile(username)
+    except NotFound as exc:
+        profile = _renamed_profile(run, usable, exc)
     attach_profile(scrape, run.worker, profile)
     kind, login, reason = _choose(scrape, profile, usable, web_login)
     with transaction.atomic():
@@ -218,6 +221,29 @@ def _start(run: Run) -> int:
     if (run.kind, run.login) != (kind, login):
         run.use(kind, login)
     return profile.pk
+
+
+def _renamed_profile(run: Run, usable: list[LoginCredential], not_found: NotFound) -> Profile:
+    """The handle is not found: an account igdash knows by pk may have been
+    renamed since its last scrape. Ask for the pk (the private API's user info,
+    as a login); on an answer the scrape goes on under the new name, which
+    attach_profile records on the user row. Re-raises NotFound otherwise."""
+    scrape = run.scrape
+    user = scrape.target.user
+    if user.ig_pk is None:
+        raise not_found
+    client = run.client
+    if getattr(client, "get_profile_by_pk", None) is None:
+        client = run.use("private", usable[0])
+    profile = client.get_profile_by_pk(user.ig_pk)  # type: ignore[union-attr]
+    if profile.username.lower() == user.username.lower():
+        raise not_found  # the pk answers under the same name: nothing to follow
+    note = f"@{user.username} is now @{profile.username} (found by its Instagram id {user.ig_pk})."
+    log.info("scrape #%s: %s", scrape.pk, note)
+    with transaction.atomic():
+        touch(scrape.pk, run.worker, note=note)
+    scrape.note = note
+    return profile
 
 
 def _choose(

@@ -3,6 +3,7 @@ in this process; test_scrape_worker.py runs it in a real worker)."""
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
-from accounts_app.models import IgUser, LoginCredential
+from accounts_app.models import IgUser, LoginCredential, TrackedAccount
 from accounts_app.services import logins
 from scraping import services
 from scraping.models import Direction, Relationship, Scrape
@@ -292,3 +293,45 @@ def test_scrape_command_fails_with_one_line(sim: Sim, owner: LoginCredential) ->
     assert re.match(r"scrape #\d+ of @demo_small needs_attention: Instagram blocked", message)
     with pytest.raises(CommandError, match=r"already has scrape #\d+ \(needs attention\)"):
         call_command("scrape", "demo_small")
+
+
+def test_nightly_refresh_of_a_renamed_target_follows_its_pk(
+    sim: Sim, owner: LoginCredential, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = scrape("demo_small", lists="followers")
+    assert first.status == Scrape.Status.SUCCEEDED, first.error_message
+    target = first.target
+    TrackedAccount.objects.filter(pk=target.pk).update(bookmarked=True)
+    pk = sim.profile_pk("demo_small")
+    sim.rename("demo_small", "demo_small_renamed")
+
+    (nightly,) = services.refresh_bookmarked()
+    with caplog.at_level(logging.INFO, logger="scraping.services.engine"):
+        result = services.run_scrape(nightly.pk)
+
+    assert result is not None
+    assert result.status == Scrape.Status.SUCCEEDED, result.error_message
+    assert result.target_id == target.pk
+    user = IgUser.objects.get(ig_pk=pk)
+    assert user.username == "demo_small_renamed"
+    assert TrackedAccount.objects.get(pk=target.pk).user == user
+    assert result.note == (
+        f"@demo_small is now @demo_small_renamed (found by its Instagram id {pk})."
+    )
+    assert any("is now @demo_small_renamed" in r.getMessage() for r in caplog.records)
+    assert active("demo_small_renamed") == set(sim.truth("demo_small_renamed"))
+    assert (result.stats.new_followers, result.stats.lost_followers) == (0, 0)
+
+
+def test_a_renamed_target_whose_pk_is_gone_too_is_not_found(
+    sim: Sim, owner: LoginCredential
+) -> None:
+    assert scrape("demo_small", lists="followers").status == Scrape.Status.SUCCEEDED
+    sim.rename("demo_small", "demo_small_renamed")
+    sim.scenarios("demo_small_renamed", gone="404")
+
+    result = scrape("demo_small", lists="followers")
+
+    assert result.status == Scrape.Status.FAILED
+    assert "has no account @demo_small" in result.error_message
+    assert IgUser.objects.get(tracked__isnull=False).username == "demo_small"
