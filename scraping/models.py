@@ -65,7 +65,15 @@ class Scrape(models.Model):
     )
     FINISHED_STATUSES = (Status.SUCCEEDED, Status.PARTIAL, Status.FAILED, Status.CANCELLED)
 
-    target = models.ForeignKey(TrackedAccount, on_delete=models.CASCADE, related_name="scrapes")
+    # Null after a scrape of a handle Instagram does not know removed the empty
+    # tracked account it had made (docs/scraping.md "Not found"); the run stays
+    # in the Scrapes list under target_username.
+    target = models.ForeignKey(
+        TrackedAccount, null=True, blank=True, on_delete=models.CASCADE, related_name="scrapes"
+    )
+    target_username = models.CharField(
+        max_length=64, blank=True, help_text="The handle as it was when the scrape was created."
+    )
     lists = models.CharField(max_length=10, choices=Lists.choices, default=Lists.BOTH)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.AUTO)
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
@@ -112,7 +120,15 @@ class Scrape(models.Model):
         indexes = [models.Index(fields=["target", "-id"], name="scrape_target_recent")]
 
     def __str__(self) -> str:
-        return f"Scrape #{self.pk} of {self.target} ({self.status})"
+        return f"Scrape #{self.pk} of @{self.handle} ({self.status})"
+
+    @property
+    def handle(self) -> str:
+        """The target's current username, or the handle asked for when the
+        target is gone (not found on Instagram)."""
+        if self.target_id is not None and self.target is not None:
+            return self.target.user.username
+        return self.target_username
 
     @property
     def directions(self) -> list[int]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -61,6 +62,9 @@ class Progress:
 
     @property
     def account_url(self) -> str:
+        """ "" when the target is gone (not found on Instagram)."""
+        if self.scrape.target_id is None:
+            return ""
         return reverse("accounts:detail", args=[self.scrape.target.user.username])
 
     @property
@@ -91,6 +95,8 @@ def message(scrape: Scrape) -> str:
     if status == Status.PARTIAL:
         return f"Done, but incomplete: {why}" if why else "Done, but incomplete."
     if status == Status.FAILED:
+        if scrape.error_code == "not_found":
+            return why  # it starts "Not found: ..."
         return f"Failed: {why}" if why else "Failed."
     return "Cancelled."
 
@@ -133,7 +139,9 @@ def list_page(params: Any) -> tuple[str, Page[Scrape]]:
     account = (params.get("account") or "").strip().removeprefix("@").lower()
     scrapes = Scrape.objects.select_related("target__user", "login")
     if account:
-        scrapes = scrapes.filter(target__user__username=account)
+        scrapes = scrapes.filter(
+            Q(target__user__username=account) | Q(target__isnull=True, target_username=account)
+        )
     return account, by_id(scrapes, params.get("cursor"), PAGE_SIZE)
 
 
@@ -154,6 +162,10 @@ def retry(scrape: Scrape) -> tuple[Scrape | None, str | None]:
             return services.retry_scrape(scrape.pk), None
         if scrape.status not in RETRYABLE:
             return None, f"Scrape #{scrape.pk} is {scrape.get_status_display().lower()}."
+        if scrape.target is None:  # not found last time: ask for the handle again
+            handle, lists = scrape.target_username, scrape.lists
+            trigger, private = Scrape.Trigger.MANUAL, scrape.use_private_login
+            return services.create_scrape(handle, lists, trigger, private), None
         return services.create_scrape_of(
             scrape.target, scrape.lists, Scrape.Trigger.MANUAL, scrape.use_private_login
         ), None

@@ -52,7 +52,7 @@ from scraping.services import clients
 from scraping.services.clients import ClientKind, Connector
 from scraping.services.config import max_retries
 from scraping.services.delta import finalise
-from scraping.services.scrapes import claim, enqueue
+from scraping.services.scrapes import claim, enqueue, forget_unknown_target, former_holder
 from scraping.services.store import (
     LostClaim,
     TargetConflict,
@@ -165,6 +165,8 @@ def run_scrape(
         _retry_later(run, exc)
     except (NotFound, PrivateTarget) as exc:
         _fail(run, exc.code, _target_message(run, exc))
+        if isinstance(exc, NotFound):
+            forget_unknown_target(scrape.pk)
     except ScrapeFailed as exc:
         _fail(run, exc.code, exc.message)
     except TargetConflict as exc:
@@ -494,9 +496,17 @@ def _fail(run: Run, code: str, message: str) -> None:
 
 
 def _target_message(run: Run, exc: InstagramError) -> str:
-    name = f"@{run.scrape.target.user.username}"
+    username = run.scrape.target.user.username
+    name = f"@{username}"
     if isinstance(exc, NotFound):
-        return f"Instagram has no account {name} (renamed, deactivated or mistyped)."
+        message = f"Not found: Instagram has no account {name} (renamed, deactivated or mistyped)."
+        former = former_holder(username)
+        if former is not None:
+            message += (
+                f" You track the account that had this name as @{former.user.username}"
+                " (renamed): scrape that one."
+            )
+        return message
     return f"{name} is private and none of your logins follows it."
 
 

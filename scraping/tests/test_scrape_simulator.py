@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from accounts_app.models import IgUser, LoginCredential, TrackedAccount
 from accounts_app.services import logins
+from accounts_app.tests import factories
+from igdash.dashboard import kpis
 from scraping import services
 from scraping.models import Direction, Relationship, Scrape
 from scraping.tests.sim_control import Sim
@@ -262,11 +264,60 @@ def test_private_target_nobody_follows_fails_with_the_reason(
     assert result.error_message == "@demo_private is private and none of your logins follows it."
 
 
-def test_unknown_account_fails(sim: Sim, owner: LoginCredential) -> None:
+def test_unknown_account_fails_and_leaves_no_tracked_account(
+    sim: Sim, owner: LoginCredential, client: Client
+) -> None:
+    assert scrape("demo_small", lists="followers").status == Scrape.Status.SUCCEEDED
+    before = kpis().tracked
+
     result = scrape("https://instagram.com/no_such_account_here/?hl=en")
 
     assert result.status == Scrape.Status.FAILED
     assert "has no account @no_such_account_here" in result.error_message
+    assert result.error_message.startswith("Not found:")
+    assert result.target is None and result.handle == "no_such_account_here"
+    assert list(TrackedAccount.objects.values_list("user__username", flat=True)) == ["demo_small"]
+    assert not IgUser.objects.filter(username="no_such_account_here").exists()
+    assert kpis().tracked == before == 1
+    # The failed run stays in the Scrapes list, saying why.
+    factories.logged_in(client)
+    html = client.get("/scrapes/").content.decode()
+    row = html[html.index(f'data-scrape="{result.pk}"') :]
+    row = row[: row.index("</li>")]
+    assert "@no_such_account_here" in row and "Not found" in row
+    assert "/accounts/no_such_account_here" not in row
+    page = client.get(f"/scrapes/{result.pk}/")
+    assert page.status_code == 200 and "Not found" in page.content.decode()
+    mine = client.get("/scrapes/", {"account": "no_such_account_here"}).content.decode()
+    assert f'data-scrape="{result.pk}"' in mine
+
+
+def test_not_found_keeps_a_tracked_account_that_has_data(sim: Sim, owner: LoginCredential) -> None:
+    assert scrape("demo_small", lists="followers").status == Scrape.Status.SUCCEEDED
+    sim.scenarios("demo_small", gone="404")
+
+    result = scrape("demo_small", lists="followers")
+
+    assert result.status == Scrape.Status.FAILED
+    assert result.target is not None and result.target.user.username == "demo_small"
+    assert TrackedAccount.objects.count() == 1
+
+
+def test_an_old_name_of_a_tracked_account_is_named_when_not_found(
+    sim: Sim, owner: LoginCredential
+) -> None:
+    assert scrape("demo_small", lists="followers").status == Scrape.Status.SUCCEEDED
+    sim.rename("demo_small", "demo_small_renamed")
+    assert scrape("demo_small", lists="followers").status == Scrape.Status.SUCCEEDED
+
+    # The owner types the old name again: Instagram does not know it any more.
+    result = scrape("demo_small", lists="followers")
+
+    assert result.status == Scrape.Status.FAILED
+    assert "You track the account that had this name as @demo_small_renamed" in (
+        result.error_message
+    )
+    assert TrackedAccount.objects.get().user.username == "demo_small_renamed"
 
 
 @pytest.mark.django_db(transaction=True)
