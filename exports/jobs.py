@@ -17,13 +17,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import queue
 import secrets
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -45,6 +47,9 @@ class LostJob(Exception):
 def export_dir() -> Path:
     folder = Path(settings.EXPORT_DIR)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Owner only, whatever the umask made it (settings creates it at start-up).
+    if os.name == "posix" and folder.stat().st_mode & 0o777 != 0o700:
+        folder.chmod(0o700)
     return folder
 
 
@@ -125,12 +130,24 @@ def _mine(job: ExportJob, worker: str) -> Q:
 
 class _Progress:
     """Counts the rows the writer takes; every few thousand rows (or a second)
-    writes the count, which is also the heartbeat, and stops the job when it is
-    no longer this worker's."""
+    the count, which is also the heartbeat, is written, and the job stops when
+    it is no longer this worker's.
+
+    The writes go through a thread of their own, with its own database
+    connection: the rows are read in one statement, whose read snapshot a write
+    on the same SQLite connection could not outlive once another connection (a
+    worker's heartbeat, a scrape) has written ("database is locked" at once).
+    The snapshot is kept on purpose: the file shows the list as one moment."""
 
     def __init__(self, job: ExportJob, worker: str, rows: Iterable[tuple[object, ...]]) -> None:
         self.job, self.worker, self.rows = job, worker, rows
         self.count = 0
+        self.lost = False
+        self._queue: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(
+            target=self._write_loop, name=f"export-{job.pk}-progress", daemon=True
+        )
+        self._thread.start()
 
     def __iter__(self) -> Iterator[tuple[object, ...]]:
         last = time.monotonic()
@@ -141,17 +158,43 @@ class _Progress:
                 self.count % PROGRESS_EVERY_ROWS == 0
                 or time.monotonic() - last >= PROGRESS_EVERY_SECONDS
             ):
-                self.write()
+                if self.lost:
+                    raise LostJob(f"export #{self.job.pk} is no longer run by {self.worker}")
+                self._queue.put(self.count)
                 last = time.monotonic()
             yield row
-        self.write()
 
-    def write(self) -> None:
-        updated = ExportJob.objects.filter(_mine(self.job, self.worker)).update(
-            rows_done=self.count, heartbeat_at=timezone.now()
-        )
-        if updated != 1:
+    def close(self) -> None:
+        """Write the last count and stop the thread; LostJob if the job is gone."""
+        self._queue.put(self.count)
+        self._queue.put(None)
+        self._thread.join()
+        if self.lost:
             raise LostJob(f"export #{self.job.pk} is no longer run by {self.worker}")
+
+    def stop(self) -> None:
+        """After an error: end the rows' statement (its snapshot would block the
+        failure's own write) and the thread."""
+        close = getattr(self.rows, "close", None)
+        if close is not None:
+            close()
+        self._queue.put(None)
+        self._thread.join()
+
+    def _write_loop(self) -> None:
+        try:
+            while (count := self._queue.get()) is not None:
+                try:
+                    updated = ExportJob.objects.filter(_mine(self.job, self.worker)).update(
+                        rows_done=count, heartbeat_at=timezone.now()
+                    )
+                except DatabaseError as exc:  # a busy database: the next write tries again
+                    log.warning("export #%s: progress not written (%s)", self.job.pk, exc)
+                    continue
+                if updated != 1:
+                    self.lost = True
+        finally:
+            connections.close_all()  # this thread's own connection
 
 
 def run(job_id: int, worker: str) -> ExportJob | None:
@@ -168,9 +211,14 @@ def run(job_id: int, worker: str) -> ExportJob | None:
         fmt = files.parse_format(job.fmt)
         # 0600 whatever the umask: the file holds the owner's data.
         descriptor = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "wb") as out:
-            progress = _Progress(job, worker, account_list.rows())
-            files.write_rows(account_list, fmt, progress, out)
+        progress = _Progress(job, worker, account_list.rows())
+        try:
+            with os.fdopen(descriptor, "wb") as out:
+                files.write_rows(account_list, fmt, progress, out)
+        except BaseException:
+            progress.stop()
+            raise
+        progress.close()
         os.replace(part, folder / name)
     except LostJob as exc:
         part.unlink(missing_ok=True)

@@ -57,7 +57,7 @@ def sheet_usernames(content: bytes) -> list[str]:
 
 
 @override_settings(EXPORT_BACKGROUND_ROWS=10)
-def test_a_big_xlsx_export_is_a_background_job_with_progress_and_a_download(
+def test_a_big_xlsx_export_becomes_a_job_whose_page_polls_its_progress(
     owner: Client, big_list: list[str], django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks() as callbacks:
@@ -81,6 +81,17 @@ def test_a_big_xlsx_export_is_a_background_job_with_progress_and_a_download(
     # The same request again while it runs finds the same job.
     assert owner.get("/exports/target/followers.xlsx")["Location"] == response["Location"]
 
+
+# The worker writes its progress through a connection of its own (exports/jobs.py):
+# the job row must be committed for it, as it is in real use.
+@pytest.mark.django_db(transaction=True)
+@override_settings(EXPORT_BACKGROUND_ROWS=10)
+def test_running_the_task_writes_the_whole_file_and_the_page_offers_it(
+    owner: Client, big_list: list[str]
+) -> None:
+    assert owner.get("/exports/target/followers.xlsx").status_code == 302
+    job = ExportJob.objects.get()
+
     run_export_job(job.pk)  # what the worker runs
 
     done = ExportJob.objects.get(pk=job.pk)
@@ -89,6 +100,7 @@ def test_a_big_xlsx_export_is_a_background_job_with_progress_and_a_download(
     path = Path(settings.EXPORT_DIR) / done.file_path
     assert path.parent == Path(settings.DATA_DIR) / "exports"
     assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
     assert sheet_usernames(path.read_bytes()) == big_list
     polled = owner.get(f"/exports/jobs/{job.pk}/progress/", **HX)
     assert polled.status_code == 286  # htmx stops polling
@@ -97,9 +109,8 @@ def test_a_big_xlsx_export_is_a_background_job_with_progress_and_a_download(
     assert "hx-trigger" not in html
     download = owner.get(f"/exports/jobs/{job.pk}/file")
     assert download.status_code == 200
-    assert download["Content-Disposition"].startswith(
-        'attachment; filename="igdash_target_followers_'
-    )
+    disposition = download["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="igdash_target_followers_')
     assert sheet_usernames(b"".join(download.streaming_content)) == big_list
 
 
@@ -145,6 +156,7 @@ def test_a_job_whose_worker_died_is_run_again_then_failed_never_left_running(
     assert job.status == "failed" and "worker stopped 3 times" in job.error
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_stale_running_job_is_taken_over_by_the_next_worker(big_list: list[str]) -> None:
     target = make_target("y")
     job = jobs.start(get_list(target, "followers"), jobs.files.Format.XLSX, 0)
@@ -155,6 +167,7 @@ def test_a_stale_running_job_is_taken_over_by_the_next_worker(big_list: list[str
     assert done is not None and done.status == "done" and done.attempts == 2
 
 
+@pytest.mark.django_db(transaction=True)
 def test_expired_files_and_unknown_files_are_removed_by_housekeeping(
     big_list: list[str],
 ) -> None:
@@ -177,3 +190,51 @@ def test_expired_files_and_unknown_files_are_removed_by_housekeeping(
     assert not path.exists()
     done.refresh_from_db()
     assert done.status == "expired" and jobs.file_of(done) is None
+
+
+CONCURRENT_WRITER = """
+import threading
+from django.db import connections
+from exports import files, jobs
+from exports.lists import AccountList, get_list
+from exports.tests.history import finished_scrape, make_target, make_users
+from igdash.models import WorkerHeartbeat
+from scraping.models import Direction, Relationship
+
+target = make_target()
+scrape = finished_scrape(target)
+Relationship.objects.bulk_create(
+    Relationship(target=target, user=u, direction=Direction.FOLLOWER, first_seen=scrape)
+    for u in make_users([f"n{i}" for i in range(3000)])
+)
+jobs.PROGRESS_EVERY_ROWS = 500
+original = AccountList.rows
+
+def rows_with_a_write_midway(self, chunk_size=200):
+    for index, row in enumerate(original(self, chunk_size=200), start=1):
+        if index == 700:  # another connection writes, as a worker's heartbeat does
+            def beat():
+                WorkerHeartbeat.objects.create(hostname="other", pid=1)
+                connections.close_all()
+            thread = threading.Thread(target=beat)
+            thread.start()
+            thread.join()
+        yield row
+
+AccountList.rows = rows_with_a_write_midway
+job = jobs.start(get_list(target, "followers"), files.Format.XLSX, 3000)
+done = jobs.run(job.pk, worker="w")
+print(done.status, done.rows_done, done.error)
+"""
+
+
+def test_progress_writes_survive_other_connections_writing_on_a_real_sqlite_file(
+    tmp_path: Path,
+) -> None:
+    # A write on the connection that reads the rows fails at once ("database is
+    # locked") after any other connection wrote: the progress has its own.
+    from exports.tests.processes import checked, manage, python
+
+    checked(manage(tmp_path, "migrate", "-v0"))
+    done = checked(python(tmp_path, CONCURRENT_WRITER))
+    assert done.stdout.splitlines()[-1] == "done 3000 "
