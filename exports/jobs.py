@@ -83,7 +83,7 @@ def start(
     done = Q(status=Status.DONE, expires_at__gt=timezone.now())
     fresh |= done & Q(created_at__gt=last_scraped) if last_scraped else done
     existing = same.filter(fresh).order_by("-id").first()
-    if existing is not None:
+    if existing is not None and (existing.is_active or file_of(existing) is not None):
         return existing
     from exports.tasks import run_export_job
 

@@ -238,3 +238,20 @@ def test_progress_writes_survive_other_connections_writing_on_a_real_sqlite_file
     checked(manage(tmp_path, "migrate", "-v0"))
     done = checked(python(tmp_path, CONCURRENT_WRITER))
     assert done.stdout.splitlines()[-1] == "done 3000 "
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_finished_export_is_offered_again_only_while_its_file_is_there(
+    big_list: list[str],
+) -> None:
+    account_list = get_list(make_target("w"), "followers")
+    first = jobs.run(jobs.start(account_list, jobs.files.Format.XLSX, 0).pk, worker="w")
+    assert first is not None and first.status == "done"
+    assert jobs.start(account_list, jobs.files.Format.XLSX, 0).pk == first.pk
+    path = jobs.file_of(first)
+    assert path is not None
+    path.unlink()  # removed by hand
+
+    again = jobs.start(account_list, jobs.files.Format.XLSX, 0)
+
+    assert again.pk != first.pk and again.status == "queued"
