@@ -35,7 +35,7 @@ class ExportJob(models.Model):
     at_scrape_id = models.PositiveBigIntegerField(
         null=True, blank=True, help_text="The list as this scrape saw it; null: as it is now."
     )
-    search = models.CharField(max_length=300, blank=True)
+    search = models.TextField(blank=True)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
