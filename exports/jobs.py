@@ -58,10 +58,14 @@ def in_background(account_list: AccountList, fmt: files.Format) -> int | None:
     Only XLSX: it is written whole before its first byte can go out."""
     if fmt is not files.Format.XLSX:
         return None
-    # A count stops at the threshold: the decision costs little on a huge list.
+    # The edges alone (no user columns, no order) are counted, and the first
+    # count stops at the threshold: at 200,000 rows both take ~15 ms, where
+    # a count of the ordered export rows took ~1 s.
     limit = int(settings.EXPORT_BACKGROUND_ROWS)
-    over = account_list.queryset()[: limit + 1].count()
-    return account_list.queryset().count() if over > limit else None
+    edges = account_list.relationships()
+    if edges[: limit + 1].count() <= limit:
+        return None
+    return edges.count()
 
 
 def start(

@@ -120,6 +120,10 @@ def test_small_exports_and_every_csv_stay_direct_downloads(
 ) -> None:
     csv = owner.get("/exports/target/followers.csv")
     assert csv.status_code == 200 and csv.streaming
+    # A search narrows the list under the threshold: user00 ... user09.
+    narrowed = owner.get("/exports/target/followers.xlsx", {"q": "user0"})
+    assert narrowed.status_code == 200
+    assert sheet_usernames(b"".join(narrowed.streaming_content)) == big_list[:10]
     with override_settings(EXPORT_BACKGROUND_ROWS=ROWS):
         xlsx = owner.get("/exports/target/followers.xlsx")
     assert xlsx.status_code == 200
