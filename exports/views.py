@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseStopPolling
 from exports import excel, files, jobs
 from exports.lists import AccountList, ListError, find_target, get_list
 from exports.models import ExportJob
+from igdash.health import check_worker
 
 TEXT = "text/plain; charset=utf-8"
 
@@ -75,14 +76,14 @@ def _export(handle: str, list_name: str, fmt: str, at: str | None, search: str) 
 def job(request: HttpRequest, job_id: int) -> HttpResponse:
     """A background export: its progress, then its download link."""
     export = get_object_or_404(ExportJob.objects.select_related("target__user"), pk=job_id)
-    return render(request, "exports/job.html", {"job": export})
+    return render(request, "exports/job.html", _job_context(export))
 
 
 @never_cache
 @require_GET
 def job_progress_hx(request: HttpRequest, job_id: int) -> HttpResponse:
     export = get_object_or_404(ExportJob.objects.select_related("target__user"), pk=job_id)
-    response = render(request, "exports/job.html#progress", {"job": export})
+    response = render(request, "exports/job.html#progress", _job_context(export))
     if not export.is_active:
         response.status_code = HttpResponseStopPolling.status_code  # 286: polling stops
     return response
@@ -103,3 +104,9 @@ def job_file(request: HttpRequest, job_id: int) -> HttpResponseBase:
         filename=export.file_name,
         content_type=files.CONTENT_TYPES[files.Format(export.fmt)],
     )
+
+
+def _job_context(export: ExportJob) -> dict[str, object]:
+    # A queued job with no worker alive would wait forever without a word.
+    idle = export.status == ExportJob.Status.QUEUED and not check_worker().ok
+    return {"job": export, "no_worker": idle}

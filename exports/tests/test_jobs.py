@@ -75,6 +75,7 @@ def test_a_big_xlsx_export_becomes_a_job_whose_page_polls_its_progress(
     )
     page = owner.get(response["Location"]).content.decode()
     assert 'hx-trigger="every 1s"' in page and "Waiting for a worker" in page
+    assert "No worker is running now" in page  # none in this test
     polled = owner.get(f"/exports/jobs/{job.pk}/progress/", **HX)
     assert polled.status_code == 200  # still polling
     assert owner.get(f"/exports/jobs/{job.pk}/file").status_code == 409
