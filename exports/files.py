@@ -65,7 +65,14 @@ def stream(account_list: AccountList, fmt: Format) -> Iterator[bytes]:
 
 def write(account_list: AccountList, fmt: Format, out: BinaryIO) -> int:
     """Write the whole export to a binary file; returns the number of rows."""
-    rows = _Counted(account_list.rows())
+    return write_rows(account_list, fmt, account_list.rows(), out)
+
+
+def write_rows(
+    account_list: AccountList, fmt: Format, source: Iterable[tuple[object, ...]], out: BinaryIO
+) -> int:
+    """write() of rows the caller reads (a background export counts them as they go)."""
+    rows = _Counted(source)
     if fmt is Format.XLSX:
         write_xlsx(account_list.columns, rows, out, title=str(account_list.name))
     else:

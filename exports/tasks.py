@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from exports import backup
+from exports import backup, jobs
 from igdash.models import AppSettings
 
 log = logging.getLogger(__name__)
@@ -20,3 +20,17 @@ def nightly_backup() -> None:
     log.info("Backed up to %s", path)
     for gone in backup.prune_backups(AppSettings.load().backup_retention_days):
         log.info("Removed the old backup %s", gone.name)
+
+
+@shared_task(name="exports.run_export_job")
+def run_export_job(job_id: int) -> None:
+    """Write a background export; a duplicate message finds it claimed or done."""
+    from scraping.services.engine import worker_id
+
+    hostname = run_export_job.request.hostname or "eager"
+    jobs.run(job_id, worker=f"{hostname}:{worker_id()}")
+
+
+@shared_task(name="exports.resume_stale_exports", expires=60)
+def resume_stale_exports() -> None:
+    jobs.resume_stale_jobs()

@@ -5,13 +5,17 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core import signing
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseStopPolling
 
-from exports import excel, files
+from exports import excel, files, jobs
 from exports.lists import AccountList, ListError, find_target, get_list
+from exports.models import ExportJob
+from igdash.health import check_worker
 
 TEXT = "text/plain; charset=utf-8"
 
@@ -21,7 +25,14 @@ TEXT = "text/plain; charset=utf-8"
 def download(request: HttpRequest, handle: str, list_name: str, fmt: str) -> HttpResponseBase:
     at, search = request.GET.get("at"), request.GET.get("q", "")
     if fmt != "excel":
-        return _export(handle, list_name, fmt, at, search)
+        resolved = _resolve(handle, list_name, fmt, at, search)
+        if isinstance(resolved, HttpResponse):
+            return resolved
+        rows = jobs.in_background(*resolved)
+        if rows is not None:  # too big for one request: a worker writes it
+            job = jobs.start(*resolved, rows, request.user)
+            return redirect("exports:job", job.pk)
+        return files.download(*resolved)
     # "Open in Excel": refuse a bad request here, then hand Excel a signed URL.
     resolved = _resolve(handle, list_name, "xlsx", at, search)
     if isinstance(resolved, HttpResponse):
@@ -58,3 +69,44 @@ def _export(handle: str, list_name: str, fmt: str, at: str | None, search: str) 
     if isinstance(resolved, HttpResponse):
         return resolved
     return files.download(*resolved)
+
+
+@never_cache
+@require_GET
+def job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A background export: its progress, then its download link."""
+    export = get_object_or_404(ExportJob.objects.select_related("target__user"), pk=job_id)
+    return render(request, "exports/job.html", _job_context(export))
+
+
+@never_cache
+@require_GET
+def job_progress_hx(request: HttpRequest, job_id: int) -> HttpResponse:
+    export = get_object_or_404(ExportJob.objects.select_related("target__user"), pk=job_id)
+    response = render(request, "exports/job.html#progress", _job_context(export))
+    if not export.is_active:
+        response.status_code = HttpResponseStopPolling.status_code  # 286: polling stops
+    return response
+
+
+@never_cache
+@require_GET
+def job_file(request: HttpRequest, job_id: int) -> HttpResponseBase:
+    export = get_object_or_404(ExportJob, pk=job_id)
+    if export.is_active:
+        return HttpResponse("This export is still being written.\n", TEXT, status=409)
+    path = jobs.file_of(export)
+    if path is None:
+        raise Http404("This export is gone: it failed or expired. Start it again.")
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=export.file_name,
+        content_type=files.CONTENT_TYPES[files.Format(export.fmt)],
+    )
+
+
+def _job_context(export: ExportJob) -> dict[str, object]:
+    # A queued job with no worker alive would wait forever without a word.
+    idle = export.status == ExportJob.Status.QUEUED and not check_worker().ok
+    return {"job": export, "no_worker": idle}

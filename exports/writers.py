@@ -3,7 +3,9 @@ while it reads the rows, so memory stays flat at any list size.
 
 Cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR at the
 start) are neutralised in CSV with a leading single quote (OWASP "CSV
-injection"); JSON keeps every value as it is, since nothing evaluates it.
+injection"): a CSV cell has no type, so Excel guesses one. XLSX cells are typed
+and keep the exact text (exports/xlsx.py); JSON keeps every value as it is,
+since nothing evaluates it.
 Datetimes are written in the local time zone (settings.TIME_ZONE) as ISO 8601
 with their offset.
 """

@@ -3,6 +3,9 @@
 
 Each sheet has a bold, frozen header row and an autofilter; booleans and
 datetimes are real cells (datetimes in local time: Excel has no time zones).
+Text is written as typed text cells: a full name such as "=HYPERLINK(...)" or
+"-minus" is that exact text in Excel, never run and never given a quote (the
+quote neutralising of exports/writers.py is for CSV, where a cell has no type).
 Profile links are HYPERLINK formulas: openpyxl keeps every real hyperlink
 object in memory until the sheet closes (hundreds of MB at 1M rows), a formula
 costs nothing. A sheet holds 1,048,576 rows, so bigger lists continue on
@@ -18,13 +21,13 @@ from typing import BinaryIO
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from exports.writers import neutralise, row_converter
+from exports.writers import row_converter
 
 MAX_DATA_ROWS = 1_048_575  # 1,048,576 rows per sheet, less the header
 # Excel keeps 15 significant digits: a bigger integer would be silently rounded.
@@ -35,13 +38,39 @@ DATETIME_FORMAT = "yyyy-mm-dd h:mm:ss"  # openpyxl's own for a datetime
 WIDTHS = {"text": 28, "int": 16, "bool": 12, "url": 44, "datetime": 20}
 
 
+# openpyxl guesses a cell's type from its value: text starting with "=" becomes
+# a formula, an error code's text (#N/A...) an error cell. Those few values go
+# in as a cell already typed text (t="inlineStr"), which Excel shows as it is.
+_TYPED_BY_GUESS = frozenset("=#")
+
+
+class _TextCell(Cell):
+    """A cell typed text whatever its value looks like. It has no sheet and no
+    style: openpyxl writes it as given, then reuses it as the row's scratch cell
+    for the next columns (each such value gets its own)."""
+
+    __slots__ = ()
+
+    def __init__(self, text: str) -> None:
+        super().__init__(None, row=1, column=1)  # type: ignore[arg-type]
+        self._value = text
+        self.data_type = "s"
+
+    def __repr__(self) -> str:  # openpyxl formats it into a message; it has no sheet
+        return f"<text cell {self._value!r}>"
+
+
 def _text(value: object) -> object:
     if not isinstance(value, str):
         return value
     # openpyxl refuses control characters other than tab, CR and LF; XML readers
     # turn a CR into LF anyway, so the file says so itself.
-    text = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text[:1] in _TYPED_BY_GUESS and (text.startswith("=") or text in ERROR_CODES):
+        return _TextCell(text)
+    return text
 
 
 def _int(value: object) -> object:

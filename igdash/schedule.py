@@ -44,6 +44,13 @@ PERIODIC_TASKS: list[Periodic] = [
         max(resume_every_seconds(), 10),
         every_seconds=resume_every_seconds(),
     ),
+    # The same net for background exports whose worker died.
+    Periodic(
+        "exports: resume stale exports",
+        "exports.resume_stale_exports",
+        max(resume_every_seconds(), 10),
+        every_seconds=resume_every_seconds(),
+    ),
     Periodic(
         "scraping: nightly refresh of bookmarked accounts",
         "scraping.refresh_bookmarked",

@@ -37,7 +37,9 @@ LOG_DIR = DATA_DIR / "logs"
 BACKUP_DIR = DATA_DIR / "backups"
 BROKER_DIR = DATA_DIR / "broker"
 MEDIA_ROOT = DATA_DIR / "media"
-for _folder in (DATA_DIR, LOG_DIR, BACKUP_DIR, MEDIA_ROOT):
+# Files of background exports (exports/jobs.py), removed after EXPORT_KEEP_HOURS.
+EXPORT_DIR = DATA_DIR / "exports"
+for _folder in (DATA_DIR, LOG_DIR, BACKUP_DIR, MEDIA_ROOT, EXPORT_DIR):
     _folder.mkdir(parents=True, exist_ok=True)
 # Made by an older igdash: the folder and its top level (the database first)
 # become private before anything opens them; migrate walks the rest (filemodes.py).
@@ -379,3 +381,10 @@ OWNER_INITIAL_PASSWORD = env_str("IGDASH_ADMIN_PASSWORD")
 # refused from Content-Length before Django reads the body. Django writes uploads over
 # FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) to a temporary file, so memory stays flat.
 IMPORT_MAX_UPLOAD_MB = env_int("IGDASH_IMPORT_MAX_UPLOAD_MB", 256)
+
+# --- Background exports (docs/exports-and-backups.md) ----------------------------------
+# An XLSX of more rows than this is written by a worker, with a progress page and a
+# download link; smaller ones (and every CSV/JSON, which stream) download at once.
+EXPORT_BACKGROUND_ROWS = env_int("IGDASH_EXPORT_BACKGROUND_ROWS", 50_000)
+# A finished background export's file is kept this long, then removed.
+EXPORT_KEEP_HOURS = env_int("IGDASH_EXPORT_KEEP_HOURS", 24)

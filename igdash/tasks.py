@@ -24,8 +24,9 @@ def prune_housekeeping() -> None:
     """Forget pings older than a day, heartbeats of workers gone for a day and
     limiter events no window counts any more; index for search the users that
     no finalised scrape has indexed yet (one that failed, an account added by
-    hand)."""
+    hand); remove background exports past their time."""
     from accounts_app.search import index_pending
+    from exports.jobs import prune as prune_exports
     from scraping.ratelimit import prune_events
 
     day_ago = timezone.now() - timedelta(days=1)
@@ -33,3 +34,4 @@ def prune_housekeeping() -> None:
     WorkerHeartbeat.objects.filter(last_seen__lt=day_ago).delete()
     prune_events()
     index_pending()
+    prune_exports()

@@ -67,7 +67,15 @@ class Scrape(models.Model):
     )
     FINISHED_STATUSES = (Status.SUCCEEDED, Status.PARTIAL, Status.FAILED, Status.CANCELLED)
 
-    target = models.ForeignKey(TrackedAccount, on_delete=models.CASCADE, related_name="scrapes")
+    # Null after a scrape of a handle Instagram does not know removed the empty
+    # tracked account it had made (docs/scraping.md "Not found"); the run stays
+    # in the Scrapes list under target_username.
+    target = models.ForeignKey(
+        TrackedAccount, null=True, blank=True, on_delete=models.CASCADE, related_name="scrapes"
+    )
+    target_username = models.CharField(
+        max_length=64, blank=True, help_text="The handle as it was when the scrape was created."
+    )
     lists = models.CharField(max_length=10, choices=Lists.choices, default=Lists.BOTH)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.AUTO)
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
@@ -85,6 +93,8 @@ class Scrape(models.Model):
     profile_following_count = models.PositiveBigIntegerField(null=True, blank=True)
     error_code = models.CharField(max_length=40, blank=True)
     error_message = models.TextField(blank=True)
+    # What the run noticed for the owner that is not an error (the target was renamed).
+    note = models.TextField(blank=True)
     claimed_by = models.CharField(max_length=255, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     # Consecutive transient failures (network, server errors); reset by a stored page.
@@ -112,7 +122,15 @@ class Scrape(models.Model):
         indexes = [models.Index(fields=["target", "-id"], name="scrape_target_recent")]
 
     def __str__(self) -> str:
-        return f"Scrape #{self.pk} of {self.target} ({self.status})"
+        return f"Scrape #{self.pk} of @{self.handle} ({self.status})"
+
+    @property
+    def handle(self) -> str:
+        """The target's current username, or the handle asked for when the
+        target is gone (not found on Instagram)."""
+        if self.target_id is not None and self.target is not None:
+            return self.target.user.username
+        return self.target_username
 
     @property
     def directions(self) -> list[int]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -61,14 +62,15 @@ def part_results(
     """Each list of `scrape` as the pages show it. New and lost come from the
     scrape's statistics (written when it is finalised); the links open the
     account page on that list as this scrape saw it."""
-    account = reverse("accounts:detail", args=[scrape.target.user.username])
+    # A scrape whose target was not found has no account page (and no stats).
+    account = reverse("accounts:detail", args=[scrape.handle]) if scrape.target_id else ""
     results = []
     for part in parts:
         follower = part.direction == Direction.FOLLOWER
         tab = "followers" if follower else "following"
         new = lost = None
         new_url = lost_url = ""
-        if stats is not None:
+        if stats is not None and account:
             new = stats.new_followers if follower else stats.new_following
             if part.complete:
                 lost = stats.lost_followers if follower else stats.lost_following
@@ -109,6 +111,9 @@ class Progress:
 
     @property
     def account_url(self) -> str:
+        """ "" when the target is gone (not found on Instagram)."""
+        if self.scrape.target_id is None:
+            return ""
         return reverse("accounts:detail", args=[self.scrape.target.user.username])
 
     @property
@@ -118,7 +123,7 @@ class Progress:
 
     @property
     def title(self) -> str:
-        name = f"@{self.scrape.target.user.username}"
+        name = f"@{self.scrape.handle}"
         if not self.finished:
             return f"Scraping {name}"
         return {
@@ -162,6 +167,8 @@ def message(scrape: Scrape) -> str:
         # `why` is the engine's own wording; each list says it in plain words below.
         return "Done, but Instagram did not show every list in full: see each list below."
     if status == Status.FAILED:
+        if scrape.error_code == "not_found":
+            return why  # it starts "Not found: ..."
         return f"Failed: {why}" if why else "Failed."
     return "Cancelled."
 
@@ -198,7 +205,9 @@ def list_page(params: Any) -> tuple[str, Page[Scrape]]:
         "parts"
     )
     if account:
-        scrapes = scrapes.filter(target__user__username=account)
+        scrapes = scrapes.filter(
+            Q(target__user__username=account) | Q(target__isnull=True, target_username=account)
+        )
     page = by_id(scrapes, params.get("cursor"), PAGE_SIZE)
     for scrape in page.items:
         # Each row shows its delta per list (+new / -lost) and, for a partial
@@ -226,6 +235,10 @@ def retry(scrape: Scrape) -> tuple[Scrape | None, str | None]:
             return services.retry_scrape(scrape.pk), None
         if scrape.status not in RETRYABLE:
             return None, f"Scrape #{scrape.pk} is {scrape.get_status_display().lower()}."
+        if scrape.target is None:  # not found last time: ask for the handle again
+            handle, lists = scrape.target_username, scrape.lists
+            trigger, private = Scrape.Trigger.MANUAL, scrape.use_private_login
+            return services.create_scrape(handle, lists, trigger, private), None
         return services.create_scrape_of(
             scrape.target, scrape.lists, Scrape.Trigger.MANUAL, scrape.use_private_login
         ), None

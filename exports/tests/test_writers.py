@@ -124,7 +124,7 @@ def test_json_round_trip_keeps_true_values(followers: Followers) -> None:
 
 
 @override_settings(TIME_ZONE=ZONE)
-def test_xlsx_round_trip_with_real_types_links_and_neutralised_formulas(
+def test_xlsx_round_trip_with_real_types_links_and_exact_text(
     followers: Followers, tmp_path: Path
 ) -> None:
     account_list, expected = followers
@@ -136,9 +136,9 @@ def test_xlsx_round_trip_with_real_types_links_and_neutralised_formulas(
     assert list(header) == account_list.column_names
     assert [list(row) for row in rows] == [
         [
-            neutralised(username),
+            username,
             # XML has no CR in text; an empty text is an empty cell.
-            neutralised(full_name).replace("\r", "\n") or None,
+            full_name.replace("\r", "\n") or None,
             ig_pk,
             verified,
             private,
@@ -178,7 +178,7 @@ def test_xlsx_splits_long_lists_over_sheets_each_with_a_header(
         assert sheet.freeze_panes == "A2"
         assert sheet.auto_filter.ref == f"A1:G{len(rows) + 1}"
         usernames += [row[0] for row in rows]
-    assert usernames == [neutralised(row[0]) for row in expected]
+    assert usernames == [row[0] for row in expected]
 
 
 def test_xlsx_two_time_columns_empty_times_and_styles_on_every_sheet(
@@ -246,3 +246,47 @@ def test_xlsx_drops_control_characters_excel_cannot_store(tmp_path: Path) -> Non
     with path.open("wb") as out:
         files.write(get_list(target, "followers"), files.Format.XLSX, out)
     assert openpyxl.load_workbook(path).active["B2"].value == "bell and nul name"
+
+
+FORMULA_NAMES = [
+    "-minus",
+    '=HYPERLINK("https://evil.example/")',
+    "=1+1",
+    "+1",
+    "@a",
+    "=",
+    "#N/A",
+    "#DIV/0!",
+    "\t=tab",
+    "'quoted",
+]
+
+
+def test_xlsx_text_cells_hold_the_exact_text_never_a_formula(tmp_path: Path) -> None:
+    # A typed text cell cannot run in Excel: the quote neutralising is CSV's alone.
+    target = make_target()
+    scrape = finished_scrape(target)
+    users = make_users(FORMULA_NAMES)
+    users += [make_users(["x"], prefix=prefix)[0] for prefix in ("=2+2", "-dash", "@at")]
+    for user in users:
+        Relationship.objects.create(
+            target=target, user=user, direction=Direction.FOLLOWER, first_seen=scrape
+        )
+    path = tmp_path / "exact.xlsx"
+    with path.open("wb") as out:
+        files.write(get_list(target, "followers"), files.Format.XLSX, out)
+    sheet = openpyxl.load_workbook(path).active
+    cells = {row[0].value: (row[0], row[1]) for row in sheet.iter_rows(min_row=2)}
+    assert sorted(cells) == sorted(u.username for u in users)
+    by_name = {u.username: u for u in users}
+    for username, (name_cell, full_name_cell) in cells.items():
+        assert name_cell.data_type == "s", username
+        assert full_name_cell.value == by_name[username].full_name
+        assert full_name_cell.data_type == "s", full_name_cell.value
+    # The link column stays a real formula.
+    assert sheet["F2"].data_type == "f"
+    # CSV still neutralises the same names.
+    out = io.BytesIO()
+    files.write(get_list(target, "followers"), files.Format.CSV, out)
+    rows = list(csv.reader(io.StringIO(out.getvalue().decode("utf-8-sig"), newline="")))
+    assert {row[1] for row in rows[1:]} >= {"'-minus", "'+1", "'@a", "'=1+1"}

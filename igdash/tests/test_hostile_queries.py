@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 from accounts_app.models import IgUser, LoginCredential
 from accounts_app.tests import factories
 from exports import excel
+from exports.models import ExportJob
 from igdash.models import WorkerPing
 from igdash.testing.urlconf import Route, routes
 from scraping.models import Scrape
@@ -165,6 +166,7 @@ class World:
         self.scrape = Scrape.objects.filter(target=self.target).latest("id")
         self.login = LoginCredential.objects.create(username="owner.login", status="ok")
         self.ping = WorkerPing.objects.create()
+        self.job = ExportJob.objects.create(target=self.target, list_name="followers", fmt="xlsx")
 
     def fill(self, route: Route, name: str, kind: str) -> str:
         fixed = {
@@ -176,6 +178,7 @@ class World:
             "scrape_id": str(self.scrape.pk),
             "login_id": str(self.login.pk),
             "ping_id": str(self.ping.pk),
+            "job_id": str(self.job.pk),
             "user_id": str(self.target.user_id),
             "id": str(self.owner.pk),
             "content_type_id": str(ContentType.objects.get_for_model(IgUser).pk),

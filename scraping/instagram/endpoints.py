@@ -62,6 +62,8 @@ SEARCH_SURFACE: Final = "follow_list_page"
 # --- Private API endpoints as instagrapi's private_request() takes them (under /api/v1/) ---
 PRIVATE_FRIENDSHIPS: Final = "friendships/{pk}/{direction}/"
 PRIVATE_USERNAME_INFO: Final = "users/{username}/usernameinfo/"
+# The same user object by pk: finds an account renamed since igdash last saw it.
+PRIVATE_USER_INFO: Final = "users/{pk}/info/"
 
 # --- Paths instagrapi calls during login and session checks (the simulator answers them) --
 API_PREFIX: Final = "/api/v1/"

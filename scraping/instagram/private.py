@@ -222,20 +222,15 @@ class PrivateClient:
     def get_profile(self, username: str) -> Profile:
         username = username.strip().lstrip("@").lower()
         data = self._request(ep.PRIVATE_USERNAME_INFO.format(username=username), kind="profile")
-        user = data.get("user")
-        if not isinstance(user, dict):
+        return _profile(data, username)
+
+    def get_profile_by_pk(self, pk: int) -> Profile:
+        """The profile of the account with this pk, whatever its name is now."""
+        data = self._request(ep.PRIVATE_USER_INFO.format(pk=int(pk)), kind="profile")
+        profile = _profile(data, "")
+        if not profile.username or profile.pk != int(pk):
             raise NotFound(status=200)
-        hd = user.get("hd_profile_pic_url_info") or {}
-        return Profile(
-            pk=parse_pk(user.get("pk", user.get("pk_id"))),
-            username=str(user.get("username") or username),
-            full_name=str(user.get("full_name") or ""),
-            profile_pic_url=str(hd.get("url") or user.get("profile_pic_url") or ""),
-            is_verified=bool(user.get("is_verified")),
-            is_private=bool(user.get("is_private")),
-            follower_count=int(user.get("follower_count") or 0),
-            following_count=int(user.get("following_count") or 0),
-        )
+        return profile
 
     def list_page(self, user_pk: int, direction: Direction, cursor: str | None) -> Page:
         params: dict[str, Any] = {
@@ -302,6 +297,24 @@ class PrivateClient:
                 endpoint=endpoint,
             )
         return _translate_by_class(exc)
+
+
+def _profile(data: dict[str, Any], username: str) -> Profile:
+    """A Profile from a usernameinfo or user info answer."""
+    user = data.get("user")
+    if not isinstance(user, dict):
+        raise NotFound(status=200)
+    hd = user.get("hd_profile_pic_url_info") or {}
+    return Profile(
+        pk=parse_pk(user.get("pk", user.get("pk_id"))),
+        username=str(user.get("username") or username),
+        full_name=str(user.get("full_name") or ""),
+        profile_pic_url=str(hd.get("url") or user.get("profile_pic_url") or ""),
+        is_verified=bool(user.get("is_verified")),
+        is_private=bool(user.get("is_private")),
+        follower_count=int(user.get("follower_count") or 0),
+        following_count=int(user.get("following_count") or 0),
+    )
 
 
 def _instagram_message(exc: Exception) -> str | None:

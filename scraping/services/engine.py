@@ -53,7 +53,7 @@ from scraping.services import clients
 from scraping.services.clients import ClientKind, Connector
 from scraping.services.config import max_retries
 from scraping.services.delta import finalise
-from scraping.services.scrapes import claim, enqueue
+from scraping.services.scrapes import claim, enqueue, forget_unknown_target, former_holder
 from scraping.services.store import (
     LostClaim,
     TargetConflict,
@@ -187,6 +187,8 @@ def _attempt(run: Run) -> bool:
         _retry_later(run, exc)
     except (NotFound, PrivateTarget) as exc:
         _fail(run, exc.code, _target_message(run, exc))
+        if isinstance(exc, NotFound):
+            forget_unknown_target(scrape_id)
     except ScrapeFailed as exc:
         _fail(run, exc.code, exc.message)
     except TargetConflict as exc:
@@ -246,12 +248,15 @@ def _start(run: Run) -> int:
         raise ScrapeFailed("no_login", NO_LOGIN)
     web_login = next((login for login in usable if _has_web_session(login)), None)
     try:
-        profile = run.use("web", web_login).get_profile(username)
-    except LoginRequired:
-        if web_login is not None or not (scrape.use_private_login and usable):
-            raise
-        # Instagram refused the anonymous profile request: ask as a login instead.
-        profile = run.use("private", usable[0]).get_profile(username)
+        try:
+            profile = run.use("web", web_login).get_profile(username)
+        except LoginRequired:
+            if web_login is not None or not (scrape.use_private_login and usable):
+                raise
+            # Instagram refused the anonymous profile request: ask as a login instead.
+            profile = run.use("private", usable[0]).get_profile(username)
+    except NotFound as exc:
+        profile = _renamed_profile(run, usable, exc)
     attach_profile(scrape, run.worker, profile)
     kind, login, reason = _choose(scrape, profile, usable, web_login)
     with transaction.atomic():
@@ -260,6 +265,29 @@ def _start(run: Run) -> int:
     if (run.kind, run.login) != (kind, login):
         run.use(kind, login)
     return profile.pk
+
+
+def _renamed_profile(run: Run, usable: list[LoginCredential], not_found: NotFound) -> Profile:
+    """The handle is not found: an account igdash knows by pk may have been
+    renamed since its last scrape. Ask for the pk (the private API's user info,
+    as a login); on an answer the scrape goes on under the new name, which
+    attach_profile records on the user row. Re-raises NotFound otherwise."""
+    scrape = run.scrape
+    user = scrape.target.user
+    if user.ig_pk is None:
+        raise not_found
+    client = run.client
+    if getattr(client, "get_profile_by_pk", None) is None:
+        client = run.use("private", usable[0])
+    profile = client.get_profile_by_pk(user.ig_pk)  # type: ignore[union-attr]
+    if profile.username.lower() == user.username.lower():
+        raise not_found  # the pk answers under the same name: nothing to follow
+    note = f"@{user.username} is now @{profile.username} (found by its Instagram id {user.ig_pk})."
+    log.info("scrape #%s: %s", scrape.pk, note)
+    with transaction.atomic():
+        touch(scrape.pk, run.worker, note=note)
+    scrape.note = note
+    return profile
 
 
 def _choose(
@@ -509,9 +537,17 @@ def _fail(run: Run, code: str, message: str) -> None:
 
 
 def _target_message(run: Run, exc: InstagramError) -> str:
-    name = f"@{run.scrape.target.user.username}"
+    username = run.scrape.target.user.username
+    name = f"@{username}"
     if isinstance(exc, NotFound):
-        return f"Instagram has no account {name} (renamed, deactivated or mistyped)."
+        message = f"Not found: Instagram has no account {name} (renamed, deactivated or mistyped)."
+        former = former_holder(username)
+        if former is not None:
+            message += (
+                f" You track the account that had this name as @{former.user.username}"
+                " (renamed): scrape that one."
+            )
+        return message
     return f"{name} is private and none of your logins follows it."
 
 

@@ -107,6 +107,7 @@ def create_scrape_of(
             with transaction.atomic():
                 scrape = Scrape.objects.create(
                     target=target,
+                    target_username=target.user.username,
                     lists=lists,
                     trigger=trigger,
                     use_private_login=use_private_login,
@@ -209,6 +210,52 @@ def cancel_scrape(scrape_id: int) -> Scrape:
             raise ScrapeError(f"Scrape #{scrape_id} is not active; nothing to cancel.")
         ScrapeSeen.objects.filter(scrape_id=scrape_id).delete()
     return Scrape.objects.get(pk=scrape_id)
+
+
+def former_holder(username: str) -> TrackedAccount | None:
+    """A tracked account now under another name that was scraped as `username`
+    before (it was renamed since)."""
+    scrape = (
+        Scrape.objects.filter(target_username=username, target__isnull=False)
+        .exclude(target__user__username=username)
+        .select_related("target__user")
+        .order_by("-id")
+        .first()
+    )
+    return scrape.target if scrape is not None else None
+
+
+def forget_unknown_target(scrape_id: int) -> bool:
+    """After a scrape failed because Instagram has no such account: remove the
+    tracked account the scrape made for the handle, unless it holds data (a
+    finished scrape's history, a bookmark, notes). Its scrapes stay, without a
+    target, under the handle they asked for. True when it was removed."""
+    with transaction.atomic():
+        scrape = Scrape.objects.select_for_update().filter(pk=scrape_id).first()
+        if scrape is None or scrape.target_id is None or scrape.status != Status.FAILED:
+            return False
+        target = TrackedAccount.objects.select_related("user").get(pk=scrape.target_id)
+        has_data = (
+            target.bookmarked
+            or target.notes
+            or target.last_scrape_id is not None
+            or target.relationships.exists()
+            or target.stats.exists()
+            or target.scrapes.exclude(status=Status.FAILED).exists()
+        )
+        if has_data:
+            return False
+        user = target.user
+        Scrape.objects.filter(target=target, target_username="").update(
+            target_username=user.username
+        )
+        Scrape.objects.filter(target=target).update(target=None)
+        target.delete()
+        # A user row made from the handle alone (no pk, in nobody's list) goes too.
+        if user.ig_pk is None and not user.relationships.exists():
+            user.delete()
+    log.info("scrape #%s: @%s not found; its empty account removed", scrape_id, user.username)
+    return True
 
 
 def resume_stale_scrapes() -> list[int]:

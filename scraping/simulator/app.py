@@ -833,6 +833,7 @@ class SimulatorApp:
         """Back to day 0, cast default scenarios, no delay, zero stats."""
         self.world.set_day(0)
         self.world.reset_sessions()
+        self.world.reset_renames()
         with self._lock:
             self._targets.clear()
             self.delay_ms = 0

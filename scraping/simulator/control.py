@@ -31,6 +31,7 @@ def register(app: SimulatorApp) -> None:
             ctl_target_scenarios,
         ),
         ("POST", r"/__sim__/reset", ctl_reset),
+        ("POST", r"/__sim__/rename", ctl_rename),
         ("POST", r"/__sim__/session", ctl_session),
         ("GET|POST", r"/__sim__/delay", ctl_delay),
     ]
@@ -66,6 +67,7 @@ def ctl_index(app: SimulatorApp, request: Request, match: re.Match[str]) -> Resp
                 "GET /__sim__/scenarios",
                 "GET|PUT|PATCH|DELETE /__sim__/scenarios/<u>",
                 "POST /__sim__/reset",
+                "POST /__sim__/rename",
                 "POST /__sim__/session",
                 "GET|POST /__sim__/delay",
             ],
@@ -193,6 +195,28 @@ def ctl_target_scenarios(app: SimulatorApp, request: Request, match: re.Match[st
             return json_response(400, {"error": str(exc)})
         app.set_scenarios(index, clean)
     return json_response(200, {"username": match["username"], "scenarios": app.scenarios(index)})
+
+
+HANDLE_RE = re.compile(r"[a-z0-9._]{1,30}")
+
+
+def ctl_rename(app: SimulatorApp, request: Request, match: re.Match[str]) -> Response:
+    """{"username": old, "to": new}: the user is known as `new` from now on (its
+    pk stays); the old name answers "not found" like any unknown name."""
+    data = _json_body(request)
+    if isinstance(data, Response):
+        return data
+    index = _user_or_error(app, str(data.get("username", "")))
+    if isinstance(index, Response):
+        return index
+    new = str(data.get("to", "")).strip().lstrip("@").lower()
+    if not HANDLE_RE.fullmatch(new):
+        return json_response(400, {"error": "to must be a handle (a-z, 0-9, . and _)"})
+    try:
+        app.world.rename(index, new)
+    except ValueError as exc:
+        return json_response(409, {"error": str(exc)})
+    return json_response(200, {"pk": app.world.pk_of(index), "username": new})
 
 
 def ctl_reset(app: SimulatorApp, request: Request, match: re.Match[str]) -> Response:

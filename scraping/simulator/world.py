@@ -321,6 +321,9 @@ class World:
         self._lists: dict[tuple[int, str], dict[int, ListState]] = {}
         self._revoked: set[str] = set()
         self._password_key: Any = None
+        # Renames made through the control API (POST /__sim__/rename), from now on.
+        self._renamed: dict[int, str] = {}
+        self._renamed_by_name: dict[str, int] = {}
         self.facts = lru_cache(maxsize=400_000)(self._facts)
         # Benchmarks: a cast member's followers list at another size (demo_big at 100,000).
         unknown = set(follower_counts or {}) - set(self._cast_by_name)
@@ -350,7 +353,9 @@ class World:
         """The user who holds this username on that day (an old name stops resolving)."""
         day = self.day if day is None else day
         username = username.strip().lstrip("@").lower()
-        index = self._cast_by_name.get(username)
+        index = self._renamed_by_name.get(username)
+        if index is None:
+            index = self._cast_by_name.get(username)
         if index is None:
             _, _, suffix = username.rpartition(".")
             try:
@@ -418,6 +423,7 @@ class World:
         username = facts.username
         if facts.rename_day is not None and day >= facts.rename_day and facts.renamed_username:
             username = facts.renamed_username
+        username = self._renamed.get(index, username)
         if facts.anonymous_pic:
             url = f"{self.public_url}/sim-cdn/v/t51.2885-19/{ANONYMOUS_PIC}"
             url += "?_nc_ht=sim-cdn"
@@ -533,6 +539,25 @@ class World:
     def truth(self, owner: int, direction: Direction, day: int | None = None) -> list[SimUser]:
         day = self.day if day is None else day
         return [self.user(index, day) for index in self.members(owner, direction, day)]
+
+    def rename(self, index: int, username: str) -> None:
+        """The user takes `username` from now on; the old name stops resolving.
+        ValueError when another user holds the name."""
+        username = username.strip().lstrip("@").lower()
+        with self._lock:
+            holder = self.index_of_username(username)
+            if holder is not None and holder != index:
+                raise ValueError(f"{username!r} belongs to another user")
+            old = self._renamed.pop(index, None)
+            if old is not None:
+                self._renamed_by_name.pop(old, None)
+            self._renamed[index] = username
+            self._renamed_by_name[username] = index
+
+    def reset_renames(self) -> None:
+        with self._lock:
+            self._renamed.clear()
+            self._renamed_by_name.clear()
 
     # --- calendar --------------------------------------------------------------------
     def set_day(self, day: int) -> None:

@@ -61,6 +61,9 @@ class Sim:
         body = self._call("GET", "truth", params={"username": username})
         return int(body["pk"])
 
+    def rename(self, username: str, to: str) -> None:
+        self._call("POST", "rename", json={"username": username, "to": to})
+
     def advance(self, days: int = 1) -> int:
         return int(self._call("POST", "day", json={"advance": days})["day"])
 

@@ -461,7 +461,7 @@ def test_unknown_account_fails_with_a_reason(web_login: LoginCredential) -> None
     scrape = run(FakeInstagram(), services.create_scrape("nobody_here"))
 
     assert scrape.status == Scrape.Status.FAILED
-    assert scrape.error_message.startswith("Instagram has no account @nobody_here")
+    assert scrape.error_message.startswith("Not found: Instagram has no account @nobody_here")
 
 
 def test_private_target_is_listed_with_a_login_that_follows_it(isolated_vault: object) -> None:

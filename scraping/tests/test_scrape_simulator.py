@@ -3,6 +3,7 @@ in this process; test_scrape_worker.py runs it in a real worker)."""
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator
@@ -11,10 +12,12 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import override_settings
+from django.test import Client, override_settings
 
-from accounts_app.models import IgUser, LoginCredential
+from accounts_app.models import IgUser, LoginCredential, TrackedAccount
 from accounts_app.services import logins
+from accounts_app.tests import factories
+from igdash.dashboard import kpis
 from igdash.models import AppSettings
 from scraping import services
 from scraping.models import Direction, RateLimitEvent, Relationship, Scrape
@@ -264,11 +267,60 @@ def test_private_target_nobody_follows_fails_with_the_reason(
     assert result.error_message == "@demo_private is private and none of your logins follows it."
 
 
-def test_unknown_account_fails(sim: Sim, owner: LoginCredential) -> None:
+def test_unknown_account_fails_and_leaves_no_tracked_account(
+    sim: Sim, owner: LoginCredential, client: Client
+) -> None:
+    assert scrape("demo_small", lists="followers").status == Scrape.Status.SUCCEEDED
+    before = kpis().tracked
+
     result = scrape("https://instagram.com/no_such_account_here/?hl=en")
 
     assert result.status == Scrape.Status.FAILED
     assert "has no account @no_such_account_here" in result.error_message
+    assert result.error_message.startswith("Not found:")
+    assert result.target is None and result.handle == "no_such_account_here"
+    assert list(TrackedAccount.objects.values_list("user__username", flat=True)) == ["demo_small"]
+    assert not IgUser.objects.filter(username="no_such_account_here").exists()
+    assert kpis().tracked == before == 1
+    # The failed run stays in the Scrapes list, saying why.
+    factories.logged_in(client)
+    html = client.get("/scrapes/").content.decode()
+    row = html[html.index(f'data-scrape="{result.pk}"') :]
+    row = row[: row.index("</li>")]
+    assert "@no_such_account_here" in row and "Not found" in row
+    assert "/accounts/no_such_account_here" not in row
+    page = client.get(f"/scrapes/{result.pk}/")
+    assert page.status_code == 200 and "Not found" in page.content.decode()
+    mine = client.get("/scrapes/", {"account": "no_such_account_here"}).content.decode()
+    assert f'data-scrape="{result.pk}"' in mine
+
+
+def test_not_found_keeps_a_tracked_account_that_has_data(sim: Sim, owner: LoginCredential) -> None:
+    assert scrape("demo_small", lists="followers").status == Scrape.Status.SUCCEEDED
+    sim.scenarios("demo_small", gone="404")
+
+    result = scrape("demo_small", lists="followers")
+
+    assert result.status == Scrape.Status.FAILED
+    assert result.target is not None and result.target.user.username == "demo_small"
+    assert TrackedAccount.objects.count() == 1
+
+
+def test_an_old_name_of_a_tracked_account_is_named_when_not_found(
+    sim: Sim, owner: LoginCredential
+) -> None:
+    assert scrape("demo_small", lists="followers").status == Scrape.Status.SUCCEEDED
+    sim.rename("demo_small", "demo_small_renamed")
+    assert scrape("demo_small", lists="followers").status == Scrape.Status.SUCCEEDED
+
+    # The owner types the old name again: Instagram does not know it any more.
+    result = scrape("demo_small", lists="followers")
+
+    assert result.status == Scrape.Status.FAILED
+    assert "You track the account that had this name as @demo_small_renamed" in (
+        result.error_message
+    )
+    assert TrackedAccount.objects.get().user.username == "demo_small_renamed"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -339,3 +391,45 @@ def test_rate_limits_off_lets_a_20k_scrape_run_without_windows_or_pauses(
     assert result.status == Scrape.Status.SUCCEEDED, result.error_message
     assert result.parts.get().fetched == 20_000
     assert not RateLimitEvent.objects.exists()  # no window counted a request
+
+
+def test_nightly_refresh_of_a_renamed_target_follows_its_pk(
+    sim: Sim, owner: LoginCredential, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = scrape("demo_small", lists="followers")
+    assert first.status == Scrape.Status.SUCCEEDED, first.error_message
+    target = first.target
+    TrackedAccount.objects.filter(pk=target.pk).update(bookmarked=True)
+    pk = sim.profile_pk("demo_small")
+    sim.rename("demo_small", "demo_small_renamed")
+
+    (nightly,) = services.refresh_bookmarked()
+    with caplog.at_level(logging.INFO, logger="scraping.services.engine"):
+        result = services.run_scrape(nightly.pk)
+
+    assert result is not None
+    assert result.status == Scrape.Status.SUCCEEDED, result.error_message
+    assert result.target_id == target.pk
+    user = IgUser.objects.get(ig_pk=pk)
+    assert user.username == "demo_small_renamed"
+    assert TrackedAccount.objects.get(pk=target.pk).user == user
+    assert result.note == (
+        f"@demo_small is now @demo_small_renamed (found by its Instagram id {pk})."
+    )
+    assert any("is now @demo_small_renamed" in r.getMessage() for r in caplog.records)
+    assert active("demo_small_renamed") == set(sim.truth("demo_small_renamed"))
+    assert (result.stats.new_followers, result.stats.lost_followers) == (0, 0)
+
+
+def test_a_renamed_target_whose_pk_is_gone_too_is_not_found(
+    sim: Sim, owner: LoginCredential
+) -> None:
+    assert scrape("demo_small", lists="followers").status == Scrape.Status.SUCCEEDED
+    sim.rename("demo_small", "demo_small_renamed")
+    sim.scenarios("demo_small_renamed", gone="404")
+
+    result = scrape("demo_small", lists="followers")
+
+    assert result.status == Scrape.Status.FAILED
+    assert "has no account @demo_small" in result.error_message
+    assert IgUser.objects.get(tracked__isnull=False).username == "demo_small"

@@ -177,6 +177,26 @@ def test_retry_of_a_failed_scrape_starts_a_new_one_with_the_same_choices(
     assert (new.lists, new.use_private_login) == ("followers", False)
 
 
+def test_retry_of_a_not_found_scrape_asks_for_its_handle_again(owner_client: Client) -> None:
+    gone = Scrape.objects.create(
+        target=None,
+        target_username="typo_name",
+        status=Scrape.Status.FAILED,
+        lists=Scrape.Lists.FOLLOWERS,
+        error_code="not_found",
+        error_message="Not found: Instagram has no account @typo_name.",
+    )
+    page = owner_client.get(f"/scrapes/{gone.pk}/").content.decode()
+    assert "@typo_name" in page and "Not found" in page and "/accounts/typo_name" not in page
+
+    response = owner_client.post(f"/scrapes/{gone.pk}/retry/", **HX)
+
+    new = Scrape.objects.get(status=Scrape.Status.QUEUED)
+    assert response["HX-Redirect"] == f"/scrapes/{new.pk}/"
+    assert new.target is not None and new.target.user.username == "typo_name"
+    assert (new.target_username, new.lists) == ("typo_name", "followers")
+
+
 def test_retry_of_a_scrape_needing_attention_resumes_it(owner_client: Client) -> None:
     target = factories.tracked("alice", followers=2, following=1, mutual=0, days=1)
     stuck = factories.scrape(target, status=Scrape.Status.NEEDS_ATTENTION)

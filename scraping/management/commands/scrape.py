@@ -63,7 +63,7 @@ class Command(BaseCommand):
             )
         except services.ScrapeError as exc:
             raise CommandError(_one_line(str(exc))) from None
-        name = f"@{scrape.target.user.username}"
+        name = f"@{scrape.handle}"
         if not options["wait"]:
             self.stdout.write(
                 f"Scrape #{scrape.pk} of {name} queued ({scrape.get_lists_display()})."
@@ -93,7 +93,7 @@ class Command(BaseCommand):
             time.sleep(POLL_SECONDS)
 
     def _summary(self, scrape: Scrape) -> None:
-        name = f"@{scrape.target.user.username}"
+        name = f"@{scrape.handle}"
         if scrape.status not in (Status.SUCCEEDED, Status.PARTIAL):
             raise CommandError(
                 _one_line(f"scrape #{scrape.pk} of {name} {scrape.status}: {scrape.error_message}")
