@@ -364,6 +364,9 @@ LOGGING = {
         "django.security.DisallowedHost": {"filters": ["disallowed_host"]},
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # django-axes says "AXES: BEGIN ..." at every process start: noise. Its
+        # lockout lines (axes.handlers, WARNING) stay.
+        "axes.apps": {"level": "WARNING"},
         # "No hostname was supplied": always true of filesystem://, so only noise.
         "kombu.connection": {
             "level": "ERROR" if CELERY_BROKER_URL.startswith("filesystem://") else "WARNING"

@@ -60,7 +60,16 @@ def _shell(tmp_path: Path, code: str, **variables: str) -> tuple[str, str]:
         "IGDASH_PROCESS_ROLE": "web",  # its console shows INFO, like the worker's
         **variables,
     }
-    (tmp_path / "staticfiles").mkdir()  # as `serve` leaves it: WhiteNoise warns otherwise
+    # As `serve` leaves it: pages (the 400 of a bad Host among them) link the
+    # collected, hashed stylesheet.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", textwrap.dedent(code)],
         cwd=ROOT,
