@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import FieldDoesNotExist
 
@@ -45,6 +46,28 @@ def mask(address: str) -> str:
     if "@" in netloc:
         netloc = f"{MASK}@{netloc.rsplit('@', 1)[1]}"
     return f"{scheme}://{netloc}"
+
+
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+
+
+def is_proxy_address(address: str) -> bool:
+    """scheme://[user:pass@]host:port with a scheme the clients speak."""
+    try:
+        parts = urlsplit(address.strip())
+        port = parts.port
+    except ValueError:
+        return False
+    return parts.scheme in PROXY_SCHEMES and bool(parts.hostname) and port is not None
+
+
+def check_address(address: str) -> None:
+    """ValueError naming the (masked) address unless it is a proxy address or blank."""
+    if address.strip() and not is_proxy_address(address):
+        raise ValueError(
+            f"Not a proxy address: {mask(address)}. Use scheme://[user:pass@]host:port "
+            f"with {', '.join(PROXY_SCHEMES)}."
+        )
 
 
 def has_credentials(address: str) -> bool:

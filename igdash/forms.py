@@ -4,7 +4,6 @@ Instagram logins (add one, enter a two-factor code)."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
@@ -13,7 +12,7 @@ from accounts_app import proxies, vault
 from igdash.models import AppSettings
 from scraping.handles import InvalidHandle, parse_handle
 
-PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+PROXY_SCHEMES = proxies.PROXY_SCHEMES
 
 
 def _slider(low: float, high: float, step: float = 1) -> forms.NumberInput:
@@ -182,12 +181,7 @@ def _between(low: float, high: float) -> Any:
 
 
 def _is_proxy(line: str) -> bool:
-    try:
-        parts = urlsplit(line)
-        port = parts.port
-    except ValueError:
-        return False
-    return parts.scheme in PROXY_SCHEMES and bool(parts.hostname) and port is not None
+    return proxies.is_proxy_address(line)
 
 
 class InstagramLoginForm(forms.Form):

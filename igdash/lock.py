@@ -53,6 +53,10 @@ def unlock_view(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or reverse("home")
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
         next_url = reverse("home")
+    if not vault.passphrase_mode():
+        # A stale form or a hand-made POST: nothing to guess, so nothing is counted
+        # (it would lock this address out of the login page).
+        return render(request, "400.html", {"message": str(vault.NoPassphrase())}, status=400)
     # Counted before the passphrase is tried (igdash/throttle.py), with the logins
     # of this address.
     lockout = throttle.reserve(request, throttle.VAULT_PASSPHRASE_NAME)

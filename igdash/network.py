@@ -50,11 +50,26 @@ def client_address(request: HttpRequest) -> IPAddress | None:
     return remote
 
 
+def forget_untrusted_forwarding(request: HttpRequest) -> None:
+    """Drop X-Forwarded-* headers unless a trusted proxy sent them.
+
+    Waitress passes them on (`igdash serve`), so a client talking to igdash
+    directly must not get to say "https" (SECURE_PROXY_SSL_HEADER) or anything
+    else in them; X-Forwarded-For alone is already judged by client_address()."""
+    remote = parse_address(request.META.get("REMOTE_ADDR", ""))
+    if remote is not None and _in(remote, settings.TRUSTED_PROXY_NETWORKS):
+        return
+    for key in [k for k in request.META if k.startswith("HTTP_X_FORWARDED_")]:
+        if key != "HTTP_X_FORWARDED_FOR":
+            del request.META[key]
+
+
 class NetworkAllowlistMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        forget_untrusted_forwarding(request)
         address = client_address(request)
         if address is None or not _in(address, settings.ALLOWED_NETWORK_LIST):
             shown = address or request.META.get("REMOTE_ADDR", "?")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.template.loader import render_to_string
 
 VIEWERS_GROUP = "viewers"
 READ_METHODS = frozenset({"GET", "HEAD"})
@@ -35,8 +36,15 @@ def is_viewer(user: object) -> bool:
     )
 
 
-def _forbidden(text: str) -> HttpResponse:
-    return HttpResponseForbidden(text + "\n", content_type="text/plain; charset=utf-8")
+def _forbidden(request: HttpRequest, text: str, *, viewer: bool = False) -> HttpResponse:
+    """A page with the reason and a way on (log out, or back for a viewer); one
+    line of text for an HTMX request, which shows it where its answer goes."""
+    if getattr(request, "htmx", False) or request.headers.get("HX-Request"):
+        return HttpResponseForbidden(text + "\n", content_type="text/plain; charset=utf-8")
+    html = render_to_string(
+        "registration/refused.html", {"message": text, "viewer": viewer}, request=request
+    )
+    return HttpResponseForbidden(html)
 
 
 def refusal(request: HttpRequest) -> HttpResponse | None:
@@ -48,16 +56,21 @@ def refusal(request: HttpRequest) -> HttpResponse | None:
     if match is not None and match.url_name in OPEN_TO_ALL:
         return None
     if match is not None and "admin" in match.namespaces:
-        return _forbidden("The admin site is for the owner of this igdash only.")
+        return _forbidden(
+            request, "The admin site is for the owner of this igdash only.", viewer=is_viewer(user)
+        )
     if not is_viewer(user):
         return _forbidden(
+            request,
             "This igdash belongs to its owner; your account has no access. "
-            f'The owner can add it to the "{VIEWERS_GROUP}" group to let it look.'
+            f'The owner can add it to the "{VIEWERS_GROUP}" group to let it look.',
         )
     if request.method not in READ_METHODS and (
         match is None or match.view_name not in VIEWER_MAY_POST
     ):
-        return _forbidden("Viewers can look but not change anything; ask the owner.")
+        return _forbidden(
+            request, "Viewers can look but not change anything; ask the owner.", viewer=True
+        )
     return None
 
 

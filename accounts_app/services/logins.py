@@ -108,6 +108,8 @@ def store_login(
     name = username.strip().lstrip("@").lower()
     if not name:
         raise ValueError("Give the Instagram username of the login.")
+    if proxy is not None:
+        proxies.check_address(proxy)
     login, _ = LoginCredential.objects.get_or_create(username=name)
     if password is not None:
         _seal(login, "password", password.encode())
@@ -173,6 +175,8 @@ def add_secret(
     name = username.strip().lstrip("@").lower()
     if not name:
         raise ValueError("Give the Instagram username of the login.")
+    if proxy is not None:
+        proxies.check_address(proxy)  # before a login row exists for it
     if vault.is_locked():
         # Checked first: a fresh login that cannot be stored afterwards would only
         # have cost a login attempt (and maybe a challenge) for nothing.

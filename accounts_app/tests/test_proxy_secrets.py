@@ -269,3 +269,25 @@ def test_after_the_upgrade_the_database_file_holds_no_clear_proxy(tmp_path: Path
         "print(pick_proxy(L.objects.get(username='old'))); print(A.load().proxy_list)",
     )
     assert opened.splitlines()[-2:] == [PROXY, str([LISTED, PLAIN])]
+
+
+@pytest.mark.parametrize(
+    ("proxy", "no_check"),
+    [("http://puser:SECRETpw@[::1", False), ("htp://puser:SECRETpw@host:1", True)],
+)
+def test_login_instagram_refuses_a_bad_proxy_before_storing_anything(
+    monkeypatch: pytest.MonkeyPatch, proxy: str, no_check: bool
+) -> None:
+    # It used to leave a login behind without its proxy ("Invalid IPv6 URL"), or
+    # store an address no client can use (--no-check); the page's form refused both.
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("pw-not-checked\n"))
+    flags = ["--no-check"] if no_check else []
+    with pytest.raises(CommandError) as refused:
+        call_command("login_instagram", "newlogin", "--password-stdin", "--proxy", proxy, *flags)
+    assert "Not a proxy address" in str(refused.value)
+    assert "SECRETpw" not in str(refused.value)
+    assert not LoginCredential.objects.filter(username="newlogin").exists()

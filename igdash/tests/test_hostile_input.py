@@ -136,3 +136,16 @@ def test_unlock_without_passphrase_mode_is_a_400(owner_client: Client, tmp_path:
         response = owner_client.post("/unlock/", {"passphrase": "anything at all"})
     assert response.status_code == 400
     assert "no passphrase" in response.content.decode()
+
+
+def test_unlock_without_passphrase_mode_counts_no_failed_login(
+    owner_client: Client, tmp_path: Path, settings
+) -> None:
+    # A stale unlock form posted a few times used to lock the owner's own address
+    # out of the login page, although no passphrase exists to guess.
+    from axes.models import AccessAttempt
+
+    with override_settings(DATA_DIR=tmp_path):
+        for _ in range(settings.LOGIN_MAX_FAILURES + 1):
+            assert owner_client.post("/unlock/", {"passphrase": "x"}).status_code == 400
+    assert not AccessAttempt.objects.exists()

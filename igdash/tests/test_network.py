@@ -41,3 +41,13 @@ def test_forwarded_for_is_used_behind_a_trusted_proxy(settings) -> None:
 def test_the_owner_can_widen_the_allowlist(settings) -> None:
     settings.ALLOWED_NETWORK_LIST = [ipaddress.ip_network("192.168.1.0/24")]
     assert Client(REMOTE_ADDR="192.168.1.5").get("/login/").status_code == 200
+
+
+def test_forwarded_proto_from_an_untrusted_peer_does_not_make_a_request_secure(settings) -> None:
+    # `igdash serve` lets Waitress pass X-Forwarded-* on; only a trusted proxy's count.
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    direct = Client(REMOTE_ADDR="100.101.102.103", HTTP_X_FORWARDED_PROTO="https")
+    assert direct.get("/login/").wsgi_request.is_secure() is False
+    settings.TRUSTED_PROXY_NETWORKS = [ipaddress.ip_network("127.0.0.1/32")]
+    proxied = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+    assert proxied.get("/login/").wsgi_request.is_secure() is True

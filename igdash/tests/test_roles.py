@@ -187,3 +187,27 @@ def test_the_owner_is_refused_nothing(routes: list[Route]) -> None:
             client = _as(owner)  # afresh: a POST to a logout route ends the session
             status = _request(client, method, route.url)
             assert status != 403, f"{method.upper()} {route.url} ({route.name}) refused the owner"
+
+
+def test_a_refused_account_gets_a_page_with_a_way_out() -> None:
+    # The refusal used to be one line of plain text: a plain account logged in on a
+    # phone had no link anywhere and no way to log out (logout is a POST).
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(_user("stranger"))
+    refused = client.get("/")
+    assert refused.status_code == 403
+    assert refused["Content-Type"].startswith("text/html")
+    page = refused.content.decode()
+    assert "your account has no access" in page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token is not None and 'action="/logout/"' in page
+    logged_out = client.post("/logout/", {"csrfmiddlewaretoken": token.group(1)})
+    assert logged_out.status_code == 302
+    assert client.get("/").status_code == 302  # to the login page now
+
+
+def test_a_viewer_menu_has_no_admin_link_even_for_a_staff_account() -> None:
+    # The menu showed "Admin" to every staff account, a link that only gives a viewer 403.
+    page = _as(_user("looker", viewer=True)).get("/").content.decode()
+    assert 'href="/admin/"' not in page
+    assert 'href="/admin/"' in _as(_user("boss", owner=True)).get("/").content.decode()

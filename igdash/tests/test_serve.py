@@ -160,3 +160,19 @@ def test_serve_runs_tasks_over_redis_and_postgresql(
             assert "igdash-worker@" in _ping_round_trip(served)
             assert served.stop() == 0
         assert not (tmp_path / "data" / "igdash.sqlite3").exists()
+
+
+def test_serve_hands_forwarded_for_to_igdash_behind_a_trusted_proxy(tmp_path: Path) -> None:
+    # Waitress 3 drops X-Forwarded-For unless told otherwise, so behind `tailscale
+    # serve` every client looked like the proxy: the allowlist let everyone in and
+    # one guesser's failures locked the owner out from every device.
+    env = {"IGDASH_TRUSTED_PROXIES": "127.0.0.1/32"}
+    with run_serve(tmp_path / "data", env) as served:
+        served.wait_healthy()
+        outsider = httpx.get(f"{served.base_url}/login/", headers={"X-Forwarded-For": "8.8.8.8"})
+        assert outsider.status_code == 403
+        assert "igdash refuses 8.8.8.8" in outsider.text
+        phone = httpx.get(
+            f"{served.base_url}/login/", headers={"X-Forwarded-For": "100.101.102.103"}
+        )
+        assert phone.status_code == 200

@@ -91,6 +91,10 @@ class Command(BaseCommand):
                     python, "-m", "waitress",
                     f"--listen={host}:{port}" if ":" not in host else f"--listen=[{host}]:{port}",
                     f"--threads={settings.SERVE_THREADS}",
+                    # Waitress 3 drops X-Forwarded-* from every peer by default,
+                    # which left IGDASH_TRUSTED_PROXIES without effect: igdash
+                    # decides itself whom to believe (igdash/network.py).
+                    "--no-clear-untrusted-proxy-headers",
                     "igdash.wsgi:application",
                 ],
                 {"IGDASH_PROCESS_ROLE": "web"},
