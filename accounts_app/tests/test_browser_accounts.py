@@ -60,3 +60,22 @@ def test_filters_keep_the_search_and_explain_a_bad_choice(page, live_server) -> 
         page.get_attribute("a[data-export-link]", "href")
         == "/exports/alice/mutuals.xlsx?q=alice_f0000"
     )
+
+
+@pytest.mark.parametrize("via", ["apply", "tab"])
+def test_a_phone_lands_on_the_list_after_a_filter_or_a_tab(page, live_server, via) -> None:  # type: ignore[no-untyped-def]
+    # The list sits below the cards, charts, export and history: a reload that
+    # starts at the top left a phone owner three screens away from the answer.
+    owner()
+    factories.tracked("alice", followers=8, following=3, mutual=1, days=2)
+    page.set_viewport_size({"width": 320, "height": 640})
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/accounts/alice/")
+    if via == "apply":
+        page.fill("#list-q", "alice_f")
+        page.click("text=Apply")
+    else:
+        page.locator("nav[aria-label=Lists] >> text=Following").click()
+    page.wait_for_load_state("networkidle")
+    top = page.evaluate("document.getElementById('lists').getBoundingClientRect().top")
+    assert 0 <= top < 640, f"the list starts {top:.0f}px down a 640px screen"

@@ -76,8 +76,8 @@ def test_finished_scrape_page_shows_the_result_with_links_to_new_and_lost(
         r"Finished \w{3} \d+, \d\d:\d\d · took [\d ]+s · private client as @demo_owner", words
     )
     body = page.content.decode()
-    new_link = f'href="/accounts/demo_small/?tab=followers&amp;at={second.pk}&amp;show=new"'
-    lost_link = f'href="/accounts/demo_small/?tab=followers&amp;at={second.pk}&amp;show=lost"'
+    new_link = f'href="/accounts/demo_small/?tab=followers&amp;at={second.pk}&amp;show=new#lists"'
+    lost_link = f'href="/accounts/demo_small/?tab=followers&amp;at={second.pk}&amp;show=lost#lists"'
     assert new_link in body and lost_link in body
 
     # The link opens exactly the new followers of that scrape.
