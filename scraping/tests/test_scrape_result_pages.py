@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from accounts_app.models import LoginCredential
 from accounts_app.services import logins
@@ -66,6 +67,9 @@ def test_finished_scrape_page_shows_the_result_with_links_to_new_and_lost(
 
     assert "Scraping @demo_small" not in words
     assert "Scrape of @demo_small done" in words
+    # Its finishing time names its zone, as every other time does (#22.10).
+    finished = f"Finished {timezone.localtime(second.finished_at):%b %-d, %H:%M} UTC"
+    assert finished in words
     assert 'role="progressbar"' not in page.content.decode()
     assert (
         f"followers Complete {followers.fetched:,} fetched of {followers.expected:,} · "
@@ -73,7 +77,7 @@ def test_finished_scrape_page_shows_the_result_with_links_to_new_and_lost(
     ) in words
     assert "following Complete" in words
     assert re.search(
-        r"Finished \w{3} \d+, \d\d:\d\d · took [\d ]+s · private client as @demo_owner", words
+        r"Finished \w{3} \d+, \d\d:\d\d UTC · took [\d ]+s · private client as @demo_owner", words
     )
     body = page.content.decode()
     new_link = f'href="/accounts/demo_small/?tab=followers&amp;at={second.pk}&amp;show=new#lists"'
