@@ -92,6 +92,16 @@ def check_empty(accounts: Sequence[str]) -> None:
             'PowerShell `$env:IGDASH_DATA_DIR="demo-data"; .venv\\Scripts\\igdash.exe '
             "seed_demo`), or pass --force to add the demo to this one."
         )
+    # A second run starts its days again from day 0 and would slide them between the
+    # first run's scrapes: two interleaved histories, every delta wrong.
+    seeded = TrackedAccount.objects.filter(user__username__in=accounts, last_scrape__isnull=False)
+    if seeded.exists():
+        names = ", ".join(f"@{t.user.username}" for t in seeded.select_related("user")[:5])
+        raise DemoRefused(
+            f"This data folder already holds the demo ({names} have scrapes): a second run "
+            "would mix a new history into the old one. Seed into a new, empty data folder "
+            "(`IGDASH_DATA_DIR=./demo-data2 .venv/bin/igdash seed_demo`), or pass --force."
+        )
 
 
 def seed(

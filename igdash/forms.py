@@ -99,6 +99,11 @@ class AppSettingsForm(forms.ModelForm):
         self.initial["proxies"] = self.instance.proxies_hint
         # The scheduler runs in IGDASH_TIME_ZONE, which need not be the browser's.
         self.fields["refresh_time"].label = f"Nightly refresh at ({settings.TIME_ZONE} time)"
+        # The model's help says "Local time", which a phone reads as its own zone.
+        self.fields["refresh_time"].help_text = (
+            "Bookmarked accounts are refreshed every night at this time in "
+            f"{settings.TIME_ZONE} (IGDASH_TIME_ZONE), whatever this device's zone."
+        )
 
     def clean_proxies(self) -> list[str]:
         lines = [line.strip() for line in self.cleaned_data["proxies"].splitlines()]

@@ -75,8 +75,9 @@ def part_results(
             if part.complete:
                 lost = stats.lost_followers if follower else stats.lost_following
             at = {"tab": tab, "at": scrape.pk}
-            new_url = f"{account}?{urlencode({**at, 'show': 'new'})}"
-            lost_url = f"{account}?{urlencode({**at, 'show': 'lost'})}"
+            # #lists: the list sits screens below the charts on a phone.
+            new_url = f"{account}?{urlencode({**at, 'show': 'new'})}#lists"
+            lost_url = f"{account}?{urlencode({**at, 'show': 'lost'})}#lists"
         results.append(
             PartProgress(
                 name=tab,

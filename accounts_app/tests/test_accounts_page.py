@@ -89,3 +89,16 @@ def test_right_to_left_names_are_isolated_where_every_name_sits(owner_client: Cl
     html = owner_client.get("/accounts/").content.decode()
     assert "<bdi>نور الهدى · Nour</bdi>" in html
     assert 'dir="auto">نور' not in html
+
+
+def test_an_account_without_a_complete_followers_list_says_so_in_its_trend(
+    owner_client: Client,
+) -> None:
+    # @demo_capped: 21 scrapes, every followers list capped by Instagram; its row
+    # showed an empty trend and dashes with no word why.
+    from scraping.models import ScrapeStats
+
+    factories.tracked("capped", followers=8, following=3, days=3)
+    ScrapeStats.objects.update(followers=None)
+    html = owner_client.get("/accounts/").content.decode()
+    assert "No complete followers list yet" in html

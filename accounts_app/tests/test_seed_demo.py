@@ -55,3 +55,14 @@ def test_seeds_a_data_folder_no_command_has_created_yet(tmp_path: Path) -> None:
     done = checked(manage(tmp_path, "seed_demo", "--days", "1", "--accounts", "demo_small"))
     assert "Seeded 1 scrapes" in done.stdout, done.stdout
     assert (tmp_path / "igdash.sqlite3").exists()
+
+
+def test_refuses_to_seed_the_demo_twice_into_one_history(isolated_vault: Path, settings) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    # A second run started its days again from day 0 and slid them between the first
+    # run's scrapes: two interleaved histories of the same accounts, every delta wrong.
+    settings.MEDIA_ROOT = isolated_vault / "media"
+    call_command("seed_demo", "--days", "1", "--accounts", "demo_small", stdout=StringIO())
+    with pytest.raises(CommandError, match="already holds the demo") as refused:
+        call_command("seed_demo", "--days", "1", "--accounts", "demo_small", stdout=StringIO())
+    assert "IGDASH_DATA_DIR=" in str(refused.value)
+    assert Scrape.objects.count() == 1

@@ -87,3 +87,18 @@ def test_phone_menu_opens_over_the_page_without_moving_it(page, live_server) -> 
     assert toggle.get_attribute("aria-expanded") == "false"
     page.set_viewport_size({"width": 1440, "height": 900})
     assert page.locator("#nav-menu a", has_text="Accounts").is_visible()
+
+
+def test_a_phone_search_of_everyone_lands_on_its_results(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    # Enter or "Search" loads /?q=...; on a phone the search card sits below the
+    # cards and the chart, so a reload at the top showed no result at all.
+    owner()
+    factories.tracked("alice", followers=8, following=3, mutual=1, days=2)
+    page.set_viewport_size({"width": 320, "height": 640})
+    log_in(page, live_server)
+    page.fill("#global-q", "alice_f")
+    page.click("form[role=search] button[type=submit]")
+    page.wait_for_url("**/?q=alice_f*")
+    page.wait_for_load_state("networkidle")
+    top = page.evaluate("document.getElementById('search').getBoundingClientRect().top")
+    assert 0 <= top < 640, f"the results start {top:.0f}px down a 640px screen"

@@ -53,3 +53,23 @@ def test_readme_counts_and_names_every_silenced_check() -> None:
     assert named == silenced
     stated = _stated_number(section, r"(\w+) of\s+Django's (?:HTTPS|deploy(?:ment)?) checks")
     assert stated == len(silenced)
+
+
+def test_every_table_row_of_the_docs_belongs_to_a_table() -> None:
+    # A blank line inside a Markdown table ends it: the rows after it render as a
+    # paragraph of pipes (README's IGDASH_RATE_LIMITS row did).
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        in_code = False
+        block: list[str] = []
+        for line in [*lines, ""]:
+            if line.lstrip().startswith("```"):
+                in_code = not in_code
+            if not in_code and line.startswith("|"):
+                block.append(line)
+                continue
+            if block:
+                assert len(block) >= 2 and re.match(r"^\|\s*:?-{3,}", block[1]), (
+                    f"{path.name}: a table row without its header: {block[0]!r}"
+                )
+            block = []

@@ -40,3 +40,12 @@ def test_walkthrough_says_to_restart_igdash_after_editing_env() -> None:
 
     assert "igdash reads .env only when it starts" in text
     assert "Every change to `.env` needs a restart of igdash" in text
+
+
+def test_the_demo_dashboard_is_seeded_and_opened_in_its_own_data_folder() -> None:
+    # After the walk-through ./data tracks @demo_small, so a bare `igdash seed_demo`
+    # is refused; the README must give the folder and how to open what it built.
+    text = " ".join(_walkthrough().split())
+
+    assert "`IGDASH_DATA_DIR=./demo-data .venv/bin/igdash seed_demo`" in text
+    assert "`IGDASH_DATA_DIR=./demo-data bash scripts/start.sh --port 8001`" in text

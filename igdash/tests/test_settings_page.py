@@ -121,3 +121,6 @@ def test_rate_limits_off_is_shown_on_every_window_and_pause(
 def test_the_nightly_refresh_time_names_its_time_zone(owner_client: Client) -> None:
     html = owner_client.get("/settings/").content.decode()
     assert "Nightly refresh at (Asia/Tokyo time)" in html
+    # Its help agrees: not "Local time", which reads as the browser's.
+    assert "Local time of the nightly refresh" not in html
+    assert "every night at this time in Asia/Tokyo (IGDASH_TIME_ZONE)" in html

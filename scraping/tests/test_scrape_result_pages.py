@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from accounts_app.models import LoginCredential
 from accounts_app.services import logins
@@ -66,6 +67,9 @@ def test_finished_scrape_page_shows_the_result_with_links_to_new_and_lost(
 
     assert "Scraping @demo_small" not in words
     assert "Scrape of @demo_small done" in words
+    # Its finishing time names its zone, as every other time does (#22.10).
+    finished = f"Finished {timezone.localtime(second.finished_at):%b %-d, %H:%M} UTC"
+    assert finished in words
     assert 'role="progressbar"' not in page.content.decode()
     assert (
         f"followers Complete {followers.fetched:,} fetched of {followers.expected:,} · "
@@ -73,11 +77,11 @@ def test_finished_scrape_page_shows_the_result_with_links_to_new_and_lost(
     ) in words
     assert "following Complete" in words
     assert re.search(
-        r"Finished \w{3} \d+, \d\d:\d\d · took [\d ]+s · private client as @demo_owner", words
+        r"Finished \w{3} \d+, \d\d:\d\d UTC · took [\d ]+s · private client as @demo_owner", words
     )
     body = page.content.decode()
-    new_link = f'href="/accounts/demo_small/?tab=followers&amp;at={second.pk}&amp;show=new"'
-    lost_link = f'href="/accounts/demo_small/?tab=followers&amp;at={second.pk}&amp;show=lost"'
+    new_link = f'href="/accounts/demo_small/?tab=followers&amp;at={second.pk}&amp;show=new#lists"'
+    lost_link = f'href="/accounts/demo_small/?tab=followers&amp;at={second.pk}&amp;show=lost#lists"'
     assert new_link in body and lost_link in body
 
     # The link opens exactly the new followers of that scrape.
@@ -125,9 +129,12 @@ def test_a_capped_list_is_explained_in_plain_words_everywhere(
             assert internal not in words
     assert detail.count(said) == 1  # once, not once per place the engine wrote it
     assert "followers Partial" in detail and "lost not judged" in detail
-    assert "followers +" in listing and f"/ {MINUS}?" in listing
+    # In words, not a minus and a question mark whose meaning hides in a tooltip no phone can show.
+    assert f"followers +{part.fetched} / lost not judged" in listing
     assert "no point in the chart" in account
-    assert f"+{part.fetched} / {MINUS}? followers" in account  # its history: lost not judged
+    assert f"+{part.fetched} followers · lost not judged" in account  # its history
+    for words in (listing, account):
+        assert f"{MINUS}?" not in words
 
 
 def test_a_running_scrape_still_shows_its_progress(browser: Client) -> None:

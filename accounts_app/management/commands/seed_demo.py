@@ -25,7 +25,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=1, help="Simulator seed.")
         parser.add_argument(
-            "--force", action="store_true", help="Seed even if other accounts are tracked."
+            "--force",
+            action="store_true",
+            help="Seed even if other accounts are tracked or the demo is already there.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
