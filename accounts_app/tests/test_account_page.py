@@ -158,3 +158,19 @@ def test_server_rendered_times_carry_their_zone(owner_client: Client) -> None:
         with_clock = [t for t in times if ":" in t]  # dates alone need no zone
         assert with_clock, url
         assert all(t.endswith(" JST") for t in with_clock), (url, with_clock)
+
+
+def test_a_failed_scrape_in_the_history_says_why(owner_client: Client) -> None:
+    # Before: "#7 Dec 3 Failed" and nothing more; the reason was only on the Scrapes page.
+    target = factories.tracked("alice", followers=3, following=1, mutual=0, days=1)
+    failed = factories.scrape(
+        target,
+        status="failed",
+        error_code="http_502",
+        error_message="Gave up after 5 retries: Instagram answered HTTP 502",
+    )
+
+    html = owner_client.get("/accounts/alice/").content.decode()
+
+    row = html.split(f">#{failed.pk}</a>")[1].split("</li>")[0]
+    assert "Gave up after 5 retries: Instagram answered HTTP 502" in row
