@@ -53,6 +53,18 @@ def test_top_growth_ranks_by_follower_gain_over_thirty_days() -> None:
     assert chart["datasets"][0]["label"] == "@fast (+30)"  # type: ignore[index]
 
 
+def test_the_growth_card_says_why_a_tracked_account_is_not_ranked(owner_client: Client) -> None:
+    # Before: four of five tracked accounts ranked, and no word about the fifth.
+    ranked = factories.tracked("alice", followers=5, following=1, mutual=0, days=2)
+    assert len(dashboard.top_growth()) == 1 and ranked is not None
+    factories.tracked("bob", followers=3, following=1, mutual=0, days=1)  # one scrape only
+
+    html = owner_client.get("/").content.decode()
+
+    assert "data-growth-note" in html
+    assert "Only accounts with two complete followers lists in the last 30 days" in html
+
+
 def test_search_shows_who_each_user_is_connected_to(owner_client: Client) -> None:
     factories.tracked("alice", followers=3, following=2, mutual=1, days=1)
     html = owner_client.get("/", {"q": "alice_f00000"}).content.decode()
