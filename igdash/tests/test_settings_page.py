@@ -115,6 +115,8 @@ def test_rate_limits_off_is_shown_on_every_window_and_pause(
     for field in ("web_api_limit", "mobile_api_window_seconds", "jitter_mean_seconds"):
         assert "IGDASH_RATE_LIMITS=off" in _slider_block(html, field)
     assert "data-override" not in _slider_block(html, "backoff_base_seconds")
+    # The backoff sliders still work, and the notice says so (walk finding).
+    assert "the backoff after a refusal (the two backoff sliders) still apply" in html
 
 
 @override_settings(TIME_ZONE="Asia/Tokyo")
