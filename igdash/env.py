@@ -4,9 +4,10 @@ settings.py reads every IGDASH_* variable once, through these helpers
 (igdash/tests/test_config_checks.py keeps it so). A number, flag, choice, time
 zone, network list or key that cannot be used stops start-up with one line naming
 the variable, instead of failing deep inside a request or a scrape; a number is
-range-checked only where settings.py gives it a minimum or maximum. Free text
-(env_str: URLs, host and user names) is only trimmed, so a mistyped URL shows
-only when it is used (a scrape, serve binding its host), not at start-up.
+range-checked only where settings.py gives it a minimum or maximum; a base URL
+(env_url) must be http(s)://host. Other free text (env_str: host and user names)
+is only trimmed, so a mistyped host shows only when it is used (serve binding
+it), not at start-up.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import os
 import zoneinfo
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 D = TypeVar("D")  # a default of another type than the value (None: "not set")
@@ -98,6 +100,20 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
         if raw.lower() == choice.lower():
             return choice
     raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+
+
+def env_url(name: str, default: str) -> str:
+    """An http(s) base URL without a trailing slash (the Instagram hosts, or the
+    simulator standing in for them)."""
+    value = (env_str(name) or default).rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name} must be a URL like https://host[:port], not {value!r}")
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise ConfigError(f"{name} has a bad port: {value!r}") from None
+    return value
 
 
 def env_time_zone(name: str, default: str) -> str:

@@ -24,6 +24,7 @@ from igdash.env import (
     env_path,
     env_str,
     env_time_zone,
+    env_url,
     load_dotenv,
 )
 from igdash.filemodes import tighten_top
@@ -273,8 +274,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A worker writes a heartbeat row this often; /health calls it dead after the
 # threshold: within 15 s of its death (a hung worker, one on another machine).
 # A worker under `serve` is marked dead at once by the supervisor.
-WORKER_HEARTBEAT_SECONDS = env_float("IGDASH_WORKER_HEARTBEAT_SECONDS", 5.0)
-WORKER_HEARTBEAT_STALE_SECONDS = env_float("IGDASH_WORKER_STALE_SECONDS", 15.0)
+WORKER_HEARTBEAT_SECONDS = env_float("IGDASH_WORKER_HEARTBEAT_SECONDS", 5.0, minimum=0.5)
+WORKER_HEARTBEAT_STALE_SECONDS = env_float("IGDASH_WORKER_STALE_SECONDS", 15.0, minimum=1.0)
 
 # --- Serve ---------------------------------------------------------------------------
 SERVE_HOST = env_str("IGDASH_HOST", "127.0.0.1")
@@ -283,8 +284,8 @@ SERVE_THREADS = env_int("IGDASH_WEB_THREADS", 8, minimum=1)
 WORKER_CONCURRENCY = env_int("IGDASH_WORKER_CONCURRENCY", 4, minimum=1)
 
 # --- Instagram -------------------------------------------------------------------------
-INSTAGRAM_WEB_URL = env_str("IGDASH_INSTAGRAM_WEB_URL", "https://www.instagram.com").rstrip("/")
-INSTAGRAM_API_URL = env_str("IGDASH_INSTAGRAM_API_URL", "https://i.instagram.com").rstrip("/")
+INSTAGRAM_WEB_URL = env_url("IGDASH_INSTAGRAM_WEB_URL", "https://www.instagram.com")
+INSTAGRAM_API_URL = env_url("IGDASH_INSTAGRAM_API_URL", "https://i.instagram.com")
 # Every knob of the scrape engine is read here, once, at start-up: a typo stops
 # `serve` (and every command) with one line, never a scrape in the middle of a
 # list (docs/operations.md, "Configuration checks"). The engine reads these.

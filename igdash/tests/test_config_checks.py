@@ -116,6 +116,11 @@ BAD_VALUES = [
     ("IGDASH_TIME_ZONE", "Mars/Olympus", "is not a time zone name like Europe/Berlin"),
     ("IGDASH_PORT", "99999", "must be between 1 and 65535, not 99999"),
     ("IGDASH_WORKER_CONCURRENCY", "0", "must be at least 1, not 0"),
+    ("IGDASH_WORKER_HEARTBEAT_SECONDS", "-3", "must be at least 0.5, not -3.0"),
+    ("IGDASH_WORKER_STALE_SECONDS", "0", "must be at least 1.0, not 0.0"),
+    ("IGDASH_INSTAGRAM_WEB_URL", "not-a-url", "must be a URL like https://host[:port]"),
+    ("IGDASH_INSTAGRAM_API_URL", "ftp://i.example", "must be a URL like https://host[:port]"),
+    ("IGDASH_INSTAGRAM_API_URL", "http://127.0.0.1:x", "has a bad port"),
 ]
 
 
