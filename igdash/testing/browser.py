@@ -56,10 +56,7 @@ class WatchedPage:
             ),
         )
         page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
-        page.on(
-            "requestfailed",
-            lambda req: self.problems.append(f"request failed: {req.url} {req.failure}"),
-        )
+        page.on("requestfailed", self._request_failed)
         page.on(
             "response",
             lambda resp: (
@@ -68,6 +65,13 @@ class WatchedPage:
                 else None
             ),
         )
+
+    def _request_failed(self, request: Any) -> None:
+        # ERR_ABORTED: the browser cancelled a load because the page moved on (a
+        # click that navigates while the logo is still loading). Nothing failed;
+        # a real failure is an HTTP status (the response hook) or another net error.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            self.problems.append(f"request failed: {request.url} {request.failure}")
 
     def screenshot(self, label: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
