@@ -433,3 +433,17 @@ def test_a_renamed_target_whose_pk_is_gone_too_is_not_found(
     assert result.status == Scrape.Status.FAILED
     assert "has no account @demo_small" in result.error_message
     assert IgUser.objects.get(tracked__isnull=False).username == "demo_small"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scrape_command_stops_when_its_run_here_dies(
+    sim: Sim, owner: LoginCredential, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before: --wait polled forever when the run in this process died.
+    def broken(scrape_id: int) -> None:
+        raise RuntimeError("database table is locked")
+
+    monkeypatch.setattr(services, "run_scrape", broken)
+
+    with pytest.raises(CommandError, match=r"scrape #\d+ stopped here while queued"):
+        call_command("scrape", "@demo_small", "--wait")

@@ -9,6 +9,7 @@ stderr.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from argparse import ArgumentParser
@@ -25,6 +26,7 @@ from scraping.services.engine import DIRECTION_NAMES
 
 Status = Scrape.Status
 POLL_SECONDS = 0.5
+log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -74,14 +76,15 @@ class Command(BaseCommand):
         if not live_workers():
             runner = threading.Thread(target=_run_here, args=(scrape.pk,), daemon=True)
             runner.start()
-        scrape = self._follow(scrape.pk)
+        scrape = self._follow(scrape.pk, runner)
         if runner is not None:
             runner.join(timeout=5)
         self._summary(scrape)
 
-    def _follow(self, scrape_id: int) -> Scrape:
+    def _follow(self, scrape_id: int, runner: threading.Thread | None) -> Scrape:
         shown = ""
         while True:
+            runner_gone = runner is not None and not runner.is_alive()
             scrape = Scrape.objects.get(pk=scrape_id)
             line = _progress(scrape)
             if line != shown:
@@ -90,6 +93,13 @@ class Command(BaseCommand):
                 shown = line
             if scrape.status in Scrape.FINISHED_STATUSES or scrape.status == Status.NEEDS_ATTENTION:
                 return scrape
+            if runner_gone:
+                # The run in this process ended without finishing the scrape (an error,
+                # logged): waiting on would wait forever.
+                raise CommandError(
+                    f"scrape #{scrape_id} stopped here while {scrape.status} (see the log); "
+                    "the worker resumes it when it runs"
+                )
             time.sleep(POLL_SECONDS)
 
     def _summary(self, scrape: Scrape) -> None:
@@ -126,6 +136,8 @@ def _run_here(scrape_id: int) -> None:
             wait = (scrape.resume_at - timezone.now()).total_seconds() if scrape.resume_at else 1
             time.sleep(min(max(wait, 0.2), 60))
             close_old_connections()
+    except Exception:
+        log.exception("scrape #%s: the run in this process stopped", scrape_id)
     finally:
         connection.close()
 
