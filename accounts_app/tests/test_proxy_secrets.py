@@ -25,6 +25,7 @@ from accounts_app.services import logins
 from accounts_app.tests import factories
 from exports import backup
 from igdash.models import AppSettings
+from igdash.testing.forms import settings_form
 from igdash.testing.processes import run_manage
 from scraping.services.clients import pick_proxy
 
@@ -38,18 +39,6 @@ LISTED = f"socks5://luser:{LIST_SECRET}@10.1.2.3:1080"
 LISTED_MASKED = "socks5://***@10.1.2.3:1080"
 PLAIN = "http://10.9.9.9:3128"  # no credentials: nothing to hide, shown as is
 BEFORE = [("accounts_app", "0005_iguser_one_username_index"), ("igdash", "0005_viewers_group")]
-
-
-def _settings_form(**changes: object) -> dict[str, object]:
-    data: dict[str, object] = {
-        "web_api_limit": 75, "web_api_window_seconds": 660, "graphql_limit": 200,
-        "graphql_window_seconds": 660, "mobile_api_limit": 199, "mobile_api_window_seconds": 1800,
-        "jitter_mean_seconds": 1.7, "jitter_max_seconds": 15, "backoff_base_seconds": 60,
-        "backoff_max_seconds": 3600, "proxies": "", "backup_retention_days": 14,
-        "refresh_time": "02:00", "refresh_spacing_seconds": 300,
-    }  # fmt: skip
-    data.update(changes)
-    return data
 
 
 def _database_text() -> str:
@@ -69,7 +58,7 @@ def stored(owner_client: Client) -> LoginCredential:
     """A login with its own proxy and an owner's proxy list, stored the way the
     Settings page and `login_instagram --proxy` store them."""
     login = logins.store_login("someone", password="pw-not-checked", proxy=PROXY)
-    saved = owner_client.post("/settings/", _settings_form(proxies=f"{LISTED}\n{PLAIN}"))
+    saved = owner_client.post("/settings/", settings_form(proxies=f"{LISTED}\n{PLAIN}"))
     assert saved.status_code == 302
     return login
 
@@ -104,7 +93,7 @@ def test_settings_page_shows_proxies_masked_and_keeps_them_when_saved_again(
     # Saving the page as shown (masked lines) keeps the stored proxies; a line
     # removed is removed, a new line is added.
     new = "https://nuser:N3wS3cret@proxy2.example:443"
-    again = owner_client.post("/settings/", _settings_form(proxies=f"{LISTED_MASKED}\n{new}"))
+    again = owner_client.post("/settings/", settings_form(proxies=f"{LISTED_MASKED}\n{new}"))
     assert again.status_code == 302
     assert AppSettings.load().proxy_list == [LISTED, new]
 
@@ -113,7 +102,7 @@ def test_stars_are_never_stored_as_a_proxys_credentials(
     stored: LoginCredential, owner_client: Client
 ) -> None:
     unknown = "http://***@elsewhere.example:8080"
-    response = owner_client.post("/settings/", _settings_form(proxies=unknown))
+    response = owner_client.post("/settings/", settings_form(proxies=unknown))
     assert response.status_code == 200
     assert "type its address again" in response.content.decode()
     assert AppSettings.load().proxy_list == [LISTED, PLAIN]
@@ -121,7 +110,7 @@ def test_stars_are_never_stored_as_a_proxys_credentials(
 
 def test_a_password_with_stars_in_it_is_still_a_password(owner_client: Client) -> None:
     starry = "http://suser:a***b@proxy3.example:3128"
-    saved = owner_client.post("/settings/", _settings_form(proxies=starry))
+    saved = owner_client.post("/settings/", settings_form(proxies=starry))
     assert saved.status_code == 302
     assert AppSettings.load().proxy_list == [starry]
     assert "a***b" not in owner_client.get("/settings/").content.decode()

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from igdash.testing.forms import settings_form
 from igdash.testing.processes import ROOT, Served, csrf_token, run_manage, run_serve
 
 pytestmark = [
@@ -30,13 +31,6 @@ SHELL_UMASK = 0o022
 PROXY_SECRET = "Pr0xyS3cretInFiles"
 PROXY = f"http://puser:{PROXY_SECRET}@127.0.0.1:9"
 LISTED = f"socks5://luser:{PROXY_SECRET}@127.0.0.1:9"
-SETTINGS_FORM = {
-    "web_api_limit": 75, "web_api_window_seconds": 660, "graphql_limit": 200,
-    "graphql_window_seconds": 660, "mobile_api_limit": 199, "mobile_api_window_seconds": 1800,
-    "jitter_mean_seconds": 1.7, "jitter_max_seconds": 15, "backoff_base_seconds": 60,
-    "backoff_max_seconds": 3600, "backup_retention_days": 14, "refresh_time": "02:00",
-    "refresh_spacing_seconds": 300,
-}  # fmt: skip
 # No request may leave the machine: Instagram is a port nobody listens on.
 NOWHERE = {
     "IGDASH_INSTAGRAM_API_URL": "http://127.0.0.1:9",
@@ -98,7 +92,7 @@ def _ping(served: Served) -> None:
     assert added.status_code == 200 and "@someone" in added.text, added.text
     saved = client.post(
         "/settings/",
-        data={**SETTINGS_FORM, "proxies": LISTED},
+        data=settings_form(proxies=LISTED),
         headers={"X-CSRFToken": csrf_token(client)},
     )
     assert saved.status_code == 302, saved.text

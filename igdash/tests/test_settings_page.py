@@ -12,6 +12,7 @@ from django_celery_beat.models import PeriodicTask
 from accounts_app.models import LoginCredential
 from accounts_app.tests import factories
 from igdash.models import AppSettings
+from igdash.testing.forms import settings_form
 
 pytestmark = pytest.mark.django_db
 
@@ -19,18 +20,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def owner_client(client: Client) -> Client:
     return factories.logged_in(client)
-
-
-def _form(**changes: object) -> dict[str, object]:
-    data: dict[str, object] = {
-        "web_api_limit": 75, "web_api_window_seconds": 660, "graphql_limit": 200,
-        "graphql_window_seconds": 660, "mobile_api_limit": 199, "mobile_api_window_seconds": 1800,
-        "jitter_mean_seconds": 1.7, "jitter_max_seconds": 15, "backoff_base_seconds": 60,
-        "backoff_max_seconds": 3600, "proxies": "", "backup_retention_days": 14,
-        "refresh_time": "02:00", "refresh_spacing_seconds": 300,
-    }  # fmt: skip
-    data.update(changes)
-    return data
 
 
 def test_page_shows_sliders_with_their_values_and_the_logins(owner_client: Client) -> None:
@@ -43,7 +32,7 @@ def test_page_shows_sliders_with_their_values_and_the_logins(owner_client: Clien
 def test_valid_settings_are_saved_and_the_schedule_follows(owner_client: Client) -> None:
     response = owner_client.post(
         "/settings/",
-        _form(web_api_limit=40, proxies="http://u:p@proxy.example:8080\n\nsocks5://10.0.0.1:1080",
+        settings_form(web_api_limit=40, proxies="http://u:p@proxy.example:8080\n\nsocks5://10.0.0.1:1080",
               refresh_time="04:15"),
     )  # fmt: skip
     assert response.status_code == 302
@@ -75,7 +64,7 @@ def test_bad_input_is_refused_inline_and_kept(
     field: str,
     typed: str,
 ) -> None:
-    response = owner_client.post("/settings/", _form(**changes))
+    response = owner_client.post("/settings/", settings_form(**changes))
     html = response.content.decode()
     assert response.status_code == 200
     assert f'id="id_{field}-error"' in html
