@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from accounts_app.models import TrackedAccount
 from accounts_app.search import clean_term, count_matches, matching_ids
+from core.keyset import Page, by_id, parse_id
 from exports.lists import AccountList, ListName
-from igdash.keyset import Page, by_id, parse_id
 from scraping.models import Relationship, Scrape, ScrapeList, ScrapeStats
 
 PAGE_SIZE = 50

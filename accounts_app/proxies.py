@@ -26,7 +26,7 @@ from accounts_app import vault
 
 if TYPE_CHECKING:
     from accounts_app.models import LoginCredential
-    from igdash.models import AppSettings
+    from core.models import AppSettings
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accounts_app.models import TrackedAccount
 from accounts_app.search import clean_term
-from igdash.keyset import Page, by_field, by_value
+from core.keyset import Page, by_field, by_value
 from scraping.models import Scrape, ScrapeStats
 
 PAGE_SIZE = 30

@@ -160,7 +160,7 @@ def _boot_secret() -> bytes | None:
 
 
 def _from_published_unlock() -> bytes | None:
-    from igdash.models import VaultUnlock
+    from core.models import VaultUnlock
 
     secret = _boot_secret()
     row = VaultUnlock.objects.filter(pk=VaultUnlock.SINGLETON_PK).first()
@@ -187,7 +187,7 @@ def is_locked() -> bool:
 
 def unlock(passphrase: str) -> None:
     """Open the wrapped key and share it with this boot's other processes."""
-    from igdash.models import VaultUnlock
+    from core.models import VaultUnlock
 
     key = _unwrap(passphrase)
     secret = _boot_secret()

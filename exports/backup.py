@@ -47,7 +47,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 import igdash
-from igdash.models import VaultUnlock
+from core.models import VaultUnlock
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -372,7 +372,7 @@ def verify_archive(path: Path, workdir: Path) -> tuple[dict[str, Any], Path]:
 
 def _worker_running() -> float | None:
     """Seconds since a worker was last seen, when one looks alive."""
-    from igdash.models import WorkerHeartbeat
+    from core.models import WorkerHeartbeat
 
     try:
         last = (

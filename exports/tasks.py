@@ -6,8 +6,8 @@ import logging
 
 from celery import shared_task
 
+from core.models import AppSettings
 from exports import backup, jobs
-from igdash.models import AppSettings
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from igdash.filemodes import set_private_umask
+from core.filemodes import set_private_umask
 
 # First thing in every igdash process (each entry point imports this package
 # before anything else): files and folders it makes are for its own user only.

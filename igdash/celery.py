@@ -20,7 +20,7 @@ def _check_settings(**kwargs: object) -> None:
     variable ends it with one line, as it ends `igdash serve`, not a traceback."""
     from django.conf import settings
 
-    from igdash.env import ConfigError
+    from core.env import ConfigError
 
     try:
         settings.INSTALLED_APPS  # noqa: B018 (loading settings checks every variable)

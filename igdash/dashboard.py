@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts_app.models import IgUser, TrackedAccount
 from accounts_app.search import TRIGRAM_MIN, clean_term, users_matching, users_starting_with
-from igdash.keyset import Page, by_field, by_id
+from core.keyset import Page, by_field, by_id
 from scraping.models import Direction, Relationship, Scrape, ScrapeStats
 
 GROWTH_DAYS = 30

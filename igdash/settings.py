@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from igdash.env import (
+from core.env import (
     DEFAULT_ALLOWED_NETWORKS,
     env_base64,
     env_bool,
@@ -27,8 +27,8 @@ from igdash.env import (
     env_url,
     load_dotenv,
 )
-from igdash.filemodes import tighten_top
-from igdash.logs import INSTAGRAPI_LOGGERS
+from core.filemodes import tighten_top
+from core.logs import INSTAGRAPI_LOGGERS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(env_path("IGDASH_ENV_FILE", BASE_DIR / ".env"))
@@ -107,7 +107,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Refused input (a crafted cursor, ...) becomes a 400 page with its message.
-    "igdash.errors.BadInputMiddleware",
+    "core.errors.BadInputMiddleware",
     # Last, as django-axes asks: turns a lockout found during login into its page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -317,14 +317,14 @@ BOOT_SECRET = env_base64("IGDASH_BOOT_SECRET", 32)
 RATE_LIMITS = env_bool("IGDASH_RATE_LIMITS", True)
 
 # --- Logging -------------------------------------------------------------------------
-# igdash/logs.py; docs/operations.md, "Logs". The console gets one line per event,
+# core/logs.py; docs/operations.md, "Logs". The console gets one line per event,
 # the file also the tracebacks. json: one JSON object a line on both.
 LOG_LEVEL = env_choice(
     "IGDASH_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 )
 LOG_FORMAT = env_choice("IGDASH_LOG_FORMAT", "plain", ("plain", "json"))
 PROCESS_ROLE = env_str("IGDASH_PROCESS_ROLE", "manage")
-_FORMATTER = "igdash.logs.JsonFormatter" if LOG_FORMAT == "json" else "igdash.logs.PlainFormatter"
+_FORMATTER = "core.logs.JsonFormatter" if LOG_FORMAT == "json" else "core.logs.PlainFormatter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -333,9 +333,9 @@ LOGGING = {
         "file": {"()": _FORMATTER, "tracebacks": True},
     },
     "filters": {
-        "disallowed_host": {"()": "igdash.logs.DisallowedHostWarning"},
-        "instagrapi_console": {"()": "igdash.logs.InstagrapiNoise", "drop": True},
-        "instagrapi_file": {"()": "igdash.logs.InstagrapiNoise"},
+        "disallowed_host": {"()": "core.logs.DisallowedHostWarning"},
+        "instagrapi_console": {"()": "core.logs.InstagrapiNoise", "drop": True},
+        "instagrapi_file": {"()": "core.logs.InstagrapiNoise"},
     },
     "handlers": {
         "console": {

@@ -27,9 +27,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts_app import vault
 from accounts_app.models import LoginCredential
 from accounts_app.services import logins
+from core.models import AppSettings
 from exports import backup
 from igdash.forms import AppSettingsForm, InstagramLoginForm, TwoFactorCodeForm
-from igdash.models import AppSettings
 from igdash.schedule import ensure_schedule
 
 TEMPLATE = "igdash/settings.html"

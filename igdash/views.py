@@ -9,8 +9,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
+from core.models import WorkerPing
 from igdash import dashboard, health
-from igdash.models import WorkerPing
 from igdash.tasks import answer_ping
 
 

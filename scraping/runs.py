@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts_app.search import clean_term
-from igdash.keyset import Page, by_id
+from core.keyset import Page, by_id
 from scraping import services
 from scraping.forms import ScrapeForm
 from scraping.models import Direction, Scrape, ScrapeList, ScrapeStats

@@ -109,7 +109,7 @@ def test_backup_cleaner_script_reads_the_retention_from_settings(
     checked(
         python(
             data,
-            "from igdash.models import AppSettings as A; "
+            "from core.models import AppSettings as A; "
             "A.objects.create(pk=1, backup_retention_days=3)",
         )
     )

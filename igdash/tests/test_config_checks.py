@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 # Where reading the environment belongs: settings and its helpers, and the code
 # of the tests themselves (they build environments for the processes they start).
-ALLOWED = {Path("igdash/settings.py"), Path("igdash/settings_test.py"), Path("igdash/env.py")}
+ALLOWED = {Path("igdash/settings.py"), Path("igdash/settings_test.py"), Path("core/env.py")}
 ENV_HELPERS = {"env_str", "env_bool", "env_int", "env_float", "env_list", "env_networks"}
 ENV_HELPERS |= {"env_path", "env_choice", "env_base64"}
 
@@ -44,7 +44,7 @@ def _is_environ(node: ast.expr) -> bool:
 
 def _reads(tree: ast.AST) -> list[tuple[int, str]]:
     """Each place that reads the environment: os.environ.get / os.getenv /
-    os.environ[...] of an IGDASH_ name, or any call of igdash.env's readers.
+    os.environ[...] of an IGDASH_ name, or any call of core.env's readers.
     Writing os.environ["IGDASH_..."] (serve handing values to its children) is
     not a read."""
     found = []
@@ -83,7 +83,7 @@ def test_the_source_check_sees_the_reads_it_forbids() -> None:
     """The scan itself, on the kinds of reads the engine made before."""
     code = (
         "import os\n"
-        "from igdash.env import env_int\n"
+        "from core.env import env_int\n"
         'a = env_int("IGDASH_SCRAPE_MAX_RETRIES", 5)\n'
         'b = os.environ.get("IGDASH_KEY_STORE", "auto")\n'
         'c = os.environ["IGDASH_BOOT_SECRET"]\n'

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from igdash.env import ConfigError, env_bool, env_int, env_list, load_dotenv
+from core.env import ConfigError, env_bool, env_int, env_list, load_dotenv
 
 
 def test_typed_helpers_read_values(monkeypatch: pytest.MonkeyPatch) -> None:

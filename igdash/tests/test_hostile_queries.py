@@ -30,16 +30,16 @@ from hypothesis import strategies as st
 
 from accounts_app.models import IgUser, LoginCredential
 from accounts_app.tests import factories
+from core.models import WorkerPing
 from exports import excel
 from exports.models import ExportJob
-from igdash.models import WorkerPing
 from igdash.testing.urlconf import Route, routes
 from scraping.models import Scrape
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ["igdash", "accounts_app", "scraping", "exports"]
+SOURCES = ["core", "igdash", "accounts_app", "scraping", "exports"]
 # request.GET.get("q"), params.get("cursor"), self.value("tab", ...) (the account page's form).
 READS = re.compile(
     r"""(?:request\.GET\.get(?:list)?|params\.get|\.value)\(\s*["'](\w+)["']"""

@@ -17,8 +17,8 @@ from django.test import Client
 from accounts_app import vault
 from accounts_app.services import logins
 from accounts_app.tests import factories
+from core.models import AppSettings
 from exports import backup
-from igdash.models import AppSettings
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}

@@ -10,7 +10,7 @@ from django.conf import settings
 
 from accounts_app import proxies
 from accounts_app.models import LoginCredential
-from igdash.models import AppSettings
+from core.models import AppSettings
 from scraping.instagram.base import InstagramClient, Pacer
 from scraping.instagram.web import GraphQLClient, WebClient
 
@@ -30,7 +30,7 @@ def pick_proxy(login: LoginCredential | None, attempt: int = 0) -> str | None:
     Both are sealed: opened here, at use, and never kept (accounts_app/proxies.py)."""
     if login is not None and login.has_proxy:
         return proxies.login_proxy(login)
-    listed = AppSettings.load().proxy_list
+    listed = proxies.proxy_list(AppSettings.load())
     if not listed:
         return None
     return listed[((login.pk if login else 0) + attempt) % len(listed)]

@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts_app.models import IgUser, TrackedAccount
-from igdash.models import AppSettings
+from core.models import AppSettings
 from scraping.handles import InvalidHandle, parse_handle
 from scraping.models import Scrape, ScrapeList, ScrapeSeen
 from scraping.services.config import stale_seconds

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
-from igdash.models import WorkerHeartbeat
+from core.models import WorkerHeartbeat
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 from django.db import models
 from django.db.models import F, Model, Q, QuerySet
 
-from igdash.errors import BadInput
+from core.errors import BadInput
 
 M = TypeVar("M", bound=Model)
 
@@ -33,7 +33,7 @@ class BadCursor(BadInput):
     """A cursor this module did not hand out (edited, truncated, crafted).
 
     A 400, not a silent restart from the top: the infinite scroll would append
-    the first page again below the rows already shown (igdash.errors answers it)."""
+    the first page again below the rows already shown (core.errors answers it)."""
 
     def __init__(self) -> None:
         super().__init__(
