@@ -27,11 +27,17 @@ import os
 import secrets
 import threading
 from base64 import b64decode, b64encode
+from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+
+# Work that waits for the vault registers here; the unlock (igdash/lock.py) runs it.
+# accounts_app adds the sealing of proxies an older igdash stored in clear; scraping
+# adds the resumption of scrapes whose login was locked.
+AFTER_UNLOCK: list[Callable[[], object]] = []
 
 log = logging.getLogger(__name__)
 

@@ -6,3 +6,5 @@ Configuration readers (env), keyset paging (keyset), private file modes
 heartbeats and pings, the vault's unlock row). Nothing here imports accounts_app,
 scraping, exports or the igdash shell; docs/architecture.md has the layers.
 """
+
+__version__ = "0.1.0"

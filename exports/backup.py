@@ -46,7 +46,7 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
-import igdash
+import core
 from core.models import VaultUnlock
 
 FORMAT_VERSION = 1
@@ -247,7 +247,7 @@ def create_backup(tag: str = "", directory: Path | None = None) -> Path:
         manifest = {
             "format": FORMAT_VERSION,
             "app": "igdash",
-            "app_version": igdash.__version__,
+            "app_version": core.__version__,
             "created_at": created_at.isoformat(),
             "engine": kind,
             "tag": tag,

@@ -12,10 +12,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseStopPolling
 
+from core.heartbeat import worker_alive
 from exports import excel, files, jobs
 from exports.lists import AccountList, ListError, find_target, get_list
 from exports.models import ExportJob
-from igdash.health import check_worker
 
 TEXT = "text/plain; charset=utf-8"
 
@@ -108,5 +108,5 @@ def job_file(request: HttpRequest, job_id: int) -> HttpResponseBase:
 
 def _job_context(export: ExportJob) -> dict[str, object]:
     # A queued job with no worker alive would wait forever without a word.
-    idle = export.status == ExportJob.Status.QUEUED and not check_worker().ok
+    idle = export.status == ExportJob.Status.QUEUED and not worker_alive()
     return {"job": export, "no_worker": idle}

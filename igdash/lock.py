@@ -17,11 +17,6 @@ from igdash import throttle
 EXEMPT_NAMES = {"login", "admin_login", "logout", "health", "unlock"}
 
 
-# Work that waits for the vault registers here (the scraping app adds the
-# resumption of scrapes whose login was locked).
-AFTER_UNLOCK: list[Callable[[], object]] = []
-
-
 class VaultLockMiddleware:
     """Static files never get here (WhiteNoise answers them first)."""
 
@@ -71,6 +66,6 @@ def unlock_view(request: HttpRequest) -> HttpResponse:
     except vault.WrongPassphrase as exc:
         return render(request, "igdash/unlock.html", {"next": next_url, "error": str(exc)})
     throttle.succeeded(request, throttle.VAULT_PASSPHRASE_NAME)
-    for hook in AFTER_UNLOCK:
+    for hook in vault.AFTER_UNLOCK:
         hook()
     return redirect(next_url)

@@ -26,11 +26,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts_app import vault
 from accounts_app.models import LoginCredential
-from accounts_app.services import logins
 from core.models import AppSettings
 from exports import backup
 from igdash.forms import AppSettingsForm, InstagramLoginForm, TwoFactorCodeForm
 from igdash.schedule import ensure_schedule
+from scraping.services import logins
 
 TEMPLATE = "igdash/settings.html"
 ARCHIVES_SHOWN = 30

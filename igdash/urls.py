@@ -29,7 +29,7 @@ urlpatterns = [
         name="settings_login_remove",
     ),
     path("settings/backups/", settings_page.backup_now, name="settings_backup_now"),
-    path("accounts/", include("accounts_app.urls")),
+    path("accounts/", include("igdash.account_pages.urls")),
     path("scrapes/", include("scraping.urls")),
     path("exports/", include("exports.urls")),
     # Avatars are served by a login-required view, never as public media files.

@@ -21,12 +21,12 @@ from django.test import Client
 
 from accounts_app import proxies, vault
 from accounts_app.models import LoginCredential
-from accounts_app.services import logins
 from accounts_app.tests import factories
 from core.models import AppSettings
 from exports import backup
 from igdash.testing.forms import settings_form
 from igdash.testing.processes import run_manage
+from scraping.services import logins
 from scraping.services.clients import pick_proxy
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_vault")]

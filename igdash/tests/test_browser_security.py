@@ -20,10 +20,10 @@ import pytest
 
 from accounts_app import proxies, vault
 from accounts_app.models import LoginCredential
-from accounts_app.services import logins
 from igdash.tests.ui import check_layout, log_in, owner
 from scraping import services
 from scraping.models import Relationship, Scrape
+from scraping.services import logins
 from scraping.simulator.world import DEMO_2FA_CODE, DEMO_PASSWORD
 from scraping.tests.sim_control import Sim
 

@@ -15,10 +15,10 @@ from django.db import connection
 from django.test import Client
 
 from accounts_app import vault
-from accounts_app.services import logins
 from accounts_app.tests import factories
 from core.models import AppSettings
 from exports import backup
+from scraping.services import logins
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}

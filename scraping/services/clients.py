@@ -76,7 +76,7 @@ def connect(
     kind: ClientKind, login: LoginCredential | None, pacer: Pacer, proxy: str | None
 ) -> InstagramClient:
     """A client of `kind` acting as `login` (None: anonymous web requests)."""
-    from accounts_app.services import logins
+    from scraping.services import logins
 
     if kind in ("web", "graphql"):
         return web_client(

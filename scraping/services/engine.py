@@ -29,7 +29,6 @@ from django.utils import timezone
 
 from accounts_app import vault
 from accounts_app.models import LoginCredential
-from accounts_app.services import logins
 from scraping.instagram.base import InstagramClient
 from scraping.instagram.errors import (
     BadPassword,
@@ -49,7 +48,7 @@ from scraping.instagram.errors import (
 from scraping.instagram.types import Page, Profile
 from scraping.models import Direction, Scrape, ScrapeList, ScrapeSeen
 from scraping.ratelimit import RateLimiter, WindowClosed, login_key
-from scraping.services import clients
+from scraping.services import clients, logins
 from scraping.services.clients import ClientKind, Connector
 from scraping.services.config import max_retries
 from scraping.services.delta import finalise

@@ -20,10 +20,10 @@ import pytest
 from django.db import OperationalError, connections, transaction
 from playwright.sync_api import Error as PlaywrightError
 
-from accounts_app.services import logins
 from igdash.tests.ui import log_in, owner
 from scraping import services
 from scraping.models import Relationship, Scrape
+from scraping.services import logins
 from scraping.tests.engine_fakes import fast_limits, isolated_vault  # noqa: F401 (fixtures)
 from scraping.tests.sim_control import Sim, sim  # noqa: F401 (fixture)
 

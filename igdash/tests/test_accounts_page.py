@@ -7,7 +7,7 @@ from django.test import Client
 
 from accounts_app.models import IgUser, TrackedAccount
 from accounts_app.tests import factories
-from accounts_app.tracked import PAGE_SIZE
+from igdash.account_pages.accounts import PAGE_SIZE
 from scraping.models import Relationship, Scrape
 
 pytestmark = pytest.mark.django_db

@@ -14,9 +14,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts_app import tracked
 from accounts_app.models import TrackedAccount
 from accounts_app.tests import factories
+from igdash.account_pages import accounts as tracked
 from scraping.models import ScrapeStats
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ download, so the screen and the file always agree). The page adds substring
 search through accounts_app/search.py and keyset paging newest-first by
 relationship id, which the (target, direction, ended_by) index serves without
 sorting: a page costs the same at 10 followers and at 1M. The number of queries
-does not depend on the size of the lists (accounts_app/tests/test_account_page.py).
+does not depend on the size of the lists (igdash/tests/test_account_page.py).
 """
 
 from __future__ import annotations

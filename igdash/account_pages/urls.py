@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, register_converter
 
-from accounts_app import views
+from igdash.account_pages import views
 
 
 class UsernameConverter:

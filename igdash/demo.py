@@ -23,9 +23,9 @@ from django.utils import timezone
 
 from accounts_app import avatars
 from accounts_app.models import IgUser, LoginCredential, TrackedAccount
-from accounts_app.services import logins
 from scraping import services
 from scraping.models import Scrape, ScrapeStats
+from scraping.services import logins
 
 DEMO_LOGIN = "demo_owner"
 DEFAULT_ACCOUNTS = ("demo_small", "demo_owner", "demo_unicode", "demo_renames", "demo_capped")
