@@ -11,7 +11,7 @@ import pytest
 
 from accounts_app.tests import factories
 from igdash import dashboard
-from igdash.account_pages.accounts import sparklines
+from igdash.account_pages.accounts import list_page, sparklines
 from scraping.models import Scrape
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,3 +105,19 @@ def test_sparklines_read_every_account_in_the_query_their_docstring_says(
     with django_assert_num_queries(stated):
         lines = sparklines(ids)
     assert [len(lines[pk].values) for pk in ids] == [3] * accounts
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sort", ["name", "growth7", "decline30"])
+def test_the_accounts_page_runs_the_queries_the_decision_states(
+    sort: str,
+    django_assert_num_queries: Any,
+) -> None:
+    for name in ("alice", "bob", "carol"):
+        factories.tracked(name, days=3)
+    decisions = (ROOT / "docs" / "decisions.md").read_text(encoding="utf-8")
+    stated = _stated_number(decisions, r"(\w+) queries\s+either way")
+    with django_assert_num_queries(stated):
+        page = list_page({"sort": sort})
+        lines = [account.sparkline.values for account in page.page.items]
+    assert len(lines) == 3 and all(len(values) == 3 for values in lines)
