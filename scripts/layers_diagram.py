@@ -13,6 +13,7 @@ contract fails on it, so the picture never shows one.
 from __future__ import annotations
 
 import argparse
+import itertools
 import shutil
 import subprocess
 import sys
@@ -28,13 +29,15 @@ PNG = ROOT / "docs" / "architecture.png"
 
 # What each layer owns, in a few words (docs/architecture.md says more).
 ROLES = {
-    "igdash": "shell: settings, urls, pages that combine apps,\\nSettings, serve, supervisor, demo, beat tasks",
+    "igdash": "shell: settings, urls, pages that combine apps,\\n"
+    "Settings, serve, supervisor, demo, beat tasks",
     "api": "JSON API",
     "exports": "list exports (CSV, JSON, XLSX), export jobs, backups",
     "audience": "commenters and audience analysis",
     "content": "posts, reels and their metrics",
     "scraping": "scrapes, engine, Instagram clients, limiter,\\nlogins in use, imports, simulator",
-    "accounts_app": "Instagram users, tracked accounts, logins at rest,\\nvault, proxies, search, avatars",
+    "accounts_app": "Instagram users, tracked accounts, logins at rest,\\n"
+    "vault, proxies, search, avatars",
     "core": "env, keyset, file modes, logs, errors, heartbeat,\\nsettings row",
 }
 
@@ -82,7 +85,7 @@ def to_dot(names: list[str], counts: Counter[tuple[str, str]]) -> str:
         role = ROLES.get(name, "")
         lines.append(f'  "{name}" [label="{name}\\n{role}"];')
     # Invisible spine: keeps the layers in their order even where no import links them.
-    for upper, lower in zip(names, names[1:], strict=False):
+    for upper, lower in itertools.pairwise(names):
         lines.append(f'  "{upper}" -> "{lower}" [style=invis, weight=10];')
     for (source, target), count in sorted(counts.items()):
         lines.append(f'  "{source}" -> "{target}" [label="{count}"];')
@@ -104,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     DOT.write_text(text, encoding="utf-8")
     dot = shutil.which("dot")
     if dot is None:
-        print("Graphviz is missing: install the 'graphviz' package to render the PNG", file=sys.stderr)
+        print(
+            "Graphviz is missing: install the 'graphviz' package to render the PNG", file=sys.stderr
+        )
         return 1
     subprocess.run([dot, "-Tpng", "-Gdpi=110", str(DOT), "-o", str(PNG)], check=True)
     print(f"wrote {DOT.relative_to(ROOT)} and {PNG.relative_to(ROOT)}")
