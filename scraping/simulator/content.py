@@ -104,16 +104,25 @@ class SimPost:
         }
 
 
+_LOW: Final = 2**23 - 1
+
+
+def _scramble(high: int) -> int:
+    # Mixed into the low bits so shortcodes of one account do not share an ending.
+    return (high * 0x9E3779B1) & _LOW
+
+
 def media_pk(taken_at: int, owner: int) -> int:
     high = (taken_at * 1000 - IG_EPOCH_MS) // 1000 * 1000 + (owner >> 23)
-    return (high << 23) | (owner & (2**23 - 1))
+    return (high << 23) | ((owner & _LOW) ^ _scramble(high))
 
 
 def owner_of(pk: int) -> int | None:
     """The owner index hidden in a simulated media pk, or None."""
-    if pk <= 0 or pk >= 2**63 or (pk >> 23) % 1000 >= 512:
+    high = pk >> 23
+    if pk <= 0 or pk >= 2**63 or high % 1000 >= 512:
         return None
-    return (((pk >> 23) % 1000) << 23) | (pk & (2**23 - 1))
+    return ((high % 1000) << 23) | ((pk & _LOW) ^ _scramble(high))
 
 
 def shortcode(pk: int) -> str:
