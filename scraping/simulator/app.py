@@ -271,11 +271,7 @@ class SimulatorApp:
         if "logout_after_pages" in scenarios and pages_served >= scenarios["logout_after_pages"]:
             return json_response(403, LOGIN_REQUIRED)
         failing = scenarios.get("server_error_after_pages")
-        if failing is not None and pages_served >= failing:
-            return text_response(
-                500, "<html><body>Something went wrong.</body></html>", "text/html"
-            )
-        if scenarios.get("server_error"):
+        if scenarios.get("server_error") or (failing is not None and pages_served >= failing):
             return text_response(
                 500, "<html><body>Something went wrong.</body></html>", "text/html"
             )
