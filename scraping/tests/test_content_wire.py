@@ -377,3 +377,29 @@ def test_content_is_the_same_for_the_same_seed() -> None:
 
     assert one.content.posts(index) == two.content.posts(index)
     assert [p.pk for p in one.content.posts(index)] != [p.pk for p in other.content.posts(index)]
+
+
+# --- the simulator's answers, raw ---------------------------------------------------------
+
+
+def test_feed_and_timeline_answers_have_the_wire_doc_shape(sim: Sim) -> None:
+    session = sim.session()
+    pk = sim.pk("demo_small")
+    feed = sim.mobile_get(ep.FEED_USER.format(pk=pk), {"count": 12}, session["authorization"])
+    body = feed.json()
+    item = body["items"][0]
+
+    assert set(body) >= {"items", "num_results", "more_available", "next_max_id", "status"}
+    assert body["next_max_id"] == f"{body['items'][-1]['pk']}_{pk}"
+    assert set(item) >= {
+        "pk", "id", "code", "taken_at", "media_type", "product_type", "caption", "like_count",
+        "comment_count", "user", "coauthor_producers", "like_and_view_counts_disabled",
+    }  # fmt: skip
+    form = {"doc_id": ep.DOC_IDS["user_timeline"], "variables": '{"username":"demo_small"}'}
+    headers = {**ep.web_headers(), "Cookie": f"sessionid={session['sessionid']}"}
+    timeline = sim.http.post(ep.GRAPHQL_DOC_QUERY, data=form, headers=headers).json()
+    connection = timeline["data"][ep.TIMELINE_ROOT]
+    assert set(connection["page_info"]) >= {"has_next_page", "end_cursor"}
+    assert [edge["node"]["pk"] for edge in connection["edges"]] == [i["pk"] for i in body["items"]]
+    wrong = sim.http.post(ep.GRAPHQL_DOC_QUERY, data={**form, "doc_id": "1"}, headers=headers)
+    assert wrong.status_code == 400 and wrong.json()["message"] == "Invalid doc_id"
