@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts_app import search
 from accounts_app.models import TrackedAccount
 from scraping.models import Direction, Relationship, Scrape, ScrapeList, ScrapeSeen, ScrapeStats
+from scraping.services import extra_parts
 from scraping.services.store import _table, touch
 from scraping.services.transitions import log_status
 
@@ -80,6 +81,10 @@ def finalise(scrape: Scrape, worker: str) -> Scrape:
             if reason:
                 reasons.append(f"{part.get_direction_display()}: {reason}")
             after[part.direction] = _apply(scrape, part, stats)
+        for extra in extra_parts.wanted_by(scrape):
+            reason = extra.finalise(scrape)
+            if reason:
+                reasons.append(f"{extra.label}: {reason}")
         _relationship_stats(scrape, stats, after)
         stats.save()
         ScrapeSeen.objects.filter(scrape=scrape).delete()

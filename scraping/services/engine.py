@@ -48,7 +48,7 @@ from scraping.instagram.errors import (
 from scraping.instagram.types import Page, Profile
 from scraping.models import Direction, Scrape, ScrapeList, ScrapeSeen
 from scraping.ratelimit import RateLimiter, WindowClosed, login_key
-from scraping.services import clients, logins
+from scraping.services import clients, extra_parts, logins
 from scraping.services.clients import ClientKind, Connector
 from scraping.services.config import max_retries
 from scraping.services.delta import finalise
@@ -235,6 +235,8 @@ def _run(run: Run) -> None:
     for part in ScrapeList.objects.filter(scrape=scrape).order_by("direction"):
         if not (part.exhausted or part.incomplete_reason):
             _page_through(run, target_pk, part)
+    for extra in extra_parts.wanted_by(scrape):  # posts and reels, when an app adds them
+        extra.page_through(run, target_pk)
     finalise(scrape, run.worker)
 
 
