@@ -1,4 +1,5 @@
-"""Application-wide state: the owner's settings and the worker's signs of life.
+"""Application-wide state: the owner's settings, the worker's signs of life and the
+vault's unlock row (passphrase mode).
 
 These models live in the leaf package so that every layer may read them, but they
 keep the app label "igdash" (Meta.app_label): their tables, migrations

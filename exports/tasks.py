@@ -1,4 +1,5 @@
-"""Nightly backup: thin task around exports.backup."""
+"""Tasks of exports: the nightly backup (around exports.backup) and the background
+exports (around exports.jobs), thin functions that take ids."""
 
 from __future__ import annotations
 

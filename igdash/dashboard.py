@@ -118,7 +118,9 @@ class Hit:
 
 def search(raw: str | None, cursor: str | None = None) -> tuple[str, Page[IgUser], list[Hit]]:
     """Users whose username or full name contains the term, with the tracked
-    accounts each is connected to now. Three queries per page.
+    accounts each is connected to now. Three queries per page (a term that
+    matches nobody stops after the first), plus, once per process, the look
+    for the trigram table (accounts_app/search.py `fts_available`).
 
     A term of 1-2 characters finds the usernames that start with it, in name
     order: a substring of that length would read every user ever seen

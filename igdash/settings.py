@@ -206,8 +206,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # HTTPS is on when the owner fronts igdash with `tailscale serve` or another TLS
 # proxy. Over plain http://machine.tailnet.ts.net:8000 secure-only cookies would make
-# login impossible, so the four HTTPS deploy checks are silenced only in that mode
-# (README, "Security checks").
+# login impossible, so three HTTPS deploy checks (W004, W012, W016) are silenced
+# only in that mode; W008 and W021 always (README, "Security checks").
 HTTPS = env_bool("IGDASH_HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS

@@ -38,8 +38,9 @@ class Child:
     argv: Sequence[str]
     env: Mapping[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
-    # Called with the pid of a process that died on its own (the worker clears
-    # its heartbeat row so /health says "down" at once, not after the stale time).
+    # Called with the pid of a process that died on its own (for the worker,
+    # serve removes its heartbeat row so /health says "down" at once, not after
+    # the stale time).
     on_death: Callable[[int], object] | None = None
 
     def start(self) -> None:

@@ -28,6 +28,8 @@ class Scrape(models.Model):
 
     queued -> running -> succeeded | partial | failed | cancelled
     running <-> waiting_rate_limit (resumes by itself at resume_at)
+    running -> queued (network or server trouble, retried after a pause; or a
+    dead worker's scrape, re-queued by the resumer)
     running -> needs_attention (a login needs the owner) -> queued (retry) | cancelled
     """
 
