@@ -26,7 +26,12 @@ def target(username: str = "creator", followers: int | None = 1000) -> TrackedAc
 
 
 def scrape(
-    account: TrackedAccount, when: dt.datetime, *, followers: int | None = None, stats: bool = True
+    account: TrackedAccount,
+    when: dt.datetime,
+    *,
+    followers: int | None = None,
+    listed: int | None = None,
+    stats: bool = True,
 ) -> Scrape:
     """A finished scrape at `when`; with `stats`, its statistics row as
     finalise writes it (profile count on the scrape, listed count on stats)."""
@@ -39,7 +44,7 @@ def scrape(
         profile_follower_count=followers,
     )
     if stats:
-        ScrapeStats.objects.create(scrape=made, target=account, taken_at=when)
+        ScrapeStats.objects.create(scrape=made, target=account, taken_at=when, followers=listed)
     return made
 
 
