@@ -66,7 +66,6 @@ class Post(models.Model):
     )
 
     class Meta:
-        ordering = ["target", "-taken_at"]
         constraints = [
             models.UniqueConstraint(fields=["target", "ig_pk"], name="one_post_per_target_pk")
         ]

@@ -133,7 +133,7 @@ def store_page(
     repeat = (
         state["pages"] > 0
         and state["cursor"] == (next_cursor or "")
-        and state["exhausted"] == (not more or not next_cursor)
+        and state["exhausted"] == (not more)
     )
     with transaction.atomic():
         if worker is not None:
@@ -276,7 +276,9 @@ def _checkpoint(
         frontier = _frontier(part, listing, items)
         values = {
             "cursor": next_cursor or "",
-            "exhausted": not more or not next_cursor,
+            # Only Instagram's "no more" ends a listing: "more" without a cursor
+            # is a listing the runner cannot go on with (partial), not its end.
+            "exhausted": not more,
             "frontier": frontier,
         }
         for name, value in values.items():
@@ -329,6 +331,30 @@ def covered(part: ContentPart, listing: str) -> Q | None:
     return posts & Q(taken_at__gt=state["frontier"])
 
 
+EMPTY_REFUSAL = "Instagram answered an empty {noun} listing although igdash knows {count:,} {noun}"
+
+
+def _empty_refusal(scrape: Scrape, part: ContentPart) -> str:
+    """A listing that ran out without listing anything, for an account with
+    posts it covers, is Instagram refusing (as an empty follower list is,
+    docs/scraping.md), not an account that deleted everything overnight: judged
+    partial, so it removes nothing. One query a listing."""
+    for listing in part.listings:
+        state = part.state(listing)
+        if state["items"] or not state["exhausted"]:
+            continue
+        where = covered(part, listing)
+        count = (
+            Post.objects.filter(target_id=scrape.target_id, removed_by__isnull=True)
+            .filter(where)
+            .count()
+        )
+        if count:
+            noun = "reels" if listing == Listing.CLIPS else "posts"
+            return EMPTY_REFUSAL.format(noun=noun, count=count)
+    return ""
+
+
 def finalise(scrape: Scrape, part: ContentPart, *, worker: str | None = None) -> ContentPart:
     """Judge the part and, only when it is complete, mark removed the posts its
     listings covered and did not see. A partial removes nothing."""
@@ -337,7 +363,7 @@ def finalise(scrape: Scrape, part: ContentPart, *, worker: str | None = None) ->
             from scraping.services.store import touch
 
             touch(scrape.pk, worker)
-        reason = judge(part)
+        reason = judge(part) or _empty_refusal(scrape, part)
         part.complete = not reason
         part.incomplete_reason = reason[:255]
         part.removed = 0

@@ -157,10 +157,11 @@ def test_a_complete_listing_marks_the_missing_post_removed_and_a_comeback_clears
 
     content = part(second)
     store_page(second, content, [media(1, day(1))])
-    store_page(second, content, [], listing=Listing.CLIPS)
+    fresh_reel = media(4, day(4), product_type="clips")
+    store_page(second, content, [fresh_reel], listing=Listing.CLIPS)
     finalise(second, content)
     removed = dict(Post.objects.values_list("ig_pk", "removed_by_id"))
-    assert removed == {1: None, 2: second.pk, 3: second.pk}
+    assert removed == {1: None, 2: second.pk, 3: second.pk, 4: None}
     assert content.removed == 2
     # Its last known counts stay open.
     assert PostMetrics.objects.get(post__ig_pk=2).ended_by_id is None
@@ -264,3 +265,34 @@ def test_ten_thousand_posts_cost_a_fixed_number_of_statements_a_page(
     assert PostMetrics.objects.filter(ended_by=again).count() == 100
     with django_assert_max_num_queries(6):
         assert finalise(again, second).complete is True
+
+
+def test_an_empty_listing_is_a_refusal_that_removes_nothing() -> None:
+    account = target()
+    first, second = scrape(account, day(10)), scrape(account, day(11))
+    store_page(first, part(first, list_clips=False), [media(1, day(1)), media(2, day(2))])
+    finalise(first, first.content)
+    empty = part(second, list_clips=False)
+    store_page(second, empty, [], next_cursor=None, more=False)
+    verdict = finalise(second, empty)
+    assert verdict.complete is False
+    assert verdict.incomplete_reason == (
+        "Instagram answered an empty posts listing although igdash knows 2 posts"
+    )
+    assert not Post.objects.filter(removed_by__isnull=False).exists()
+    # A brand-new account with no posts yet is simply complete.
+    other = target("fresh")
+    run = scrape(other, day(11))
+    assert finalise(run, part(run, list_clips=False)).complete is False  # never listed
+    nothing = part(scrape(other, day(12)), list_clips=False)
+    store_page(nothing.scrape, nothing, [], more=False)
+    assert finalise(nothing.scrape, nothing).complete is True
+
+
+def test_more_without_a_cursor_is_not_the_end_of_the_listing() -> None:
+    account = target()
+    run = scrape(account, day(10))
+    content = part(run, list_clips=False)
+    store_page(run, content, [media(1, day(1))], next_cursor=None, more=True)
+    assert content.feed_exhausted is False
+    assert finalise(run, content).complete is False
