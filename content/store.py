@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import F, FilteredRelation, Q
+from django.db import connection, transaction
+from django.db.models import F, Q
 
 from content.captions import hashtags, mentions
 from content.models import ContentPart, Listing, Post, PostMetrics, PostTag, ProductType, TagKind
@@ -27,8 +27,68 @@ from scraping.models import Scrape
 PINNED_HEAD = 3
 # Bulk statements hold at most this many rows (SQLite allows 32,766 parameters).
 CHUNK = 500
+SHORTCODE_MAX = Post._meta.get_field("shortcode").max_length or 64
 
 Counts = tuple[int | None, int | None, int | None, int | None, int | None]
+
+
+def _table(model: type) -> str:
+    return connection.ops.quote_name(model._meta.db_table)  # type: ignore[attr-defined]
+
+
+# Pages are written with raw executemany, as scraping's page store does
+# (docs/performance.md "Background": the ORM's bulk_create costs ~5x, most of a
+# page's own time). Plain INSERT ... ON CONFLICT, which SQLite (3.24+) and
+# PostgreSQL both speak. Identifiers come from model metadata; every value is
+# a query parameter.
+_POST, _METRICS, _TAG = _table(Post), _table(PostMetrics), _table(PostTag)
+_COUNTS = ", ".join(PostMetrics.FIELDS)
+UPSERT_POST = f"""
+INSERT INTO {_POST}
+    (target_id, ig_pk, shortcode, owner_pk, product_type, media_type, taken_at, caption,
+     duration, coauthors, thumbnail_url, thumbnail, first_seen_id, last_seen_id, removed_by_id)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', %s, %s, NULL)
+ON CONFLICT (target_id, ig_pk) DO UPDATE SET
+    shortcode = excluded.shortcode,
+    owner_pk = excluded.owner_pk,
+    product_type = excluded.product_type,
+    media_type = excluded.media_type,
+    taken_at = excluded.taken_at,
+    caption = excluded.caption,
+    duration = excluded.duration,
+    coauthors = excluded.coauthors,
+    thumbnail_url = excluded.thumbnail_url,
+    last_seen_id = excluded.last_seen_id,
+    removed_by_id = NULL
+"""  # noqa: S608  (removed_by cleared: seen again, it was archived, not deleted)
+INSERT_METRICS = (
+    f"INSERT INTO {_METRICS} (post_id, {_COUNTS}, first_seen_id, ended_by_id) "  # noqa: S608
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, NULL)"
+)
+AMEND_METRICS = (
+    f"UPDATE {_METRICS} SET "  # noqa: S608
+    + ", ".join(f"{name} = %s" for name in PostMetrics.FIELDS)
+    + " WHERE id = %s"
+)
+INSERT_TAG = (
+    f"INSERT INTO {_TAG} (post_id, target_id, kind, tag) VALUES (%s, %s, %s, %s) "  # noqa: S608
+    "ON CONFLICT (post_id, kind, tag) DO NOTHING"
+)
+
+
+def _known_sql(count: int) -> str:
+    marks = ", ".join(["%s"] * count)
+    opened = ", ".join(f"m.{name}" for name in PostMetrics.FIELDS)
+    return (
+        f"SELECT p.ig_pk, p.id, p.last_seen_id, p.caption, m.id, m.first_seen_id, {opened} "  # noqa: S608
+        f"FROM {_POST} p LEFT JOIN {_METRICS} m ON m.post_id = p.id AND m.ended_by_id IS NULL "
+        f"WHERE p.target_id = %s AND p.ig_pk IN ({marks})"
+    )
+
+
+def _ids_sql(count: int) -> str:
+    marks = ", ".join(["%s"] * count)
+    return f"SELECT ig_pk, id FROM {_POST} WHERE target_id = %s AND ig_pk IN ({marks})"  # noqa: S608
 
 
 def _count(value: int | None) -> int | None:
@@ -65,26 +125,20 @@ class _Known:
     counts: Counts
 
 
-def _read_known(target_id: int, pks: list[int]) -> dict[int, _Known]:
+def _read_known(cursor: object, target_id: int, pks: list[int]) -> dict[int, _Known]:
     """The posts of these pks already stored, with their open metrics row."""
-    fields = [f"open__{name}" for name in PostMetrics.FIELDS]
     known: dict[int, _Known] = {}
     for start in range(0, len(pks), CHUNK):
-        rows = (
-            Post.objects.filter(target_id=target_id, ig_pk__in=pks[start : start + CHUNK])
-            .annotate(open=FilteredRelation("metrics", condition=Q(metrics__ended_by__isnull=True)))
-            .values_list(
-                "ig_pk", "id", "last_seen_id", "caption", "open__id", "open__first_seen_id", *fields
-            )
-        )
-        for pk, post_id, last_seen, caption, open_id, open_from, *values in rows:
+        chunk = pks[start : start + CHUNK]
+        cursor.execute(_known_sql(len(chunk)), [target_id, *chunk])  # type: ignore[attr-defined]
+        for pk, post_id, last_seen, caption, open_id, open_from, *values in cursor.fetchall():  # type: ignore[attr-defined]
             known[pk] = _Known(post_id, last_seen, caption, open_id, open_from, tuple(values))  # type: ignore[arg-type]
     return known
 
 
-def _tags(post_id: int, target_id: int, caption: str) -> list[PostTag]:
+def _tags(post_id: int, target_id: int, caption: str) -> list[tuple[int, int, int, str]]:
     return [
-        PostTag(post_id=post_id, target_id=target_id, kind=kind, tag=tag)
+        (post_id, target_id, kind, tag)
         for kind, found in (
             (TagKind.HASHTAG, hashtags(caption)),
             (TagKind.MENTION, mentions(caption)),
@@ -135,67 +189,51 @@ def store_page(
         and state["cursor"] == (next_cursor or "")
         and state["exhausted"] == (not more)
     )
-    with transaction.atomic():
+    with transaction.atomic(), connection.cursor() as cursor:
         if worker is not None:
             from scraping.services.store import touch
 
             touch(scrape.pk, worker)
-        known = _read_known(target_id, pks)
+        known = _read_known(cursor, target_id, pks)
         new_to_scrape = sum(
             1 for pk in pks if pk not in known or known[pk].last_seen_id != scrape.pk
         )
         brand_new = [pk for pk in pks if pk not in known]
-        Post.objects.bulk_create(
-            [
-                Post(
-                    target_id=target_id,
-                    ig_pk=pk,
-                    shortcode=media.shortcode,
-                    owner_pk=media.owner_pk,
-                    product_type=media.product_type,
-                    media_type=media.media_type,
-                    taken_at=media.taken_at,
-                    caption=media.caption or "",
-                    duration=media.duration,
-                    coauthors=list(media.coauthors),
-                    thumbnail_url=media.thumbnail_url,
-                    first_seen_id=scrape.pk,
-                    last_seen_id=scrape.pk,
-                    removed_by=None,
-                )
-                for pk, (media, _) in page.items()
-            ],
-            batch_size=CHUNK,
-            update_conflicts=True,
-            unique_fields=["target", "ig_pk"],
-            update_fields=[
-                "shortcode",
-                "owner_pk",
-                "product_type",
-                "media_type",
-                "taken_at",
-                "caption",
-                "duration",
-                "coauthors",
-                "thumbnail_url",
-                "last_seen",
-                "removed_by",  # seen again: it was archived, not deleted
-            ],
-        )
+        adapt = connection.ops.adapt_datetimefield_value
+        coauthors = Post._meta.get_field("coauthors")
+        rows = [
+            (
+                target_id,
+                pk,
+                media.shortcode[:SHORTCODE_MAX],
+                media.owner_pk,
+                media.product_type,
+                media.media_type,
+                adapt(media.taken_at),
+                media.caption or "",
+                media.duration,
+                coauthors.get_db_prep_save(list(media.coauthors), connection),
+                media.thumbnail_url,
+                scrape.pk,
+                scrape.pk,
+            )
+            for pk, (media, _) in page.items()
+        ]
+        if rows:
+            cursor.executemany(UPSERT_POST, rows)
         ids = {pk: row.id for pk, row in known.items()}
         for start in range(0, len(brand_new), CHUNK):
-            ids.update(
-                Post.objects.filter(
-                    target_id=target_id, ig_pk__in=brand_new[start : start + CHUNK]
-                ).values_list("ig_pk", "id")
-            )
-        _write_metrics(scrape, page, known, ids)
-        _write_tags(target_id, page, known, ids)
+            chunk = brand_new[start : start + CHUNK]
+            cursor.execute(_ids_sql(len(chunk)), [target_id, *chunk])
+            ids.update(cursor.fetchall())
+        _write_metrics(cursor, scrape, page, known, ids)
+        _write_tags(cursor, target_id, page, known, ids)
         _checkpoint(part, listing, items, new_to_scrape, len(brand_new), next_cursor, more, repeat)
     return new_to_scrape
 
 
 def _write_metrics(
+    cursor: object,
     scrape: Scrape,
     page: dict[int, tuple[Media, Counts]],
     known: dict[int, _Known],
@@ -203,40 +241,31 @@ def _write_metrics(
 ) -> None:
     """A new interval row for a post whose counts changed (or that has none);
     a row opened by this same scrape is completed in place instead."""
-    opened: list[PostMetrics] = []
+    opened: list[tuple] = []
     closed: list[int] = []
-    amended: list[PostMetrics] = []
+    amended: list[tuple] = []
     for pk, (_, new) in page.items():
         row = known.get(pk)
         if row is None or row.open_id is None:
-            opened.append(_metrics_row(ids[pk], new, scrape.pk))
+            opened.append((ids[pk], *new, scrape.pk))
         elif row.open_from == scrape.pk:
             merged = _merge(row.counts, new)
             if merged != row.counts:
-                amended.append(
-                    PostMetrics(
-                        id=row.open_id, **dict(zip(PostMetrics.FIELDS, merged, strict=True))
-                    )
-                )
+                amended.append((*merged, row.open_id))
         elif new != row.counts:
             closed.append(row.open_id)
-            opened.append(_metrics_row(ids[pk], new, scrape.pk))
+            opened.append((ids[pk], *new, scrape.pk))
+    # Closed before the new rows open: one open row a post (a partial unique index).
     for start in range(0, len(closed), CHUNK):
         PostMetrics.objects.filter(id__in=closed[start : start + CHUNK]).update(ended_by=scrape)
-    PostMetrics.objects.bulk_create(opened, batch_size=CHUNK)
+    if opened:
+        cursor.executemany(INSERT_METRICS, opened)  # type: ignore[attr-defined]
     if amended:
-        PostMetrics.objects.bulk_update(amended, PostMetrics.FIELDS, batch_size=CHUNK)
-
-
-def _metrics_row(post_id: int, values: Counts, scrape_id: int) -> PostMetrics:
-    return PostMetrics(
-        post_id=post_id,
-        first_seen_id=scrape_id,
-        **dict(zip(PostMetrics.FIELDS, values, strict=True)),
-    )
+        cursor.executemany(AMEND_METRICS, amended)  # type: ignore[attr-defined]
 
 
 def _write_tags(
+    cursor: object,
     target_id: int,
     page: dict[int, tuple[Media, Counts]],
     known: dict[int, _Known],
@@ -252,7 +281,8 @@ def _write_tags(
     for start in range(0, len(edited), CHUNK):
         PostTag.objects.filter(post_id__in=edited[start : start + CHUNK]).delete()
     rows = [tag for pk in changed for tag in _tags(ids[pk], target_id, page[pk][0].caption or "")]
-    PostTag.objects.bulk_create(rows, batch_size=CHUNK, ignore_conflicts=True)
+    if rows:
+        cursor.executemany(INSERT_TAG, rows)  # type: ignore[attr-defined]
 
 
 def _checkpoint(
