@@ -14,7 +14,9 @@ import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import F, FilteredRelation, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -28,9 +30,10 @@ TAG_MIN_POSTS = 3
 CADENCE_WEEKS = 12
 
 
-@dataclass(frozen=True)
-class PostRate:
-    """One post with its current (last known) counts and its engagement rate."""
+class PostRate(NamedTuple):
+    """One post with its current (last known) counts and its engagement rate.
+    A named tuple: built 10,000 times for a big account, and a frozen dataclass
+    costs several times as much to build."""
 
     post_id: int
     ig_pk: int
@@ -118,6 +121,12 @@ def post_rates(
             "target__follower_count",
         )
     )
+    # Run as plain SQL: Django's per-row converters (a datetime parse through
+    # its own helpers for each of 10,000 rows) were half of the function's time.
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
     result = []
     for (
         post_id,
@@ -132,7 +141,8 @@ def post_rates(
         views,
         at_scrape,
         latest,
-    ) in rows:
+    ) in fetched:
+        taken_at = _aware(taken_at)
         followers = followers_at(history, taken_at)
         estimated = followers is None
         if estimated:
@@ -155,6 +165,14 @@ def post_rates(
             )
         )
     return result
+
+
+def _aware(value: dt.datetime | str) -> dt.datetime:
+    """A stored date as an aware UTC datetime: SQLite hands back text, other
+    databases a datetime (naive in UTC, or aware)."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def _median(values: Iterable[float | int | None]) -> float | None:

@@ -296,3 +296,19 @@ def test_more_without_a_cursor_is_not_the_end_of_the_listing() -> None:
     store_page(run, content, [media(1, day(1))], next_cursor=None, more=True)
     assert content.feed_exhausted is False
     assert finalise(run, content).complete is False
+
+
+def test_a_worker_that_lost_the_scrape_writes_nothing() -> None:
+    from scraping.models import Scrape
+    from scraping.services.store import LostClaim
+
+    account = target()
+    run = scrape(account, day(10))
+    Scrape.objects.filter(pk=run.pk).update(status=Scrape.Status.RUNNING, claimed_by="w1")
+    content = part(run, list_clips=False)
+    store_page(run, content, [media(1, day(1))], next_cursor="c1", more=True, worker="w1")
+    with pytest.raises(LostClaim):
+        store_page(run, content, [media(2, day(2))], next_cursor="c2", more=True, worker="w2")
+    content.refresh_from_db()
+    assert (content.feed_cursor, content.fetched) == ("c1", 1)
+    assert list(Post.objects.values_list("ig_pk", flat=True)) == [1]
