@@ -309,12 +309,22 @@ def cadence(
     return sum(1 for post in rates if since < post.taken_at <= now) / weeks
 
 
-def weekly_posts(rates: Sequence[PostRate]) -> dict[str, int]:
-    """Posts per ISO week ("2026-W07"), oldest first."""
+def weekly_posts(rates: Sequence[PostRate], tz: dt.tzinfo | None = None) -> dict[str, int]:
+    """Posts per ISO week ("2026-W07") in `tz` (default: TIME_ZONE), oldest first."""
+    zone = tz or timezone.get_default_timezone()
     counts: dict[str, int] = defaultdict(int)
     for post in sorted(rates, key=lambda post: post.taken_at):
-        counts[_week(post.taken_at)] += 1
+        counts[_week(post.taken_at.astimezone(zone))] += 1
     return dict(counts)
+
+
+def tagged(target_id: int, tag: str, kind: int = TagKind.HASHTAG) -> Q:
+    """The posts whose caption has `tag` (as stored: lowercase, no sign), for
+    post_rates(posts=...) or a Post queryset: a read of the (target, kind, tag)
+    index, not a scan of captions."""
+    return Q(
+        pk__in=PostTag.objects.filter(target_id=target_id, kind=kind, tag=tag).values("post_id")
+    )
 
 
 @dataclass(frozen=True)
