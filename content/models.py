@@ -176,7 +176,9 @@ class ContentPart(models.Model):
 
     scrape = models.OneToOneField(Scrape, on_delete=models.CASCADE, related_name="content")
     mode = models.CharField(max_length=5, choices=Mode.choices, default=Mode.ALL)
-    limit = models.PositiveIntegerField(null=True, blank=True, help_text="N of mode last.")
+    limit = models.PositiveIntegerField(
+        null=True, blank=True, help_text="N of mode last, for each listing asked for."
+    )
     since = models.DateTimeField(null=True, blank=True, help_text="The date of mode since.")
     list_feed = models.BooleanField(default=True, help_text="List the grid.")
     list_clips = models.BooleanField(default=True, help_text="List the reels tab.")

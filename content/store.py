@@ -393,6 +393,9 @@ def finalise(scrape: Scrape, part: ContentPart, *, worker: str | None = None) ->
             from scraping.services.store import touch
 
             touch(scrape.pk, worker)
+        # The stored checkpoint, not the caller's copy: a resumed runner may
+        # hold a part read before pages another attempt stored.
+        part.refresh_from_db()
         reason = judge(part) or _empty_refusal(scrape, part)
         part.complete = not reason
         part.incomplete_reason = reason[:255]

@@ -312,3 +312,13 @@ def test_a_worker_that_lost_the_scrape_writes_nothing() -> None:
     content.refresh_from_db()
     assert (content.feed_cursor, content.fetched) == ("c1", 1)
     assert list(Post.objects.values_list("ig_pk", flat=True)) == [1]
+
+
+def test_finalise_judges_the_stored_checkpoint_not_a_stale_copy() -> None:
+    account = target()
+    run = scrape(account, day(10))
+    content = part(run, list_clips=False)
+    stale = ContentPart.objects.get(pk=content.pk)  # read before any page
+    store_page(run, content, [media(1, day(1))], next_cursor=None, more=False)
+    verdict = finalise(run, stale)
+    assert (verdict.complete, verdict.fetched, verdict.feed_exhausted) == (True, 1, True)
