@@ -19,7 +19,7 @@ from django.db.models import F, Q
 
 from content.captions import hashtags, mentions
 from content.models import ContentPart, Listing, Post, PostMetrics, PostTag, ProductType, TagKind
-from content.wire_types import Media
+from scraping.instagram.types import Media
 from scraping.models import Scrape
 
 # Instagram shows up to 3 pinned posts (and 3 pinned reels) at the head of a

@@ -8,7 +8,7 @@ import itertools
 
 from accounts_app.models import IgUser, TrackedAccount
 from content.models import ContentPart
-from content.wire_types import Media
+from scraping.instagram.types import Media
 from scraping.models import Scrape, ScrapeStats
 
 UTC = dt.UTC

@@ -10,9 +10,11 @@ from pathlib import Path
 
 from django.conf import settings
 
+from igdash.testing.project import packages
+
 ROOT = Path(settings.BASE_DIR)
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-PACKAGES = ("core", "accounts_app", "scraping", "exports", "igdash")
+PACKAGES = packages()
 
 
 def _lint(cwd: Path) -> subprocess.CompletedProcess[str]:
