@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,6 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts_app import avatars, browse, tracked
 from accounts_app.models import IgUser, TrackedAccount
+from igdash.htmx import HtmxHttpRequest
 from scraping import imports
 from scraping.imports import uploads
 from scraping.services import ScrapeError
@@ -46,7 +47,7 @@ def relationship_rows_hx(request: HttpRequest, username: str) -> HttpResponse:
 
 
 @require_POST
-def bookmark(request: HttpRequest, username: str) -> HttpResponse:
+def bookmark(request: HtmxHttpRequest, username: str) -> HttpResponse:
     target = tracked.set_bookmark(tracked.get_target(username), request.POST.get("on") == "1")
     if request.htmx:
         return render(request, "accounts_app/partials/_bookmark.html", {"account": target})
@@ -57,7 +58,7 @@ def bookmark(request: HttpRequest, username: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def delete(request: HttpRequest, username: str) -> HttpResponse:
+def delete(request: HtmxHttpRequest, username: str) -> HttpResponse:
     target = tracked.get_target(username)
     error = None
     if request.method == "POST":
@@ -74,11 +75,11 @@ def delete(request: HttpRequest, username: str) -> HttpResponse:
 
 
 @require_GET
-def avatar(request: HttpRequest, user_id: int) -> HttpResponse:
+def avatar(request: HttpRequest, user_id: int) -> HttpResponseBase:
     found = avatars.cached(user_id)
     if found is not None:
         path, content_type = found
-        response: HttpResponse = FileResponse(path.open("rb"), content_type=content_type)
+        response: HttpResponseBase = FileResponse(path.open("rb"), content_type=content_type)
         response["Cache-Control"] = "private, max-age=86400"
         return response
     user = get_object_or_404(IgUser.objects.only("username"), pk=user_id)
