@@ -288,7 +288,7 @@ class SimulatorApp:
         status = int(limit["status"])
         if limit["body"] == "empty":
             return Response(status, b"", headers=headers)
-        body = dict(PLEASE_WAIT)
+        body: dict[str, object] = dict(PLEASE_WAIT)
         if limit["body"] == "require_login":
             body["require_login"] = True
         return json_response(status, body, headers=headers)
