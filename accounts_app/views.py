@@ -3,7 +3,7 @@ initial drawn as an SVG."""
 
 from __future__ import annotations
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
@@ -12,11 +12,11 @@ from accounts_app.models import IgUser
 
 
 @require_GET
-def avatar(request: HttpRequest, user_id: int) -> HttpResponse:
+def avatar(request: HttpRequest, user_id: int) -> HttpResponseBase:
     found = avatars.cached(user_id)
     if found is not None:
         path, content_type = found
-        response: HttpResponse = FileResponse(path.open("rb"), content_type=content_type)
+        response: HttpResponseBase = FileResponse(path.open("rb"), content_type=content_type)
         response["Cache-Control"] = "private, max-age=86400"
         return response
     user = get_object_or_404(IgUser.objects.only("username"), pk=user_id)

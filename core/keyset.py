@@ -83,8 +83,8 @@ def _model_field(model: type[Model], path: str) -> models.Field[Any, Any]:
     """The model field at the end of `path` ("user__username")."""
     *relations, name = path.split("__")
     for relation in relations:
-        model = model._meta.get_field(relation).related_model  # type: ignore[assignment]
-    return model._meta.get_field(name)  # type: ignore[return-value]
+        model = model._meta.get_field(relation).related_model  # type: ignore[assignment]  # a path's relations lead to models
+    return model._meta.get_field(name)  # type: ignore[return-value]  # a path ends at a concrete field
 
 
 def _is_int(value: object) -> bool:

@@ -9,6 +9,7 @@ igdash/models.py imports them so that Django registers them with the igdash app.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -75,9 +76,9 @@ class AppSettings(models.Model):
     def __str__(self) -> str:
         return "Application settings"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.pk = self.SINGLETON_PK
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     @classmethod
     def load(cls) -> AppSettings:

@@ -93,6 +93,7 @@ def top_growth(days: int = GROWTH_DAYS, top: int = TOP_GROWTH) -> list[Growth]:
     )
     series: dict[str, Growth] = {}
     for username, taken_at, followers in rows:
+        assert followers is not None  # followers__isnull=False above
         growth = series.setdefault(username, Growth(username, followers, followers))
         growth.last = followers
         growth.points.append({"x": taken_at.isoformat(), "y": followers})

@@ -167,7 +167,7 @@ class AppSettingsForm(forms.ModelForm):
             fields = []
             for name in names:
                 bound = self[name]
-                bound.override = overrides.get(name, "")  # type: ignore[attr-defined]
+                bound.override = overrides.get(name, "")  # type: ignore[attr-defined]  # read by the template
                 fields.append(bound)
             groups.append((title, fields))
         return groups

@@ -78,5 +78,5 @@ class NetworkAllowlistMiddleware:
                 "add its network to IGDASH_ALLOWED_NETWORKS (comma-separated CIDRs) to allow it.\n",
                 content_type="text/plain; charset=utf-8",
             )
-        request.client_ip = str(address)  # type: ignore[attr-defined]
+        request.client_ip = str(address)  # type: ignore[attr-defined]  # read with getattr (throttle.client_ip)
         return self.get_response(request)

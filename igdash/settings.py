@@ -140,7 +140,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
+            "NAME": SQLITE_PATH,  # type: ignore[typeddict-item]  # Django takes a Path; dj-database-url's DBConfig says str
             "OPTIONS": {
                 # One writer at a time without "database is locked": take the write
                 # lock when the transaction starts, wait up to the timeout for it.

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts_app import vault
 from accounts_app.models import LoginCredential
+from core.htmx import HtmxHttpRequest
 from core.models import AppSettings
 from exports import backup
 from igdash.forms import AppSettingsForm, InstagramLoginForm, TwoFactorCodeForm
@@ -159,7 +160,7 @@ def page_context(form: AppSettingsForm | None = None, **login_state: Any) -> dic
 
 
 def _logins_answer(
-    request: HttpRequest, *, error: bool = False, notice: str = "", **context: Any
+    request: HtmxHttpRequest, *, error: bool = False, notice: str = "", **context: Any
 ) -> HttpResponse:
     """HTMX gets the panel; a plain form post gets the page with its error, or
     goes back to the page with the notice."""
@@ -185,7 +186,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def login_add(request: HttpRequest) -> HttpResponse:
+def login_add(request: HtmxHttpRequest) -> HttpResponse:
     form = InstagramLoginForm(request.POST)
     if not form.is_valid():
         return _logins_answer(request, error=True, form=form)
@@ -198,7 +199,7 @@ def login_add(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def login_code(request: HttpRequest, login_id: int) -> HttpResponse:
+def login_code(request: HtmxHttpRequest, login_id: int) -> HttpResponse:
     login = get_object_or_404(LoginCredential, pk=login_id)
     form = TwoFactorCodeForm(request.POST)
     if form.is_valid():
@@ -211,14 +212,14 @@ def login_code(request: HttpRequest, login_id: int) -> HttpResponse:
 
 
 @require_POST
-def login_check(request: HttpRequest, login_id: int) -> HttpResponse:
+def login_check(request: HtmxHttpRequest, login_id: int) -> HttpResponse:
     login = logins.check_login(get_object_or_404(LoginCredential, pk=login_id))
     notice = f"Checked @{login.username}: {login.get_status_display()}."
     return _logins_answer(request, notice=notice, focus=login.pk)
 
 
 @require_POST
-def login_remove(request: HttpRequest, login_id: int) -> HttpResponse:
+def login_remove(request: HtmxHttpRequest, login_id: int) -> HttpResponse:
     login = get_object_or_404(LoginCredential, pk=login_id)
     login.delete()
     notice = f"Removed @{login.username}: its password and session are gone from igdash."
@@ -226,7 +227,7 @@ def login_remove(request: HttpRequest, login_id: int) -> HttpResponse:
 
 
 @require_POST
-def backup_now(request: HttpRequest) -> HttpResponse:
+def backup_now(request: HtmxHttpRequest) -> HttpResponse:
     notice, error = back_up_now()
     if request.htmx:
         return render(request, f"{TEMPLATE}#backups", backups_context(notice=notice, error=error))

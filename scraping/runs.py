@@ -22,7 +22,7 @@ PAGE_SIZE = 30
 Status = Scrape.Status
 RETRYABLE = (Status.FAILED, Status.PARTIAL, Status.CANCELLED)
 FINALISED = (Status.SUCCEEDED, Status.PARTIAL)
-TONES = {
+TONES: dict[str, str] = {
     Status.QUEUED: "info",
     Status.RUNNING: "info",
     Status.WAITING_RATE_LIMIT: "warn",
@@ -113,7 +113,7 @@ class Progress:
     @property
     def account_url(self) -> str:
         """ "" when the target is gone (not found on Instagram)."""
-        if self.scrape.target_id is None:
+        if self.scrape.target is None:
             return ""
         return reverse("accounts:detail", args=[self.scrape.target.user.username])
 
@@ -127,11 +127,12 @@ class Progress:
         name = f"@{self.scrape.handle}"
         if not self.finished:
             return f"Scraping {name}"
-        return {
+        titles: dict[str, str] = {
             Status.SUCCEEDED: f"Scrape of {name} done",
             Status.PARTIAL: f"Scrape of {name} done, in part",
             Status.FAILED: f"Scrape of {name} failed",
-        }.get(self.scrape.status, f"Scrape of {name} cancelled")
+        }
+        return titles.get(self.scrape.status, f"Scrape of {name} cancelled")
 
     @property
     def lands_on_account(self) -> bool:
@@ -194,7 +195,7 @@ def start(form: ScrapeForm) -> Scrape | None:
         )
     except services.AlreadyActive as exc:
         form.add_error("handle", str(exc))
-        form.active = exc.active  # type: ignore[attr-defined]
+        form.active = exc.active  # type: ignore[attr-defined]  # read by the template
     except services.ScrapeError as exc:
         form.add_error("handle", str(exc))
     return None
@@ -215,7 +216,7 @@ def list_page(params: Any) -> tuple[str, Page[Scrape]]:
         # run, why in plain words instead of the engine's error text.
         stats = getattr(scrape, "stats", None) if scrape.status in FINALISED else None
         parts = sorted(scrape.parts.all(), key=lambda part: part.direction)
-        scrape.results = part_results(scrape, parts, stats)  # type: ignore[attr-defined]
+        scrape.results = part_results(scrape, parts, stats)  # type: ignore[attr-defined]  # read by the template
     return account, page
 
 

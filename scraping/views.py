@@ -10,13 +10,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
+from core.htmx import HtmxHttpRequest
 from scraping import runs
 from scraping.forms import ScrapeForm
 from scraping.models import Scrape
 
 
 @require_http_methods(["GET", "POST"])
-def scrape_new(request: HttpRequest) -> HttpResponse:
+def scrape_new(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "GET":
         form = ScrapeForm(initial={"handle": request.GET.get("handle", "")})
     else:
@@ -67,7 +68,7 @@ def scrape_rows_hx(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def cancel(request: HttpRequest, scrape_id: int) -> HttpResponse:
+def cancel(request: HtmxHttpRequest, scrape_id: int) -> HttpResponse:
     scrape = get_object_or_404(Scrape.objects.select_related("target__user"), pk=scrape_id)
     error = runs.cancel(scrape)
     messages.add_message(
@@ -79,7 +80,7 @@ def cancel(request: HttpRequest, scrape_id: int) -> HttpResponse:
 
 
 @require_POST
-def retry(request: HttpRequest, scrape_id: int) -> HttpResponse:
+def retry(request: HtmxHttpRequest, scrape_id: int) -> HttpResponse:
     scrape = get_object_or_404(Scrape.objects.select_related("target__user"), pk=scrape_id)
     new, error = runs.retry(scrape)
     if error:
@@ -91,7 +92,7 @@ def retry(request: HttpRequest, scrape_id: int) -> HttpResponse:
     return redirect("scraping:detail", new.pk)
 
 
-def _back(request: HttpRequest) -> HttpResponse:
+def _back(request: HtmxHttpRequest) -> HttpResponse:
     target = request.POST.get("next") or ""
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
         target = reverse("scraping:list")

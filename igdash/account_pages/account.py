@@ -93,7 +93,7 @@ class ListFilterForm(forms.Form):
 
     def __init__(self, data: Any, *, scrapes: list[Scrape]) -> None:
         super().__init__(data)
-        self.fields["at"].choices = [("", "Latest")] + [  # type: ignore[attr-defined]
+        self.fields["at"].choices = [("", "Latest")] + [  # type: ignore[attr-defined]  # a ChoiceField; fields[] is typed Field
             (str(s.pk), scrape_label(s)) for s in scrapes if s.status in FINISHED
         ]
         self.scrapes = {s.pk: s for s in scrapes}
@@ -263,7 +263,7 @@ class AccountPage:
 
     @property
     def has_timeline(self) -> bool:
-        return any(dataset["data"] for dataset in self.timeline["datasets"])  # type: ignore[attr-defined]
+        return any(dataset["data"] for dataset in self.timeline["datasets"])  # type: ignore[attr-defined]  # timeline_chart() JSON, typed object
 
     @property
     def active_progress(self) -> Any:

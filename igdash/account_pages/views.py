@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts_app.models import TrackedAccount
+from core.htmx import HtmxHttpRequest
 from igdash.account_pages import account as browse
 from igdash.account_pages import accounts as tracked
 from scraping import imports
@@ -49,7 +50,7 @@ def relationship_rows_hx(request: HttpRequest, username: str) -> HttpResponse:
 
 
 @require_POST
-def bookmark(request: HttpRequest, username: str) -> HttpResponse:
+def bookmark(request: HtmxHttpRequest, username: str) -> HttpResponse:
     target = tracked.set_bookmark(tracked.get_target(username), request.POST.get("on") == "1")
     if request.htmx:
         return render(request, "accounts_app/partials/_bookmark.html", {"account": target})
@@ -60,7 +61,7 @@ def bookmark(request: HttpRequest, username: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def delete(request: HttpRequest, username: str) -> HttpResponse:
+def delete(request: HtmxHttpRequest, username: str) -> HttpResponse:
     target = tracked.get_target(username)
     error = None
     if request.method == "POST":

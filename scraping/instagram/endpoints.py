@@ -44,7 +44,7 @@ GRAPHQL_DOC_QUERY: Final = "/graphql/query"
 LOGIN_PAGE: Final = "/accounts/login/"
 CHALLENGE_PREFIX: Final = "/challenge/"
 
-QUERY_HASHES: Final[dict[str, str]] = {
+QUERY_HASHES: Final[dict[Direction, str]] = {
     "followers": "37479f2b8209594dde7facb0d904896a",
     "following": "58712303d941c6855d4e888c5f0cd22f",
 }

@@ -85,7 +85,7 @@ class _RoutingAdapter(BaseAdapter):
         self._ca_bundle = _environment_ca_bundle()
         self._plain = HTTPAdapter(max_retries=0)
 
-    def send(  # type: ignore[override]
+    def send(
         self,
         request: requests.PreparedRequest,
         stream: bool = False,

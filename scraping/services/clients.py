@@ -4,7 +4,7 @@ login's secrets from the vault, a proxy, a timeout and the rate limiter."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.conf import settings
 
@@ -13,6 +13,9 @@ from accounts_app.models import LoginCredential
 from core.models import AppSettings
 from scraping.instagram.base import InstagramClient, Pacer
 from scraping.instagram.web import GraphQLClient, WebClient
+
+if TYPE_CHECKING:
+    from scraping.instagram.private import PrivateClient
 
 ClientKind = Literal["web", "graphql", "private"]
 # (kind, login or None, pacer, proxy) -> a ready client. The engine takes one of
@@ -58,7 +61,7 @@ def private_client(
     session: dict[str, object] | None = None,
     pacer: Pacer | None = None,
     proxy: str | None = None,
-) -> InstagramClient:
+) -> PrivateClient:
     # instagrapi is slow to import; only the runs that need it pay for it.
     from scraping.instagram.private import PrivateClient
 

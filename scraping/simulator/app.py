@@ -295,7 +295,7 @@ class SimulatorApp:
         status = int(limit["status"])
         if limit["body"] == "empty":
             return Response(status, b"", headers=headers)
-        body = dict(PLEASE_WAIT)
+        body: dict[str, object] = dict(PLEASE_WAIT)
         if limit["body"] == "require_login":
             body["require_login"] = True
         return json_response(status, body, headers=headers)
@@ -649,7 +649,7 @@ class SimulatorApp:
             return json_response(400, {"message": "Invalid max_id", "status": "fail"})
         day = self.world.day
         posts = [post for post in self.world.content.visible(index, day) if post.in_feed]
-        start = self._older_than(posts, after)  # type: ignore[arg-type]
+        start = self._older_than(posts, after)
         page = posts[start : start + self._size(request.query.get("count"), 33)]
         more = start + len(page) < len(posts)
         self._page_served(index)
@@ -695,7 +695,7 @@ class SimulatorApp:
             return json_response(400, {"message": "Invalid max_id", "status": "fail"})
         day = self.world.day
         posts = [post for post in self.world.content.visible(index, day) if post.in_clips]
-        start = self._older_than(posts, after)  # type: ignore[arg-type]
+        start = self._older_than(posts, after)
         page = posts[start : start + self._size(form.get("page_size"), 50)]
         more = start + len(page) < len(posts)
         self._page_served(index)
@@ -774,7 +774,7 @@ class SimulatorApp:
         day = self.world.day
         owner_pk = self.world.pk_of(index)
         posts = [post for post in self.world.content.visible(index, day) if post.in_feed]
-        start = self._older_than(posts, after)  # type: ignore[arg-type]
+        start = self._older_than(posts, after)
         page = posts[start : start + size]
         more = start + len(page) < len(posts)
         self._page_served(index)

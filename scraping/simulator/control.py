@@ -207,11 +207,12 @@ def ctl_target_scenarios(app: SimulatorApp, request: Request, match: re.Match[st
     if isinstance(index, Response):
         return index
     if request.method != "GET":
-        data: dict[str, Any] | Response = {}
+        data: dict[str, Any] = {}
         if request.method != "DELETE":
-            data = _json_body(request)
-            if isinstance(data, Response):
-                return data
+            body = _json_body(request)
+            if isinstance(body, Response):
+                return body
+            data = body
         base = {} if request.method in ("PUT", "DELETE") else dict(app.scenarios(index))
         merged = {**base, **data}
         try:
