@@ -9,6 +9,9 @@ figures computed from them.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import TypedDict
+
 from django.db import models
 from django.db.models import Q
 
@@ -158,6 +161,16 @@ class Listing(models.TextChoices):
     CLIPS = "clips", "Reels"
 
 
+class ListingState(TypedDict):
+    """One listing's progress within a content part (ContentPart.state)."""
+
+    pages: int
+    items: int
+    cursor: str
+    exhausted: bool
+    frontier: dt.datetime | None
+
+
 class ContentPart(models.Model):
     """The content part of one scrape: what was asked, how far each listing got
     (its checkpoint), and the completeness verdict. A runner stores each page
@@ -209,9 +222,12 @@ class ContentPart(models.Model):
         wanted = [(self.list_feed, Listing.FEED), (self.list_clips, Listing.CLIPS)]
         return [listing for on, listing in wanted if on]
 
-    def state(self, listing: str) -> dict[str, object]:
+    def state(self, listing: str) -> ListingState:
         """One listing's progress fields, by their short names."""
-        return {
-            name: getattr(self, f"{listing}_{name}")
-            for name in ("pages", "items", "cursor", "exhausted", "frontier")
-        }
+        return ListingState(
+            pages=getattr(self, f"{listing}_pages"),
+            items=getattr(self, f"{listing}_items"),
+            cursor=getattr(self, f"{listing}_cursor"),
+            exhausted=getattr(self, f"{listing}_exhausted"),
+            frontier=getattr(self, f"{listing}_frontier"),
+        )

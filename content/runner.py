@@ -55,7 +55,7 @@ def _page_listing(run: Run, part: ContentPart, listing: str, target_pk: int) -> 
     state = part.state(listing)
     if state["exhausted"] or window_done(part, listing):
         return
-    cursor = str(state["cursor"]) or None
+    cursor = state["cursor"] or None
     if state["pages"] and cursor is None:
         return  # Instagram claimed more but sent no cursor: judged partial at finalise
     fetch = run.client.feed_page if listing == Listing.FEED else run.client.clips_page  # type: ignore[union-attr]
@@ -88,7 +88,7 @@ def _in_window(part: ContentPart, listing: str, items: list[Media]) -> list[Medi
     """A "last N" listing keeps only the N first items it is shown (the page may
     hold more); every other listing keeps the whole page."""
     if part.mode == ContentPart.Mode.LAST and part.limit:
-        return items[: max(part.limit - int(part.state(listing)["items"]), 0)]  # type: ignore[call-overload]
+        return items[: max(part.limit - part.state(listing)["items"], 0)]
     return items
 
 
@@ -97,10 +97,10 @@ def window_done(part: ContentPart, listing: str) -> bool:
     rule content.store.judge applies at the end)."""
     state = part.state(listing)
     if part.mode == ContentPart.Mode.LAST and part.limit:
-        return int(state["items"]) >= part.limit  # type: ignore[call-overload]
+        return state["items"] >= part.limit
     if part.mode == ContentPart.Mode.SINCE and part.since:
         frontier = state["frontier"]
-        return frontier is not None and frontier < part.since  # type: ignore[operator]
+        return frontier is not None and frontier < part.since
     return False
 
 

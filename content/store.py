@@ -132,7 +132,7 @@ def _read_known(cursor: object, target_id: int, pks: list[int]) -> dict[int, _Kn
         chunk = pks[start : start + CHUNK]
         cursor.execute(_known_sql(len(chunk)), [target_id, *chunk])  # type: ignore[attr-defined]
         for pk, post_id, last_seen, caption, open_id, open_from, *values in cursor.fetchall():  # type: ignore[attr-defined]
-            known[pk] = _Known(post_id, last_seen, caption, open_id, open_from, tuple(values))  # type: ignore[arg-type]
+            known[pk] = _Known(post_id, last_seen, caption, open_id, open_from, tuple(values))
     return known
 
 
@@ -176,6 +176,7 @@ def store_page(
     if listing not in Listing.values:
         raise ValueError(f"unknown listing {listing!r}")
     target_id = scrape.target_id
+    assert target_id is not None  # a scrape loses its target only when never found
     page: dict[int, tuple[Media, Counts]] = {}
     for media in items:  # repeats within a page: one post, counts merged
         seen = page.get(media.pk)
