@@ -6,10 +6,13 @@ the removed post, and a listing stopped by a 429 resumes without duplicates."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import override_settings
 from django.utils import timezone
 
@@ -201,4 +204,28 @@ def test_bad_options_are_refused_with_a_reason(owner: LoginCredential) -> None:
         content_services.create_scrape("demo_small", since=dt.date(2999, 1, 1))
     with pytest.raises(services.ScrapeError, match="Choose followers"):
         services.create_scrape("demo_small", lists=Scrape.Lists.NONE)
+    assert not Scrape.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)  # --wait runs the scrape in a thread of its own
+def test_the_scrape_command_lists_content_and_prints_its_summary(
+    sim: Sim, owner: LoginCredential
+) -> None:
+    out = io.StringIO()
+
+    call_command("scrape", "@demo_small", "--content", "--client", "private", "--wait", stdout=out)
+
+    text = out.getvalue()
+    count = len(sim.content("demo_small"))
+    assert f"posts and reels: {count} listed, {count} new, 0 removed, complete" in text
+    assert "followers:" not in text  # --content alone lists no follower list
+    scrape = Scrape.objects.get()
+    assert scrape.lists == Scrape.Lists.NONE and scrape.trigger == Scrape.Trigger.COMMAND
+
+
+def test_the_scrape_command_refuses_post_options_without_content(owner: LoginCredential) -> None:
+    with pytest.raises(CommandError, match="add --content"):
+        call_command("scrape", "demo_small", "--posts", "3")
+    with pytest.raises(CommandError, match="not a date like 2026-01-31"):
+        call_command("scrape", "demo_small", "--content", "--since", "2026-13-01")
     assert not Scrape.objects.exists()
