@@ -6,9 +6,9 @@ from django.urls import include, path
 
 from accounts_app import views as accounts_views
 from igdash import settings_page, views
-from igdash.lock import unlock_view
-from igdash.login import ThrottledLoginView
+from igdash.login_views import ThrottledLoginView
 from igdash.settings_page import settings_view
+from igdash.vault_lock import unlock_view
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -8,12 +8,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts_app.models import TrackedAccount
+from core.http import safe_next
 from igdash.account_pages import account as browse
 from igdash.account_pages import accounts as tracked
 from scraping import imports
@@ -53,10 +53,7 @@ def bookmark(request: HttpRequest, username: str) -> HttpResponse:
     target = tracked.set_bookmark(tracked.get_target(username), request.POST.get("on") == "1")
     if request.htmx:
         return render(request, "accounts_app/partials/_bookmark.html", {"account": target})
-    back = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
-        back = reverse("accounts:list")
-    return redirect(back)
+    return redirect(safe_next(request, reverse("accounts:list")))
 
 
 @require_http_methods(["GET", "POST"])
