@@ -16,7 +16,7 @@ from django.template.defaultfilters import filesizeformat
 from accounts_app import vault
 from accounts_app.models import LoginCredential
 from core.models import AppSettings
-from exports import backup
+from exports.backups.archives import BackupError, create_backup, list_archives
 from igdash.forms import AppSettingsForm, InstagramLoginForm
 from igdash.schedule import ensure_schedule
 from scraping.services import logins
@@ -64,8 +64,8 @@ def back_up_now() -> tuple[str, str]:
     """Make an archive now (the nightly task also prunes; this only adds one).
     Returns (what was made, why it failed)."""
     try:
-        path = backup.create_backup()
-    except (backup.BackupError, OSError, DatabaseError, sqlite3.Error) as exc:
+        path = create_backup()
+    except (BackupError, OSError, DatabaseError, sqlite3.Error) as exc:
         return "", f"The backup failed: {exc}"
     return f"Backed up to {path.name} ({filesizeformat(path.stat().st_size)}).", ""
 
@@ -73,7 +73,7 @@ def back_up_now() -> tuple[str, str]:
 def archives() -> tuple[list[ArchiveRow], int, str]:
     """The newest archives, how many older ones are not listed, and an error."""
     try:
-        found = backup.list_archives()[::-1]
+        found = list_archives()[::-1]
         rows = [
             ArchiveRow(a.path.name, a.path.stat().st_size, a.created_at)
             for a in found[:ARCHIVES_SHOWN]
