@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
-from core.http import safe_next
+from core.http import page_or_rows, safe_next
 from scraping import scrape_pages
 from scraping.forms import ScrapeForm
 from scraping.models import Scrape
@@ -54,16 +54,11 @@ def progress_hx(request: HttpRequest, scrape_id: int) -> HttpResponse:
 
 
 @require_GET
-def scrape_list(request: HttpRequest) -> HttpResponse:
-    account, page = scrape_pages.list_page(request.GET)
-    return render(request, "scraping/scrape_list.html", {"account": account, "page": page})
-
-
-@require_GET
-def scrape_rows_hx(request: HttpRequest) -> HttpResponse:
+def scrape_list(request: HttpRequest, rows: bool = False) -> HttpResponse:
+    """The Scrapes page, or its next rows (HTMX, or the /scrapes/rows/ URL)."""
     account, page = scrape_pages.list_page(request.GET)
     context = {"account": account, "page": page}
-    return render(request, "scraping/scrape_list.html#rows", context)
+    return page_or_rows(request, "scraping/scrape_list.html", context, rows=rows)
 
 
 @require_POST

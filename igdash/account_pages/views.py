@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts_app.models import TrackedAccount
-from core.http import safe_next
+from core.http import is_partial, page_or_rows, safe_next
 from igdash.account_pages import account as browse
 from igdash.account_pages import accounts as tracked
 from scraping import imports
@@ -22,30 +22,24 @@ from scraping.services import ScrapeError
 
 
 @require_GET
-def account_list(request: HttpRequest) -> HttpResponse:
+def account_list(request: HttpRequest, rows: bool = False) -> HttpResponse:
+    """The Accounts page, or its next rows (HTMX, or the /accounts/-/rows/ URL)."""
     listing = tracked.list_page(request.GET)
-    return render(request, "accounts_app/account_list.html", {"listing": listing})
+    return page_or_rows(request, "accounts_app/account_list.html", {"listing": listing}, rows=rows)
 
 
 @require_GET
-def account_rows_hx(request: HttpRequest) -> HttpResponse:
-    listing = tracked.list_page(request.GET)
-    return render(request, "accounts_app/account_list.html#rows", {"listing": listing})
-
-
-@require_GET
-def account_detail(request: HttpRequest, username: str) -> HttpResponse:
-    page = browse.account_page(tracked.get_target(username), request.GET)
-    return render(request, "accounts_app/account_detail.html", {"page": page})
-
-
-@require_GET
-def relationship_rows_hx(request: HttpRequest, username: str) -> HttpResponse:
+def account_detail(request: HttpRequest, username: str, rows: bool = False) -> HttpResponse:
+    """An account's page, or the next rows of the list on screen (HTMX, or the
+    /accounts/<username>/rows/ URL)."""
+    template = "accounts_app/account_detail.html"
     target = tracked.get_target(username)
-    form, rows = browse.rows_page(target, request.GET)
-    next_url = form.params(cursor=rows.next_cursor) if rows.next_cursor else None
-    context = {"target": target, "form": form, "rows": rows, "next_url": next_url}
-    return render(request, "accounts_app/account_detail.html#rows", context)
+    if not (rows or is_partial(request)):
+        return page_or_rows(request, template, {"page": browse.account_page(target, request.GET)})
+    form, page = browse.rows_page(target, request.GET)
+    next_url = form.params(cursor=page.next_cursor) if page.next_cursor else None
+    context = {"target": target, "form": form, "rows": page, "next_url": next_url}
+    return page_or_rows(request, template, context, rows=True)
 
 
 @require_POST
