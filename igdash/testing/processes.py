@@ -36,7 +36,9 @@ class Served:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
-    def wait_healthy(self, timeout: float = 60.0) -> dict[str, object]:
+    def wait_healthy(self, timeout: float = 120.0) -> dict[str, object]:
+        # Generous: a loaded 2-core CI machine has taken a minute to migrate and
+        # start serve before its first answer.
         deadline = time.monotonic() + timeout
         last: object = None
         while time.monotonic() < deadline:
