@@ -34,7 +34,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
-# Work that waits for the vault registers here; the unlock (igdash/lock.py) runs it.
+# Work that waits for the vault registers here; the unlock (igdash/vault_lock.py) runs it.
 # accounts_app adds the sealing of proxies an older igdash stored in clear; scraping
 # adds the resumption of scrapes whose login was locked.
 AFTER_UNLOCK: list[Callable[[], object]] = []

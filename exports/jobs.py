@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
@@ -79,13 +80,14 @@ def start(
     one finished since the target's last scrape (the same rows), else a new one
     sent to a worker when the transaction commits."""
     at_id = account_list.at.pk if account_list.at is not None else None
-    same = ExportJob.objects.filter(
-        target=account_list.target,
-        list_name=str(account_list.name),
-        fmt=str(fmt),
-        at_scrape_id=at_id,
-        search=account_list.search,
-    )
+    export: dict[str, Any] = {
+        "target": account_list.target,
+        "list_name": str(account_list.name),
+        "fmt": str(fmt),
+        "at_scrape_id": at_id,
+        "search": account_list.search,
+    }
+    same = ExportJob.objects.filter(**export)
     fresh = Q(status__in=ExportJob.ACTIVE_STATUSES)
     last_scraped = account_list.target.last_scraped_at
     done = Q(status=Status.DONE, expires_at__gt=timezone.now())
@@ -97,11 +99,7 @@ def start(
 
     with transaction.atomic():
         job = ExportJob.objects.create(
-            target=account_list.target,
-            list_name=str(account_list.name),
-            fmt=str(fmt),
-            at_scrape_id=at_id,
-            search=account_list.search,
+            **export,
             rows_total=rows,
             file_name=files.export_filename(account_list, fmt),
             created_by=user if isinstance(user, User) and user.is_authenticated else None,

@@ -12,6 +12,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "igdash.settings")
 app = Celery("igdash")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Apps' tasks modules, and the backups' own (exports/backups/tasks.py).
+app.autodiscover_tasks(["exports.backups"])
 
 
 @app.on_configure.connect

@@ -103,7 +103,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "igdash.roles.OwnerOnlyMiddleware",
-    "igdash.lock.VaultLockMiddleware",
+    "igdash.vault_lock.VaultLockMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -170,9 +170,9 @@ TRUSTED_PROXY_NETWORKS = env_networks("IGDASH_TRUSTED_PROXIES", [])
 # --- Auth -----------------------------------------------------------------------
 LOGIN_URL = "login"
 # The throttle comes first: a locked-out client is refused before any password
-# is checked (igdash/throttle.py, docs/security.md "Login throttling").
+# is checked (igdash/login_throttle.py, docs/security.md "Login throttling").
 AUTHENTICATION_BACKENDS = [
-    "igdash.throttle.LoginThrottleBackend",
+    "igdash.login_throttle.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_REDIRECT_URL = "home"
@@ -184,19 +184,19 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_MAX_FAILURES = env_int("IGDASH_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("IGDASH_LOGIN_LOCKOUT_MINUTES", 15)
-# django-axes, configured from the two values above (igdash/throttle.py).
-AXES_HANDLER = "igdash.throttle.AtomicAxesHandler"
-AXES_FAILURE_LIMIT = "igdash.throttle.failure_limit"
-AXES_COOLOFF_TIME = "igdash.throttle.cool_off"
+# django-axes, configured from the two values above (igdash/login_throttle.py).
+AXES_HANDLER = "igdash.login_throttle.AtomicAxesHandler"
+AXES_FAILURE_LIMIT = "igdash.login_throttle.failure_limit"
+AXES_COOLOFF_TIME = "igdash.login_throttle.cool_off"
 # Locked when either the address or the user name has too many failures.
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
-AXES_CLIENT_IP_CALLABLE = "igdash.throttle.client_ip"
-AXES_USERNAME_CALLABLE = "igdash.throttle.username_of"
+AXES_CLIENT_IP_CALLABLE = "igdash.network.client_ip"
+AXES_USERNAME_CALLABLE = "igdash.login_throttle.username_of"
 AXES_RESET_ON_SUCCESS = True
 # Attempts while locked out are refused unchecked and do not extend the lockout,
 # so "try again in N minutes" holds.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_CALLABLE = "igdash.login.lockout_response"
+AXES_LOCKOUT_CALLABLE = "igdash.login_views.lockout_response"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("IGDASH_SESSION_DAYS", 30) * 24 * 3600

@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
 
     django.setup()
     from core.models import AppSettings
-    from exports.backup import backup_dir, list_archives, prune_backups
+    from exports.backups.archives import backup_dir, list_archives, prune_backups
 
     days = args.days if args.days is not None else AppSettings.load().backup_retention_days
     directory = args.dir or backup_dir()

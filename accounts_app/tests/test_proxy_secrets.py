@@ -23,7 +23,7 @@ from accounts_app import proxies, vault
 from accounts_app.models import LoginCredential
 from accounts_app.tests import factories
 from core.models import AppSettings
-from exports import backup
+from exports.backups import archives
 from igdash.testing.forms import settings_form
 from igdash.testing.processes import run_manage
 from scraping.services import logins
@@ -156,7 +156,7 @@ def test_a_backup_holds_no_clear_proxy(
         connection.connection.backup(target)
     monkeypatch.setitem(connection.settings_dict, "NAME", str(path))
 
-    archive = backup.create_backup()
+    archive = archives.create_backup()
     with zipfile.ZipFile(archive) as zf:
         assert "igdash.sqlite3" in zf.namelist()
         contents = b"".join(zf.read(name) for name in zf.namelist())

@@ -267,7 +267,7 @@ class AccountPage:
 
     @property
     def active_progress(self) -> Any:
-        from scraping.runs import progress
+        from scraping.scrape_pages import progress
 
         return progress(self.active.pk) if self.active else None
 

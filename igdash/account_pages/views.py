@@ -8,13 +8,13 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts_app.models import TrackedAccount
 from core.htmx import HtmxHttpRequest
+from core.http import is_partial, page_or_rows, safe_next
 from igdash.account_pages import account as browse
 from igdash.account_pages import accounts as tracked
 from scraping import imports
@@ -23,30 +23,24 @@ from scraping.services import ScrapeError
 
 
 @require_GET
-def account_list(request: HttpRequest) -> HttpResponse:
+def account_list(request: HttpRequest, rows: bool = False) -> HttpResponse:
+    """The Accounts page, or its next rows (HTMX, or the /accounts/-/rows/ URL)."""
     listing = tracked.list_page(request.GET)
-    return render(request, "accounts_app/account_list.html", {"listing": listing})
+    return page_or_rows(request, "accounts_app/account_list.html", {"listing": listing}, rows=rows)
 
 
 @require_GET
-def account_rows_hx(request: HttpRequest) -> HttpResponse:
-    listing = tracked.list_page(request.GET)
-    return render(request, "accounts_app/account_list.html#rows", {"listing": listing})
-
-
-@require_GET
-def account_detail(request: HttpRequest, username: str) -> HttpResponse:
-    page = browse.account_page(tracked.get_target(username), request.GET)
-    return render(request, "accounts_app/account_detail.html", {"page": page})
-
-
-@require_GET
-def relationship_rows_hx(request: HttpRequest, username: str) -> HttpResponse:
+def account_detail(request: HttpRequest, username: str, rows: bool = False) -> HttpResponse:
+    """An account's page, or the next rows of the list on screen (HTMX, or the
+    /accounts/<username>/rows/ URL)."""
+    template = "accounts_app/account_detail.html"
     target = tracked.get_target(username)
-    form, rows = browse.rows_page(target, request.GET)
-    next_url = form.params(cursor=rows.next_cursor) if rows.next_cursor else None
-    context = {"target": target, "form": form, "rows": rows, "next_url": next_url}
-    return render(request, "accounts_app/account_detail.html#rows", context)
+    if not (rows or is_partial(request)):
+        return page_or_rows(request, template, {"page": browse.account_page(target, request.GET)})
+    form, page = browse.rows_page(target, request.GET)
+    next_url = form.params(cursor=page.next_cursor) if page.next_cursor else None
+    context = {"target": target, "form": form, "rows": page, "next_url": next_url}
+    return page_or_rows(request, template, context, rows=True)
 
 
 @require_POST
@@ -54,10 +48,7 @@ def bookmark(request: HtmxHttpRequest, username: str) -> HttpResponse:
     target = tracked.set_bookmark(tracked.get_target(username), request.POST.get("on") == "1")
     if request.htmx:
         return render(request, "accounts_app/partials/_bookmark.html", {"account": target})
-    back = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
-        back = reverse("accounts:list")
-    return redirect(back)
+    return redirect(safe_next(request, reverse("accounts:list")))
 
 
 @require_http_methods(["GET", "POST"])

@@ -121,12 +121,12 @@ def test_challenged_login_says_what_to_do_and_can_be_removed(  # type: ignore[no
 def test_passphrase_mode_after_a_restart(  # type: ignore[no-untyped-def]
     page, live_server, instagram: Sim, settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scraping.tasks import run_scrape
+    from scraping.tasks import scrape_task
 
     settings.LOGIN_MAX_FAILURES = 3
     settings.LOGIN_LOCKOUT_MINUTES = 0.05  # 3 s, so the test can outlive it
     queued: list[int] = []
-    monkeypatch.setattr(run_scrape, "delay_on_commit", queued.append)  # the worker: this test
+    monkeypatch.setattr(scrape_task, "delay_on_commit", queued.append)  # the worker: this test
     logins.store_login("demo_owner", sessionid=instagram.session("demo_owner"))
     vault.set_passphrase(PASSPHRASE)
     # The restart: a new boot secret, no key in memory.

@@ -5,12 +5,13 @@ scrape halfway through a list."""
 from __future__ import annotations
 
 import ast
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from igdash.testing.processes import data_env
 
 ROOT = Path(__file__).resolve().parents[2]
 # Where reading the environment belongs: settings and its helpers, and the code
@@ -125,11 +126,14 @@ BAD_VALUES = [
 
 
 def _run(command: list[str], tmp_path: Path, **variables: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "IGDASH_DATA_DIR": str(tmp_path), "IGDASH_ENV_FILE": os.devnull}
-    env["DJANGO_SETTINGS_MODULE"] = "igdash.settings"
-    env.update(variables)
     return subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+        command,
+        cwd=ROOT,
+        env=data_env(tmp_path, **variables),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from accounts_app.models import IgUser, LoginCredential
 from accounts_app.tests import factories
 from core.models import WorkerPing
-from exports import excel
+from exports.excel_link import ExcelLink
 from exports.models import ExportJob
 from igdash.testing.project import packages
 from igdash.testing.urlconf import Route, routes
@@ -175,7 +175,7 @@ class World:
             "handle": "alice",
             "list_name": "followers",
             "fmt": "csv",
-            "token": excel.sign("alice", "followers", None, ""),
+            "token": ExcelLink("alice", "followers", None, "").sign(),
             "scrape_id": str(self.scrape.pk),
             "login_id": str(self.login.pk),
             "ping_id": str(self.ping.pk),

@@ -141,13 +141,13 @@ def enqueue(
     scrape_id: int, *, countdown: float | None = None, eta: dt.datetime | None = None
 ) -> None:
     """Send the run task once the current transaction commits."""
-    from scraping.tasks import run_scrape
+    from scraping.tasks import scrape_task
 
     if countdown is None and eta is None:
-        run_scrape.delay_on_commit(scrape_id)  # type: ignore[attr-defined]  # a DjangoTask (Celery's Django fixup); celery-types types it Task
+        scrape_task.delay_on_commit(scrape_id)  # type: ignore[attr-defined]  # a DjangoTask (Celery's Django fixup); celery-types types it Task
         return
     transaction.on_commit(
-        lambda: run_scrape.apply_async((scrape_id,), countdown=countdown, eta=eta)  # type: ignore[arg-type]  # None is Celery's default; the stub says float/datetime
+        lambda: scrape_task.apply_async((scrape_id,), countdown=countdown, eta=eta)  # type: ignore[arg-type]  # None is Celery's default; the stub says float/datetime
     )
 
 

@@ -426,21 +426,14 @@ class World:
         if facts.rename_day is not None and day >= facts.rename_day and facts.renamed_username:
             username = facts.renamed_username
         username = self._renamed.get(index, username)
+        pic_id: str | None = None
         if facts.anonymous_pic:
             url = f"{self.public_url}/sim-cdn/v/t51.2885-19/{ANONYMOUS_PIC}"
-            url += "?_nc_ht=sim-cdn"
-            return SimUser(
-                index=index,
-                pk=facts.pk,
-                username=username,
-                full_name=facts.full_name,
-                is_private=facts.is_private,
-                is_verified=facts.is_verified,
-                profile_pic_url=url,
-                profile_pic_url_hd=url,
-                profile_pic_id=None,
-            )
-        pic_id = f"{facts.pk}_{_h(self.seed, 'pic', index) % 10**16}"
+            url = url_hd = url + "?_nc_ht=sim-cdn"
+        else:
+            pic_id = f"{facts.pk}_{_h(self.seed, 'pic', index) % 10**16}"
+            url = self._cdn_url(pic_id, day, "s150x150")
+            url_hd = self._cdn_url(pic_id, day, "s320x320")
         return SimUser(
             index=index,
             pk=facts.pk,
@@ -448,8 +441,8 @@ class World:
             full_name=facts.full_name,
             is_private=facts.is_private,
             is_verified=facts.is_verified,
-            profile_pic_url=self._cdn_url(pic_id, day, "s150x150"),
-            profile_pic_url_hd=self._cdn_url(pic_id, day, "s320x320"),
+            profile_pic_url=url,
+            profile_pic_url_hd=url_hd,
             profile_pic_id=pic_id,
         )
 

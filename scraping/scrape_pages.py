@@ -22,16 +22,6 @@ PAGE_SIZE = 30
 Status = Scrape.Status
 RETRYABLE = (Status.FAILED, Status.PARTIAL, Status.CANCELLED)
 FINALISED = (Status.SUCCEEDED, Status.PARTIAL)
-TONES: dict[str, str] = {
-    Status.QUEUED: "info",
-    Status.RUNNING: "info",
-    Status.WAITING_RATE_LIMIT: "warn",
-    Status.NEEDS_ATTENTION: "warn",
-    Status.SUCCEEDED: "ok",
-    Status.PARTIAL: "warn",
-    Status.FAILED: "error",
-    Status.CANCELLED: "muted",
-}
 
 
 @dataclass(frozen=True)
@@ -103,12 +93,6 @@ class Progress:
     @property
     def finished(self) -> bool:
         return self.scrape.status in Scrape.FINISHED_STATUSES
-
-    @property
-    def tone(self) -> str:
-        if self.scrape.worker_stopped:
-            return "warn"
-        return TONES.get(self.scrape.status, "info")
 
     @property
     def account_url(self) -> str:

@@ -34,13 +34,8 @@ from django.utils import timezone
 
 # Any constant: PostgreSQL's transaction-scoped lock that serialises reservations.
 _PG_LOCK_KEY = 0x16DA54  # "igdash"
-# The user name under which wrong vault passphrases are counted (igdash/lock.py).
+# The user name under which wrong vault passphrases are counted (igdash/vault_lock.py).
 VAULT_PASSPHRASE_NAME = "(vault passphrase)"  # noqa: S105 (a label, not a secret)
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The address NetworkAllowlistMiddleware worked out (trusted proxies only)."""
-    return getattr(request, "client_ip", None) or request.META.get("REMOTE_ADDR") or None
 
 
 def _normalise(value: object) -> str | None:
