@@ -11,9 +11,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts_app.models import LoginCredential
@@ -229,3 +231,21 @@ def test_the_scrape_command_refuses_post_options_without_content(owner: LoginCre
     with pytest.raises(CommandError, match="not a date like 2026-01-31"):
         call_command("scrape", "demo_small", "--content", "--since", "2026-13-01")
     assert not Scrape.objects.exists()
+
+
+def test_the_pages_of_a_content_only_scrape_open(sim: Sim, owner: LoginCredential) -> None:
+    done = content_scrape("demo_small", source="private")
+    client = Client()
+    client.force_login(User.objects.create_superuser("boss", "", "pw"))
+
+    for url in (
+        reverse("scraping:detail", args=[done.pk]),
+        reverse("scraping:progress_hx", args=[done.pk]),
+        reverse("scraping:list"),
+        reverse("accounts:detail", args=["demo_small"]),
+        reverse("accounts:list"),
+        reverse("home"),
+    ):
+        response = client.get(url, headers={"HX-Request": "true"} if "progress" in url else {})
+        # 286: the progress partial's "stop polling" for a finished scrape.
+        assert response.status_code in (200, 286), url
