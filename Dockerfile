@@ -14,6 +14,7 @@ COPY core ./core
 COPY igdash ./igdash
 COPY accounts_app ./accounts_app
 COPY scraping ./scraping
+COPY content ./content
 COPY exports ./exports
 COPY templates ./templates
 COPY static ./static

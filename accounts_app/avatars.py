@@ -70,8 +70,8 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def fetch(client: httpx.Client, url: str) -> bytes | None:
-    """Download at most MAX_BYTES; None on any failure (a missing picture is
+def fetch(client: httpx.Client, url: str, max_bytes: int = MAX_BYTES) -> bytes | None:
+    """Download at most `max_bytes`; None on any failure (a missing picture is
     not worth an error: the initial is shown instead)."""
     try:
         with client.stream("GET", url) as response:
@@ -80,11 +80,11 @@ def fetch(client: httpx.Client, url: str) -> bytes | None:
             data = b""
             for chunk in response.iter_bytes():
                 data += chunk
-                if len(data) > MAX_BYTES:
+                if len(data) > max_bytes:
                     return None
             return data
     except httpx.HTTPError as exc:
-        log.info("avatar %s not fetched: %s", url.split("?", 1)[0], exc)
+        log.info("picture %s not fetched: %s", url.split("?", 1)[0], exc)
         return None
 
 

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "igdash",
     "accounts_app",
     "scraping",
+    "content",
     "exports",
 ]
 

@@ -21,7 +21,7 @@ class ScrapeForm(forms.Form):
     )
     lists = forms.ChoiceField(
         label="Lists to fetch",
-        choices=Scrape.Lists.choices,
+        choices=[c for c in Scrape.Lists.choices if c[0] != Scrape.Lists.NONE],
         initial=Scrape.Lists.BOTH,
         widget=forms.RadioSelect,
     )

@@ -37,6 +37,9 @@ class Scrape(models.Model):
         FOLLOWERS = "followers", "Followers"
         FOLLOWING = "following", "Following"
         BOTH = "both", "Followers and following"
+        # No follower list: a scrape of another part only (posts and reels, which
+        # the content app adds through scraping.services.extra_parts).
+        NONE = "none", "No follower lists"
 
     class Source(models.TextChoices):
         AUTO = "auto", "Chosen at run time"
@@ -151,6 +154,8 @@ class Scrape(models.Model):
             return [Direction.FOLLOWER]
         if self.lists == self.Lists.FOLLOWING:
             return [Direction.FOLLOWING]
+        if self.lists == self.Lists.NONE:
+            return []
         return [Direction.FOLLOWER, Direction.FOLLOWING]
 
     @property

@@ -6,13 +6,16 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 from django.conf import settings
 
+from igdash.testing.project import packages
+
 ROOT = Path(settings.BASE_DIR)
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-PACKAGES = ("core", "accounts_app", "scraping", "exports", "igdash")
+PACKAGES = packages()
 
 
 def _lint(cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -76,3 +79,12 @@ def test_the_committed_layer_picture_is_current() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert (ROOT / "docs" / "architecture.png").stat().st_size > 10_000
+
+
+def test_every_package_is_in_the_contract_and_type_checked() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    layers = next(c for c in config["tool"]["importlinter"]["contracts"] if c["id"] == "layers")
+    on_disk = {p.parent.name for p in ROOT.glob("*/apps.py")} | {"core"}
+    assert set(packages()) == on_disk, "a package is missing from [tool.importlinter]"
+    assert set(layers["layers"]) == set(packages())
+    assert set(config["tool"]["mypy"]["files"]) == set(packages())

@@ -33,13 +33,14 @@ from accounts_app.tests import factories
 from core.models import WorkerPing
 from exports.excel_link import ExcelLink
 from exports.models import ExportJob
+from igdash.testing.project import packages
 from igdash.testing.urlconf import Route, routes
 from scraping.models import Scrape
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ["core", "igdash", "accounts_app", "scraping", "exports"]
+SOURCES = packages()
 # request.GET.get("q"), params.get("cursor"), self.value("tab", ...) (the account page's form).
 READS = re.compile(
     r"""(?:request\.GET\.get(?:list)?|params\.get|\.value)\(\s*["'](\w+)["']"""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.db.models import DateTimeField, F, Q, Value
@@ -68,15 +69,20 @@ def create_scrape(
     *,
     source: str = Scrape.Source.AUTO,
     countdown: float | None = None,
+    add_parts: Callable[[Scrape], object] | None = None,
 ) -> Scrape:
     """Create a scrape of `handle` (@name, name or profile URL) and enqueue it
     when the transaction commits. Raises ScrapeError (AlreadyActive when the
-    target has an active scrape)."""
+    target has an active scrape).
+
+    `add_parts`: called with the new scrape inside the same transaction, for an
+    app above scraping to add its own part (content: posts and reels; see
+    services/extra_parts.py). Only with it may `lists` be NONE."""
     try:
         username = parse_handle(handle)
     except InvalidHandle as exc:
         raise ScrapeError(str(exc)) from None
-    if lists not in Scrape.Lists.values:
+    if lists not in Scrape.Lists.values or (lists == Scrape.Lists.NONE and add_parts is None):
         raise ScrapeError(f"Choose followers, following or both, not {lists!r}.")
     if source not in (
         Scrape.Source.AUTO,
@@ -87,9 +93,12 @@ def create_scrape(
         raise ScrapeError(f"Choose the client auto, web, private or graphql, not {source!r}.")
     with transaction.atomic():
         target = tracked_account_for(username)
-        return create_scrape_of(
+        scrape = create_scrape_of(
             target, lists, trigger, use_private_login, source=source, countdown=countdown
         )
+        if add_parts is not None:
+            add_parts(scrape)
+        return scrape
 
 
 def create_scrape_of(

@@ -1,6 +1,8 @@
-"""`manage.py scrape @handle|URL [--followers] [--following] [--wait] [--private]`
+"""`manage.py scrape @handle|URL [--followers] [--following] [--content [--posts N |
+--since YYYY-MM-DD]] [--wait] [--private]`
 
-Creates and enqueues a scrape. With --wait it follows the scrape to its end,
+Creates and enqueues a scrape: the follower lists, the posts and reels
+(--content; alone it lists no follower list), or both. With --wait it follows the scrape to its end,
 printing progress and a summary: a running worker (`igdash serve`) does the work
 when there is one, otherwise this command runs it itself, sleeping through rate
 limit pauses. A failed, cancelled or stuck scrape exits non-zero with one line on
@@ -9,6 +11,8 @@ stderr.
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import logging
 import threading
 import time
@@ -19,6 +23,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
+from content import services as content_services
+from content.models import ContentPart
 from core.heartbeat import live_workers
 from scraping import services
 from scraping.models import Direction, Scrape, ScrapeList
@@ -30,7 +36,7 @@ log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "Scrape the followers and/or following of an Instagram account."
+    help = "Scrape the followers, following and/or posts and reels of an Instagram account."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("handle", help="@name, name or an instagram.com profile URL")
@@ -38,6 +44,20 @@ class Command(BaseCommand):
             "--followers", action="store_true", help="Only followers (default both)."
         )
         parser.add_argument("--following", action="store_true", help="Only following.")
+        parser.add_argument(
+            "--content",
+            action="store_true",
+            help="Also list the posts and reels (alone: only them, no follower list).",
+        )
+        parser.add_argument(
+            "--posts", type=int, metavar="N", help="With --content: only the N newest of each."
+        )
+        parser.add_argument(
+            "--since",
+            type=_date,
+            metavar="YYYY-MM-DD",
+            help="With --content: only the posts since that day.",
+        )
         parser.add_argument("--wait", action="store_true", help="Follow the scrape to its end.")
         parser.add_argument(
             "--private",
@@ -55,14 +75,23 @@ class Command(BaseCommand):
         lists = Scrape.Lists.BOTH
         if options["followers"] != options["following"]:
             lists = Scrape.Lists.FOLLOWERS if options["followers"] else Scrape.Lists.FOLLOWING
+        elif options["content"] and not options["followers"]:
+            lists = Scrape.Lists.NONE
+        if not options["content"] and (options["posts"] is not None or options["since"]):
+            raise CommandError("--posts and --since choose posts: add --content.")
+        common = {
+            "lists": lists,
+            "trigger": Scrape.Trigger.COMMAND,
+            "use_private_login": options["private"] or options["client"] == "private",
+            "source": options["client"],
+        }
         try:
-            scrape = services.create_scrape(
-                options["handle"],
-                lists=lists,
-                trigger=Scrape.Trigger.COMMAND,
-                use_private_login=options["private"] or options["client"] == "private",
-                source=options["client"],
-            )
+            if options["content"]:
+                scrape = content_services.create_scrape(
+                    options["handle"], posts=options["posts"], since=options["since"], **common
+                )
+            else:
+                scrape = services.create_scrape(options["handle"], **common)
         except services.ScrapeError as exc:
             raise CommandError(_one_line(str(exc))) from None
         name = f"@{scrape.handle}"
@@ -122,6 +151,14 @@ class Command(BaseCommand):
                 f"  {DIRECTION_NAMES[part.direction]}: {part.fetched:,} fetched of {expected}, "
                 f"{new:,} new, {lost_text}, {verdict}"
             )
+        content = ContentPart.objects.filter(scrape=scrape).first()
+        if content is not None:
+            verdict = "complete" if content.complete else f"partial: {content.incomplete_reason}"
+            removed = f"{content.removed:,} removed" if content.complete else "removals not judged"
+            self.stdout.write(
+                f"  posts and reels: {content.fetched:,} listed, {content.new_posts:,} new, "
+                f"{removed}, {verdict}"
+            )
 
 
 def _run_here(scrape_id: int) -> None:
@@ -148,6 +185,10 @@ def _progress(scrape: Scrape) -> str:
         f"{f'{part.expected:,}' if part.expected is not None else '?'}"
         for part in ScrapeList.objects.filter(scrape=scrape).order_by("direction")
     )
+    content = ContentPart.objects.filter(scrape=scrape).first()
+    if content is not None:
+        listed = f"posts and reels {content.fetched:,}"
+        parts = f"{parts}, {listed}" if parts else listed
     text = f"  {scrape.get_status_display().lower()}: {parts}"
     if scrape.status == Status.WAITING_RATE_LIMIT and scrape.resume_at:
         text += f" (resuming at {timezone.localtime(scrape.resume_at):%H:%M:%S})"
@@ -160,6 +201,13 @@ def _new_lost(stats: Any, part: ScrapeList) -> tuple[int, int]:
     if part.direction == Direction.FOLLOWER:
         return stats.new_followers, stats.lost_followers
     return stats.new_following, stats.lost_following
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-01-31") from None
 
 
 def _one_line(text: str) -> str:

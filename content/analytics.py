@@ -1,0 +1,457 @@
+"""The content figures of docs/content-analytics.md, computed from stored rows.
+
+Pure reads: nothing here writes. Every entry point costs a fixed number of
+queries whatever the number of posts (post_rates: two; the others build on
+its result or add one), and the arithmetic runs in Python on the rows read,
+so each figure is testable on a hand-computed fixture.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.db import connection
+from django.db.models import F, FilteredRelation, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from content.models import Post, PostMetrics, PostTag, ProductType, TagKind
+from scraping.models import Scrape, ScrapeStats
+
+RECENT_POSTS = 12
+TIER_WINDOW = dt.timedelta(days=90)
+TAG_MIN_POSTS = 3
+CADENCE_WEEKS = 12
+
+
+class PostRate(NamedTuple):
+    """One post with its current (last known) counts and its engagement rate.
+    A named tuple: built 10,000 times for a big account, and a frozen dataclass
+    costs several times as much to build."""
+
+    post_id: int
+    ig_pk: int
+    shortcode: str
+    product_type: str
+    taken_at: dt.datetime
+    duration: float | None
+    likes: int | None
+    comments: int | None
+    plays: int | None
+    views: int | None
+    followers: int | None
+    estimated: bool
+    rate: float | None
+
+    @property
+    def is_reel(self) -> bool:
+        return self.product_type == ProductType.CLIPS
+
+
+def engagement_rate(likes: int | None, comments: int | None, followers: int | None) -> float | None:
+    """(likes + comments) / followers x 100; unknown when a count is unknown
+    (a rate from comments alone would rank hidden-like posts as the worst) or
+    when there is no follower count to divide by."""
+    if likes is None or comments is None or not followers:
+        return None
+    return (likes + comments) / followers * 100
+
+
+def follower_history(target_id: int) -> tuple[list[dt.datetime], list[int]]:
+    """The follower counts igdash recorded for the target, oldest first: each
+    finalised scrape's profile count (Instagram's own figure, taken at the
+    start of the run), or, when the run had none (an import), the number of
+    followers a complete list held. One query."""
+    rows = (
+        ScrapeStats.objects.filter(target_id=target_id)
+        .annotate(count=Coalesce(F("scrape__profile_follower_count"), F("followers")))
+        .filter(count__isnull=False)
+        .order_by("taken_at", "scrape_id")
+        .values_list("taken_at", "count")
+    )
+    times, counts = [], []
+    for taken_at, count in rows:
+        times.append(taken_at)
+        counts.append(count)
+    return times, counts
+
+
+def followers_at(history: tuple[list[dt.datetime], list[int]], when: dt.datetime) -> int | None:
+    """The count of the latest recorded scrape at or before `when`."""
+    times, counts = history
+    index = bisect.bisect_right(times, when)
+    return counts[index - 1] if index else None
+
+
+def post_rates(
+    target_id: int, *, include_removed: bool = False, posts: Q | None = None
+) -> list[PostRate]:
+    """Every post of the target (newest first) with its last known counts and
+    its rate. Followers: the history's count at the post's date; else the
+    profile's count at the scrape that first listed the post (the nearest to its
+    date igdash has), else the account's latest count, both flagged estimated.
+    Two queries."""
+    history = follower_history(target_id)
+    query = Post.objects.filter(target_id=target_id)
+    if not include_removed:
+        query = query.filter(removed_by__isnull=True)
+    if posts is not None:
+        query = query.filter(posts)
+    rows = (
+        query.annotate(now=FilteredRelation("metrics", condition=Q(metrics__ended_by__isnull=True)))
+        .order_by("-taken_at", "-id")
+        .values_list(
+            "id",
+            "ig_pk",
+            "shortcode",
+            "product_type",
+            "taken_at",
+            "duration",
+            "now__likes",
+            "now__comments",
+            "now__plays",
+            "now__views",
+            "first_seen__profile_follower_count",
+            "target__follower_count",
+        )
+    )
+    # Run as plain SQL: Django's per-row converters (a datetime parse through
+    # its own helpers for each of 10,000 rows) were half of the function's time.
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    result = []
+    for (
+        post_id,
+        ig_pk,
+        shortcode,
+        product_type,
+        taken_at,
+        duration,
+        likes,
+        comments,
+        plays,
+        views,
+        at_scrape,
+        latest,
+    ) in fetched:
+        taken_at = _aware(taken_at)
+        followers = followers_at(history, taken_at)
+        estimated = followers is None
+        if estimated:
+            followers = at_scrape if at_scrape is not None else latest
+        result.append(
+            PostRate(
+                post_id,
+                ig_pk,
+                shortcode,
+                product_type,
+                taken_at,
+                duration,
+                likes,
+                comments,
+                plays,
+                views,
+                followers,
+                estimated,
+                engagement_rate(likes, comments, followers),
+            )
+        )
+    return result
+
+
+def _aware(value: dt.datetime | str) -> dt.datetime:
+    """A stored date as an aware UTC datetime: SQLite hands back text, other
+    databases a datetime (naive in UTC, or aware)."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def _median(values: Iterable[float | int | None]) -> float | None:
+    known = [value for value in values if value is not None]
+    return statistics.median(known) if known else None
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """Median rate of the last RECENT_POSTS posts with a known rate; `posts`:
+    how many it rests on (fewer than 12 for a young account)."""
+
+    rate: float | None
+    posts: int
+    estimated: bool
+
+
+def account_engagement(rates: Sequence[PostRate], *, kind: str | None = None) -> Engagement:
+    """kind: None (all posts), "reels" or "feed" (everything but reels)."""
+    chosen = [
+        post
+        for post in sorted(rates, key=lambda post: post.taken_at, reverse=True)
+        if post.rate is not None and (kind is None or (kind == "reels") == post.is_reel)
+    ][:RECENT_POSTS]
+    return Engagement(
+        _median(post.rate for post in chosen),
+        len(chosen),
+        any(post.estimated for post in chosen),
+    )
+
+
+def baseline(rates: Sequence[PostRate]) -> float | None:
+    """The account's own median rate over the TIER_WINDOW (90 days) ending at
+    its newest post with a known rate: a dormant account keeps its tiers, and
+    they do not change with the day the page is looked at."""
+    known = [post for post in rates if post.rate is not None]
+    if not known:
+        return None
+    newest = max(post.taken_at for post in known)
+    return _median(post.rate for post in known if post.taken_at > newest - TIER_WINDOW)
+
+
+TIERS = (("top", 2.0), ("above", 1.0), ("below", 0.5))
+BANDS = (("low", 1.0), ("average", 3.5), ("high", 6.0))
+
+
+def tier(rate: float | None, median: float | None) -> str | None:
+    """top >= 2x the account's median, above >= 1x, below >= 0.5x, low < 0.5x."""
+    if rate is None or not median:
+        return None
+    for name, factor in TIERS:
+        if rate >= factor * median:
+            return name
+    return "low"
+
+
+def band(rate: float | None) -> str | None:
+    """The usual absolute bands: low < 1 %, average 1-3.5 %, high 3.5-6 %,
+    very high >= 6 %."""
+    if rate is None:
+        return None
+    for name, upper in BANDS:
+        if rate < upper:
+            return name
+    return "very high"
+
+
+def top_content(rates: Sequence[PostRate], by: str = "rate", limit: int = 10) -> list[PostRate]:
+    """The best posts by rate, plays or comments; unknown values are left out."""
+    if by not in ("rate", "plays", "comments", "likes", "views"):
+        raise ValueError(f"cannot rank by {by!r}")
+    known = [post for post in rates if getattr(post, by) is not None]
+    known.sort(key=lambda post: (getattr(post, by), post.taken_at), reverse=True)
+    return known[:limit]
+
+
+@dataclass(frozen=True)
+class TagRow:
+    tag: str
+    posts: int
+    median_rate: float | None
+    median_plays: float | None
+    rank: int | None  # None: fewer than TAG_MIN_POSTS posts, shown but not ranked
+
+
+def tag_table(target_id: int, kind: int, rates: Sequence[PostRate]) -> list[TagRow]:
+    """Per hashtag (or mention): posts, median rate, median plays. Ranked by
+    median rate only with TAG_MIN_POSTS posts or more (one lucky post is not a
+    tag that works); the others follow, by posts. One query."""
+    by_post = {post.post_id: post for post in rates}
+    tagged: dict[str, list[PostRate]] = defaultdict(list)
+    pairs = PostTag.objects.filter(target_id=target_id, kind=kind).values_list("tag", "post_id")
+    for tag, post_id in pairs:
+        if post_id in by_post:
+            tagged[tag].append(by_post[post_id])
+    rows = [
+        TagRow(
+            tag,
+            len(posts),
+            _median(post.rate for post in posts),
+            _median(post.plays for post in posts),
+            None,
+        )
+        for tag, posts in tagged.items()
+    ]
+    ranked = sorted(
+        (row for row in rows if row.posts >= TAG_MIN_POSTS and row.median_rate is not None),
+        key=lambda row: (-row.median_rate, -row.posts, row.tag),  # type: ignore[operator]
+    )
+    rest = sorted(
+        (row for row in rows if row.posts < TAG_MIN_POSTS or row.median_rate is None),
+        key=lambda row: (-row.posts, row.tag),
+    )
+    return [
+        TagRow(row.tag, row.posts, row.median_rate, row.median_plays, rank)
+        for rank, row in enumerate(ranked, start=1)
+    ] + rest
+
+
+def hashtag_table(target_id: int, rates: Sequence[PostRate]) -> list[TagRow]:
+    return tag_table(target_id, TagKind.HASHTAG, rates)
+
+
+def mention_table(target_id: int, rates: Sequence[PostRate]) -> list[TagRow]:
+    return tag_table(target_id, TagKind.MENTION, rates)
+
+
+def cadence(
+    rates: Sequence[PostRate], *, weeks: int = CADENCE_WEEKS, now: dt.datetime | None = None
+) -> float:
+    """Posts a week over the last `weeks` weeks before now."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(weeks=weeks)
+    return sum(1 for post in rates if since < post.taken_at <= now) / weeks
+
+
+def weekly_posts(rates: Sequence[PostRate], tz: dt.tzinfo | None = None) -> dict[str, int]:
+    """Posts per ISO week ("2026-W07") in `tz` (default: TIME_ZONE), oldest first."""
+    zone = tz or timezone.get_default_timezone()
+    counts: dict[str, int] = defaultdict(int)
+    for post in sorted(rates, key=lambda post: post.taken_at):
+        counts[_week(post.taken_at.astimezone(zone))] += 1
+    return dict(counts)
+
+
+def tagged(target_id: int, tag: str, kind: int = TagKind.HASHTAG) -> Q:
+    """The posts whose caption has `tag` (as stored: lowercase, no sign), for
+    post_rates(posts=...) or a Post queryset: a read of the (target, kind, tag)
+    index, not a scan of captions."""
+    return Q(
+        pk__in=PostTag.objects.filter(target_id=target_id, kind=kind, tag=tag).values("post_id")
+    )
+
+
+@dataclass(frozen=True)
+class Cell:
+    posts: int
+    median_rate: float | None
+
+
+def weekday_hour_grid(
+    rates: Sequence[PostRate], tz: dt.tzinfo | None = None
+) -> dict[tuple[int, int], Cell]:
+    """(weekday 0 = Monday, hour) -> posts and median rate, in `tz` (default:
+    the configured TIME_ZONE): when the owner's audience sees the post."""
+    zone = tz or timezone.get_default_timezone()
+    cells: dict[tuple[int, int], list[PostRate]] = defaultdict(list)
+    for post in rates:
+        local = post.taken_at.astimezone(zone)
+        cells[(local.weekday(), local.hour)].append(post)
+    return {
+        key: Cell(len(posts), _median(post.rate for post in posts))
+        for key, posts in sorted(cells.items())
+    }
+
+
+@dataclass(frozen=True)
+class ReelPoint:
+    post_id: int
+    duration: float | None
+    plays: int | None
+    plays_per_follower: float | None
+
+
+def reels(rates: Sequence[PostRate]) -> list[ReelPoint]:
+    """Each reel's plays per follower (plays / followers at its date) and its
+    duration against plays; unknowns stay None."""
+    return [
+        ReelPoint(
+            post.post_id,
+            post.duration,
+            post.plays,
+            post.plays / post.followers if post.plays is not None and post.followers else None,
+        )
+        for post in rates
+        if post.is_reel
+    ]
+
+
+def median_plays(rates: Sequence[PostRate]) -> float | None:
+    return _median(post.plays for post in rates if post.is_reel)
+
+
+def _month(when: dt.datetime) -> str:
+    return f"{when.year:04d}-{when.month:02d}"
+
+
+def _week(when: dt.datetime) -> str:
+    year, week, _ = when.isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def trend(
+    rates: Sequence[PostRate], period: str = "month", tz: dt.tzinfo | None = None
+) -> dict[str, float | None]:
+    """Median rate per month ("2026-03") or ISO week ("2026-W09"), oldest first."""
+    key: Callable[[dt.datetime], str] = {"month": _month, "week": _week}[period]
+    zone = tz or timezone.get_default_timezone()
+    groups: dict[str, list[PostRate]] = defaultdict(list)
+    for post in sorted(rates, key=lambda post: post.taken_at):
+        groups[key(post.taken_at.astimezone(zone))].append(post)
+    return {name: _median(post.rate for post in posts) for name, posts in groups.items()}
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    scrape_id: int
+    at: dt.datetime
+    likes: int | None
+    comments: int | None
+    plays: int | None
+    ig_plays: int | None
+    views: int | None
+
+
+def metric_curve(post_id: int) -> list[CurvePoint]:
+    """A post's counts across its snapshots: one point where each interval
+    starts, and a last point at the post's last sighting when its values have
+    not changed since (the line runs flat to it). Two queries."""
+    when = Coalesce("first_seen__finished_at", "first_seen__started_at", "first_seen__created_at")
+    rows = (
+        PostMetrics.objects.filter(post_id=post_id)
+        .annotate(at=when)
+        .order_by("first_seen_id")
+        .values_list("first_seen_id", "at", *PostMetrics.FIELDS)
+    )
+    points = [CurvePoint(*row) for row in rows]
+    last = (
+        Scrape.objects.filter(pk=Post.objects.filter(pk=post_id).values("last_seen_id")[:1])
+        .annotate(at=Coalesce("finished_at", "started_at", "created_at"))
+        .values_list("pk", "at")
+        .first()
+    )
+    if points and last is not None and last[0] > points[-1].scrape_id:
+        tail = points[-1]
+        points.append(CurvePoint(last[0], last[1], *(getattr(tail, f) for f in PostMetrics.FIELDS)))
+    return points
+
+
+@dataclass(frozen=True)
+class Summary:
+    posts: int
+    reels: int
+    engagement: Engagement
+    reels_engagement: Engagement
+    feed_engagement: Engagement
+    median_plays: float | None
+    baseline: float | None
+
+
+def summary(target_id: int) -> Summary:
+    """The summary cards of the Content tab. Two queries."""
+    rates = post_rates(target_id)
+    return Summary(
+        posts=len(rates),
+        reels=sum(1 for post in rates if post.is_reel),
+        engagement=account_engagement(rates),
+        reels_engagement=account_engagement(rates, kind="reels"),
+        feed_engagement=account_engagement(rates, kind="feed"),
+        median_plays=median_plays(rates),
+        baseline=baseline(rates),
+    )

@@ -1,0 +1,111 @@
+"""The content part of a scrape: lists the target's posts (the grid) and reels
+(the reels tab) page by page, inside the scrape engine's run.
+
+It is registered with scraping.services.extra_parts (content/apps.py), so the
+engine runs it after the follower lists with the same client, login and shared
+limiter, and its Instagram failures end the scrape in the same states as a
+list's (429: waiting and resumed; logout: needs attention; network: retried).
+Each page is stored with its checkpoint in one transaction (content.store), so
+a resumed run goes on from the stored cursor and stores nothing twice.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+
+from content import store
+from content.models import ContentPart, Listing
+from scraping.instagram.errors import RepeatedCursor
+from scraping.instagram.types import Media, MediaPage
+from scraping.models import Scrape
+
+if TYPE_CHECKING:
+    from scraping.services.engine import Run
+
+NO_CONTENT_CLIENT = "the {client} client cannot list posts"
+
+
+class ContentScrapePart:
+    """What scraping.services.extra_parts expects of a part."""
+
+    label = "posts and reels"
+
+    def wanted(self, scrape: Scrape) -> bool:
+        return ContentPart.objects.filter(scrape_id=scrape.pk).exists()
+
+    def page_through(self, run: Run, target_pk: int) -> None:
+        part = ContentPart.objects.get(scrape_id=run.scrape.pk)
+        client = run.client
+        if client is None or not hasattr(client, "feed_page"):
+            name = getattr(client, "name", "chosen")
+            _give_up(part, NO_CONTENT_CLIENT.format(client=name))
+            return
+        for listing in part.listings:
+            _page_listing(run, part, listing, target_pk)
+
+    def finalise(self, scrape: Scrape) -> str:
+        part = ContentPart.objects.get(scrape_id=scrape.pk)
+        part = store.finalise(scrape, part)
+        return "" if part.complete else part.incomplete_reason
+
+
+def _page_listing(run: Run, part: ContentPart, listing: str, target_pk: int) -> None:
+    state = part.state(listing)
+    if state["exhausted"] or window_done(part, listing):
+        return
+    cursor = state["cursor"] or None
+    if state["pages"] and cursor is None:
+        return  # Instagram claimed more but sent no cursor: judged partial at finalise
+    fetch = run.client.feed_page if listing == Listing.FEED else run.client.clips_page  # type: ignore[union-attr]
+    while True:
+        try:
+            page: MediaPage = fetch(target_pk, cursor)
+        except RepeatedCursor as exc:
+            _give_up(part, f"{Listing(listing).label.lower()}: {exc.message}")
+            return
+        store.store_page(
+            run.scrape,
+            part,
+            _in_window(part, listing, page.items),
+            listing=listing,
+            next_cursor=page.next_cursor,
+            more=page.more,
+            worker=run.worker,
+        )
+        if page.next_cursor is None or window_done(part, listing):
+            return
+        if page.next_cursor == cursor:
+            _give_up(
+                part, f"{Listing(listing).label.lower()}: Instagram sent the same cursor twice"
+            )
+            return
+        cursor = page.next_cursor
+
+
+def _in_window(part: ContentPart, listing: str, items: list[Media]) -> list[Media]:
+    """A "last N" listing keeps only the N first items it is shown (the page may
+    hold more); every other listing keeps the whole page."""
+    if part.mode == ContentPart.Mode.LAST and part.limit:
+        return items[: max(part.limit - part.state(listing)["items"], 0)]
+    return items
+
+
+def window_done(part: ContentPart, listing: str) -> bool:
+    """Whether a "last N" or "since" listing has listed its whole window (the same
+    rule content.store.judge applies at the end)."""
+    state = part.state(listing)
+    if part.mode == ContentPart.Mode.LAST and part.limit:
+        return state["items"] >= part.limit
+    if part.mode == ContentPart.Mode.SINCE and part.since:
+        frontier = state["frontier"]
+        return frontier is not None and frontier < part.since
+    return False
+
+
+def _give_up(part: ContentPart, reason: str) -> None:
+    """The part cannot go further: what was stored stays; finalise judges it partial."""
+    part.incomplete_reason = reason[:255]
+    with transaction.atomic():
+        ContentPart.objects.filter(pk=part.pk).update(incomplete_reason=part.incomplete_reason)

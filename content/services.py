@@ -1,0 +1,62 @@
+"""Starting a scrape with posts and reels: the content part's options (all
+posts, the last N, or those since a date) stored beside the scrape, in the
+transaction that creates it, so the engine never runs it without them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from content.models import ContentPart
+from scraping import services
+from scraping.models import Scrape
+from scraping.services import ScrapeError
+
+# A "last N" of more than this is "all posts": nobody has more.
+MAX_POSTS = 100_000
+
+
+def content_options(
+    posts: int | None, since: dt.date | None
+) -> tuple[str, int | None, dt.datetime | None]:
+    """(mode, limit, since) of a content part, or ScrapeError with the reason."""
+    if posts is not None and since is not None:
+        raise ScrapeError("Choose the last N posts or posts since a date, not both.")
+    if posts is not None:
+        if not 1 <= posts <= MAX_POSTS:
+            raise ScrapeError(f"The number of posts must be between 1 and {MAX_POSTS:,}.")
+        return ContentPart.Mode.LAST, posts, None
+    if since is not None:
+        start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+        if start > timezone.now():
+            raise ScrapeError(f"{since.isoformat()} is in the future: no post is that new yet.")
+        return ContentPart.Mode.SINCE, None, start
+    return ContentPart.Mode.ALL, None, None
+
+
+def create_scrape(
+    handle: str,
+    *,
+    lists: str = Scrape.Lists.NONE,
+    posts: int | None = None,
+    since: dt.date | None = None,
+    trigger: str = Scrape.Trigger.MANUAL,
+    use_private_login: bool = True,
+    source: str = Scrape.Source.AUTO,
+) -> Scrape:
+    """A scrape of `handle` with its posts and reels (and the follower lists in
+    `lists`, none by default). Raises ScrapeError like scraping's create_scrape."""
+    mode, limit, start = content_options(posts, since)
+
+    def add_content(scrape: Scrape) -> None:
+        ContentPart.objects.create(scrape=scrape, mode=mode, limit=limit, since=start)
+
+    return services.create_scrape(
+        handle,
+        lists=lists,
+        trigger=trigger,
+        use_private_login=use_private_login,
+        source=source,
+        add_parts=add_content,
+    )
