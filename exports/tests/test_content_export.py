@@ -298,6 +298,12 @@ def test_download_view_serves_posts_and_refuses_hostile_params(
     body = json.loads(b"".join(response.streaming_content))  # type: ignore[arg-type]
     assert body == expected_posts(sim.content(HANDLE), done.profile_follower_count or 0)
 
+    csv_response = browser.get(f"/exports/@{HANDLE.upper()}/hashtags.csv")
+    assert csv_response.status_code == 200 and csv_response.streaming  # flat memory
+    assert b"".join(csv_response.streaming_content).startswith(  # type: ignore[arg-type]
+        b"\xef\xbb\xbfhashtag,posts,median_engagement_rate,median_plays,rank\r\n"
+    )
+
     xlsx = browser.get(f"/exports/{HANDLE}/posts.xlsx")
     assert xlsx.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))  # type: ignore[arg-type]
