@@ -83,6 +83,12 @@ def _rate(value: float | None) -> float | None:
     return None if value is None else round(value, RATE_DIGITS)
 
 
+def _float(value: float | None) -> float | None:
+    """A median as a float: 994 and 656.5 alike (statistics.median hands back
+    the middle value itself for an odd count)."""
+    return None if value is None else float(value)
+
+
 def _utc_text(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -149,7 +155,7 @@ class ContentExport:
 
     def hashtag_rows(self, rates: Sequence[analytics.PostRate]) -> Iterator[Row]:
         for row in analytics.hashtag_table(self.target.pk, rates):
-            yield (row.tag, row.posts, _rate(row.median_rate), row.median_plays, row.rank)
+            yield (row.tag, row.posts, _rate(row.median_rate), _float(row.median_plays), row.rank)
 
     def rows(self, fmt: Format) -> Iterator[Row]:
         rates = self.rates()
@@ -174,7 +180,7 @@ class ContentExport:
             ("engagement_posts", engagement.posts),
             ("engagement_estimated", "yes" if engagement.estimated else "no"),
             ("tier_median_rate", _rate(analytics.baseline(rates))),
-            ("median_plays", analytics.median_plays(rates)),
+            ("median_reel_plays", _float(analytics.median_plays(rates))),
             ("as_of_scrape", f"#{self.at.pk}" if self.at else "latest"),
             ("as_of_utc", _utc_text(when) if when else ""),
             ("exported_utc", _utc_text(timezone.now())),

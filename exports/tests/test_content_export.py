@@ -239,14 +239,27 @@ HASHTAG_HEADER = ("hashtag", "posts", "median_engagement_rate", "median_plays", 
 def test_hashtag_table_counts_the_simulators_tags(
     sim: Sim, owner: LoginCredential, tmp_path: Path
 ) -> None:
-    content_scrape()
+    done = content_scrape()
     table = read_json(export(tmp_path, "--list", "hashtags", "--format", "json"))
 
-    counted: dict[str, int] = {}
-    for post in sim.content(HANDLE):
-        for tag in tags(post["caption"], "#"):
-            counted[tag] = counted.get(tag, 0) + 1
-    assert {row["hashtag"]: row["posts"] for row in table} == counted
+    posts = expected_posts(sim.content(HANDLE), done.profile_follower_count or 0)
+    tagged: dict[str, list[dict[str, Any]]] = {}
+    for post in posts:
+        for tag in post["hashtags"]:
+            tagged.setdefault(tag, []).append(post)
+
+    def median(values: list[Any]) -> float | None:
+        known = [value for value in values if value is not None]
+        return float(statistics.median(known)) if known else None
+
+    assert {row["hashtag"]: row["posts"] for row in table} == {
+        tag: len(group) for tag, group in tagged.items()
+    }
+    for row in table:
+        group = tagged[row["hashtag"]]
+        assert row["median_plays"] == median([p["plays"] for p in group])
+        rate = median([p["engagement_rate"] for p in group])
+        assert row["median_engagement_rate"] == pytest.approx(rate, abs=1e-4)
     ranked = [row for row in table if row["rank"] is not None]
     assert [row["rank"] for row in ranked] == list(range(1, len(ranked) + 1))
     assert all(row["posts"] >= 3 for row in ranked)
