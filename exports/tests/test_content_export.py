@@ -348,3 +348,21 @@ def test_account_page_links_the_content_exports(
     page = browser.get(f"/accounts/{HANDLE}/").content.decode()
     for name in ("posts.csv", "posts.xlsx", "posts.json", "hashtags.csv", "hashtags.json"):
         assert f"/exports/{HANDLE}/{name}" in page
+
+
+def test_the_command_line_says_what_is_wrong_in_one_line_and_fails(tmp_path: Path) -> None:
+    from exports.tests.processes import checked, manage
+
+    checked(manage(tmp_path, "migrate", "-v", "0"))
+    for args, message in [
+        (("@ghost", "--list", "posts"), "CommandError: No tracked account @ghost."),
+        (("@ghost", "--list", "reels"), "invalid choice: 'reels'"),
+    ]:
+        done = manage(tmp_path, "export", *args, "-o", str(tmp_path / "out.csv"))
+        assert done.returncode != 0
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        assert message in lines[-1], done.stderr
+        if message.startswith("CommandError"):
+            assert len(lines) == 1, done.stderr  # argparse adds its usage line before
+        assert "Traceback" not in done.stderr
+        assert not (tmp_path / "out.csv").exists()
