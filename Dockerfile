@@ -10,6 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY core ./core
 COPY igdash ./igdash
 COPY accounts_app ./accounts_app
 COPY scraping ./scraping

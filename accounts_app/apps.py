@@ -16,14 +16,13 @@ class AccountsAppConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from accounts_app import proxies
-        from igdash import lock
+        from accounts_app import proxies, vault
 
         # Proxies an older igdash stored in clear, which the migration could not
         # seal because passphrase mode was locked: sealed at the unlock (before
         # the scrapes waiting for it resume), or after a later migrate.
-        if proxies.seal_pending not in lock.AFTER_UNLOCK:
-            lock.AFTER_UNLOCK.append(proxies.seal_pending)
+        if proxies.seal_pending not in vault.AFTER_UNLOCK:
+            vault.AFTER_UNLOCK.append(proxies.seal_pending)
         post_migrate.connect(
             _seal_pending_proxies, sender=self, dispatch_uid="accounts-app-seal-proxies"
         )

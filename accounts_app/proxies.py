@@ -26,7 +26,7 @@ from accounts_app import vault
 
 if TYPE_CHECKING:
     from accounts_app.models import LoginCredential
-    from igdash.models import AppSettings
+    from core.models import AppSettings
 
 log = logging.getLogger(__name__)
 
@@ -245,7 +245,7 @@ def unseal_app_rows(app_model: Any) -> None:
 
 
 def seal_pending(apps: Any = None) -> int:
-    """After an unlock (igdash.lock.AFTER_UNLOCK) and after every migrate: seal
+    """After an unlock (accounts_app.vault.AFTER_UNLOCK) and after every migrate: seal
     what the migration had to leave in clear. Returns how many rows it sealed.
 
     `apps`: the models as a migrate left them (post_migrate); nothing is done

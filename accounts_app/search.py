@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from collections.abc import Mapping
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
@@ -136,7 +137,7 @@ def index_pending() -> int:
     return added
 
 
-def matching_ids(term: str) -> RawSQL | QuerySet[IgUser]:
+def matching_ids(term: str) -> RawSQL | QuerySet[IgUser, Mapping[str, object]]:
     """Ids of the users whose username or full name contains `term`, as a
     subquery for `user_id__in=`. `term` must be cleaned and non-empty."""
     if len(term) >= TRIGRAM_MIN and fts_available():

@@ -27,11 +27,17 @@ import os
 import secrets
 import threading
 from base64 import b64decode, b64encode
+from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+
+# Work that waits for the vault registers here; the unlock (igdash/vault_lock.py) runs it.
+# accounts_app adds the sealing of proxies an older igdash stored in clear; scraping
+# adds the resumption of scrapes whose login was locked.
+AFTER_UNLOCK: list[Callable[[], object]] = []
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +166,7 @@ def _boot_secret() -> bytes | None:
 
 
 def _from_published_unlock() -> bytes | None:
-    from igdash.models import VaultUnlock
+    from core.models import VaultUnlock
 
     secret = _boot_secret()
     row = VaultUnlock.objects.filter(pk=VaultUnlock.SINGLETON_PK).first()
@@ -187,7 +193,7 @@ def is_locked() -> bool:
 
 def unlock(passphrase: str) -> None:
     """Open the wrapped key and share it with this boot's other processes."""
-    from igdash.models import VaultUnlock
+    from core.models import VaultUnlock
 
     key = _unwrap(passphrase)
     secret = _boot_secret()

@@ -1,84 +1,22 @@
-"""Accounts pages: the tracked accounts, one account's lists, avatars."""
+"""The picture of an Instagram user, cached by accounts_app/avatars.py, or its
+initial drawn as an SVG."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
 
-from accounts_app import avatars, browse, tracked
-from accounts_app.models import IgUser, TrackedAccount
-from scraping import imports
-from scraping.imports import uploads
-from scraping.services import ScrapeError
+from accounts_app import avatars
+from accounts_app.models import IgUser
 
 
 @require_GET
-def account_list(request: HttpRequest) -> HttpResponse:
-    listing = tracked.list_page(request.GET)
-    return render(request, "accounts_app/account_list.html", {"listing": listing})
-
-
-@require_GET
-def account_rows_hx(request: HttpRequest) -> HttpResponse:
-    listing = tracked.list_page(request.GET)
-    return render(request, "accounts_app/account_list.html#rows", {"listing": listing})
-
-
-@require_GET
-def account_detail(request: HttpRequest, username: str) -> HttpResponse:
-    page = browse.account_page(tracked.get_target(username), request.GET)
-    return render(request, "accounts_app/account_detail.html", {"page": page})
-
-
-@require_GET
-def relationship_rows_hx(request: HttpRequest, username: str) -> HttpResponse:
-    target = tracked.get_target(username)
-    form, rows = browse.rows_page(target, request.GET)
-    next_url = form.params(cursor=rows.next_cursor) if rows.next_cursor else None
-    context = {"target": target, "form": form, "rows": rows, "next_url": next_url}
-    return render(request, "accounts_app/account_detail.html#rows", context)
-
-
-@require_POST
-def bookmark(request: HttpRequest, username: str) -> HttpResponse:
-    target = tracked.set_bookmark(tracked.get_target(username), request.POST.get("on") == "1")
-    if request.htmx:
-        return render(request, "accounts_app/partials/_bookmark.html", {"account": target})
-    back = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
-        back = reverse("accounts:list")
-    return redirect(back)
-
-
-@require_http_methods(["GET", "POST"])
-def delete(request: HttpRequest, username: str) -> HttpResponse:
-    target = tracked.get_target(username)
-    error = None
-    if request.method == "POST":
-        try:
-            tracked.delete_account(target)
-        except tracked.CannotDelete as exc:
-            error = str(exc)
-        else:
-            messages.success(request, f"@{target.user.username} and its history were deleted.")
-            if request.htmx:
-                return HttpResponseClientRedirect(reverse("accounts:list"))
-            return redirect("accounts:list")
-    return render(request, "accounts_app/account_delete.html", {"target": target, "error": error})
-
-
-@require_GET
-def avatar(request: HttpRequest, user_id: int) -> HttpResponse:
+def avatar(request: HttpRequest, user_id: int) -> HttpResponseBase:
     found = avatars.cached(user_id)
     if found is not None:
         path, content_type = found
-        response: HttpResponse = FileResponse(path.open("rb"), content_type=content_type)
+        response: HttpResponseBase = FileResponse(path.open("rb"), content_type=content_type)
         response["Cache-Control"] = "private, max-age=86400"
         return response
     user = get_object_or_404(IgUser.objects.only("username"), pk=user_id)
@@ -86,30 +24,3 @@ def avatar(request: HttpRequest, user_id: int) -> HttpResponse:
     # Short: the real picture may be cached by the next scrape.
     response["Cache-Control"] = "private, max-age=300"
     return response
-
-
-# CSRF is checked by _import_checked: the size check must come before anything
-# reads the body, and the CSRF check reads it (the token is a form field).
-@csrf_exempt
-@require_POST
-def import_upload(request: HttpRequest, username: str) -> HttpResponse:
-    target = tracked.get_target(username)
-    refusal = uploads.too_large(request)
-    if refusal:
-        return _import_refused(request, target, refusal)
-    return _import_checked(request, target)
-
-
-@csrf_protect
-def _import_checked(request: HttpRequest, target: TrackedAccount) -> HttpResponse:
-    try:
-        scrape = imports.import_export(target, uploads.sources(request))
-    except (imports.ImportFileError, ScrapeError) as exc:
-        return _import_refused(request, target, str(exc))
-    messages.success(request, imports.summary(scrape))
-    return redirect("accounts:detail", target.user.username)
-
-
-def _import_refused(request: HttpRequest, target: TrackedAccount, error: str) -> HttpResponse:
-    context = {"page": browse.account_page(target, request.GET), "import_error": error}
-    return render(request, "accounts_app/account_detail.html", context, status=400)

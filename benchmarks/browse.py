@@ -44,7 +44,8 @@ WHERE r.target_id = ? AND r.direction = 1 AND r.ended_by_id IS NULL {extra}
 ORDER BY r.id DESC LIMIT 51
 """
 # The dashboard's page of a short term (25 shown + 1), hand-written; the
-# project adds each hit's connections (one more query) and the template.
+# project adds each hit's connections and which hits are tracked (two more
+# queries, igdash/dashboard.py `search`) and the template.
 RAW_GLOBAL = """
 SELECT id, username, full_name, profile_pic_url, is_verified, is_private
 FROM accounts_app_iguser WHERE username >= ? AND username < ?

@@ -102,10 +102,9 @@ def child_simulator(followers: int, url_file: Path) -> None:
 def child_project(base_url: str, followers: int) -> dict[str, Any]:
     common.django_setup()
     from accounts_app.models import LoginCredential
-    from accounts_app.services import logins
     from scraping import services
     from scraping.instagram import private, web  # noqa: F401 (a warm worker has them)
-    from scraping.services import engine
+    from scraping.services import engine, logins
 
     spent = [0.0, 0]
     _timed_transports(spent)

@@ -103,5 +103,5 @@ def download(account_list: AccountList, fmt: Format) -> HttpResponseBase:
         )
     else:
         response = StreamingHttpResponse(stream(account_list, fmt), content_type=CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = content_disposition_header(True, filename)
+        response["Content-Disposition"] = content_disposition_header(True, filename)  # type: ignore[assignment]  # None only without as_attachment and filename
     return response

@@ -23,8 +23,10 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import DatabaseError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -69,19 +71,23 @@ def in_background(account_list: AccountList, fmt: files.Format) -> int | None:
 
 
 def start(
-    account_list: AccountList, fmt: files.Format, rows: int | None, user: object = None
+    account_list: AccountList,
+    fmt: files.Format,
+    rows: int | None,
+    user: User | AnonymousUser | None = None,
 ) -> ExportJob:
     """The job writing this export: an identical one still queued or running, or
     one finished since the target's last scrape (the same rows), else a new one
     sent to a worker when the transaction commits."""
     at_id = account_list.at.pk if account_list.at is not None else None
-    same = ExportJob.objects.filter(
-        target=account_list.target,
-        list_name=str(account_list.name),
-        fmt=str(fmt),
-        at_scrape_id=at_id,
-        search=account_list.search,
-    )
+    export: dict[str, Any] = {
+        "target": account_list.target,
+        "list_name": str(account_list.name),
+        "fmt": str(fmt),
+        "at_scrape_id": at_id,
+        "search": account_list.search,
+    }
+    same = ExportJob.objects.filter(**export)
     fresh = Q(status__in=ExportJob.ACTIVE_STATUSES)
     last_scraped = account_list.target.last_scraped_at
     done = Q(status=Status.DONE, expires_at__gt=timezone.now())
@@ -93,17 +99,13 @@ def start(
 
     with transaction.atomic():
         job = ExportJob.objects.create(
-            target=account_list.target,
-            list_name=str(account_list.name),
-            fmt=str(fmt),
-            at_scrape_id=at_id,
-            search=account_list.search,
+            **export,
             rows_total=rows,
             file_name=files.export_filename(account_list, fmt),
-            created_by=user if getattr(user, "is_authenticated", False) else None,
+            created_by=user if isinstance(user, User) and user.is_authenticated else None,
             heartbeat_at=timezone.now(),
         )
-        run_export_job.delay_on_commit(job.pk)
+        run_export_job.delay_on_commit(job.pk)  # type: ignore[attr-defined]  # a DjangoTask (Celery's Django fixup); celery-types types it Task
     log.info("export #%s queued: %s (%s rows)", job.pk, job.file_name, rows)
     return job
 
@@ -284,7 +286,7 @@ def resume_stale_jobs() -> list[int]:
                 log.warning("export #%s failed: its worker stopped %s times", job.pk, job.attempts)
                 continue
             if again.update(status=Status.QUEUED, claimed_by="", heartbeat_at=now, rows_done=0):
-                run_export_job.delay_on_commit(job.pk)
+                run_export_job.delay_on_commit(job.pk)  # type: ignore[attr-defined]  # a DjangoTask (Celery's Django fixup); celery-types types it Task
                 resumed.append(job.pk)
     if resumed:
         log.info("re-enqueued exports %s", resumed)

@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from django.db.models import F, Q, QuerySet, Value
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, Concat
 
 from accounts_app.models import TrackedAccount
@@ -182,7 +184,7 @@ class AccountList:
             edges = edges.filter(user__username__gte=username).filter(
                 Q(user__username__gt=username) | Q(user__username=username, user_id__gt=user_id)
             )
-        fields: list[object] = [
+        fields: list[str | Combinable] = [
             "user__username",
             "user__full_name",
             "user__ig_pk",
@@ -195,14 +197,14 @@ class AccountList:
             fields.append("ended_by_id" if scrape_ids else _scrape_time("ended_by"))
         if with_user_id:
             fields.append("user_id")
-        return edges.order_by("user__username", "user_id").values_list(*fields)  # type: ignore[arg-type]
+        return edges.order_by("user__username", "user_id").values_list(*fields)
 
     def rows(self, chunk_size: int = CHUNK_SIZE) -> Iterator[Row]:
         """The rows of queryset(), read with scrape ids that become times here:
         a list has as many distinct times as scrapes, and reading a time per
         row (parsed and made aware by Django) cost exports ~40% of their speed
         at 1M rows (docs/performance.md)."""
-        times = ScrapeTimes(self.target)
+        times: dict[Any, object] = ScrapeTimes(self.target)  # Row's scrape ids are typed object
         columns = len(self.columns)
         for row in self.queryset(scrape_ids=True).iterator(chunk_size=chunk_size):
             yield (*row[:6], *(times[scrape_id] for scrape_id in row[6:columns]))

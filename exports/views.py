@@ -12,10 +12,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseStopPolling
 
-from exports import excel, files, jobs
+from core.heartbeat import worker_alive
+from exports import files, jobs
+from exports.excel_link import ExcelLink, open_in_excel
 from exports.lists import AccountList, ListError, find_target, get_list
 from exports.models import ExportJob
-from igdash.health import check_worker
 
 TEXT = "text/plain; charset=utf-8"
 
@@ -37,8 +38,8 @@ def download(request: HttpRequest, handle: str, list_name: str, fmt: str) -> Htt
     resolved = _resolve(handle, list_name, "xlsx", at, search)
     if isinstance(resolved, HttpResponse):
         return resolved
-    token = excel.sign(handle, list_name, at, search)
-    return excel.open_in_excel(request.build_absolute_uri(reverse("exports:signed", args=[token])))
+    token = ExcelLink(handle, list_name, at, search).sign()
+    return open_in_excel(request.build_absolute_uri(reverse("exports:signed", args=[token])))
 
 
 @login_not_required  # Excel has no session: a valid signature stands in for the login
@@ -46,10 +47,10 @@ def download(request: HttpRequest, handle: str, list_name: str, fmt: str) -> Htt
 @require_GET
 def signed_download(request: HttpRequest, token: str) -> HttpResponseBase:
     try:
-        wanted = excel.load(token)
+        wanted = ExcelLink.load(token)
     except signing.BadSignature:  # altered or expired: the owner's login is needed again
         return redirect_to_login(request.get_full_path())
-    return _export(wanted["h"], wanted["l"], "xlsx", wanted["a"] or None, wanted["q"])
+    return _export(wanted.handle, wanted.list_name, "xlsx", wanted.at or None, wanted.search)
 
 
 def _resolve(
@@ -108,5 +109,5 @@ def job_file(request: HttpRequest, job_id: int) -> HttpResponseBase:
 
 def _job_context(export: ExportJob) -> dict[str, object]:
     # A queued job with no worker alive would wait forever without a word.
-    idle = export.status == ExportJob.Status.QUEUED and not check_worker().ok
+    idle = export.status == ExportJob.Status.QUEUED and not worker_alive()
     return {"job": export, "no_worker": idle}

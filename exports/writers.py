@@ -56,7 +56,7 @@ def _iso_converter() -> Converter:
     def convert(value: object) -> str | None:
         text = seen.get(value, "")
         if text == "":
-            local = to_local(value)  # type: ignore[arg-type]
+            local = to_local(value)  # type: ignore[arg-type]  # a Row's time, typed object
             text = seen[value] = None if local is None else local.isoformat(timespec="seconds")
         return text
 

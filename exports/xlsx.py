@@ -52,7 +52,7 @@ class _TextCell(Cell):
     __slots__ = ()
 
     def __init__(self, text: str) -> None:
-        super().__init__(None, row=1, column=1)  # type: ignore[arg-type]
+        super().__init__(None, row=1, column=1)  # type: ignore[arg-type]  # sheetless: openpyxl allows it, the stub not
         self._value = text
         self.data_type = "s"
 
@@ -89,9 +89,9 @@ class _SheetWriter:
         self.sheets = 0
         self.sheet: WriteOnlyWorksheet | None = None
         self.rows_in_sheet = 0
-        self.link_cell: WriteOnlyCell | None = None
+        self.link_cell: Cell | None = None
         self.time_indexes = [i for i, kind in enumerate(self.kinds) if kind == "datetime"]
-        self.time_cells: dict[object, WriteOnlyCell] = {}
+        self.time_cells: dict[object, Cell] = {}
 
     # openpyxl writes an appended row at once, so one cell object can stand in
     # every row: the sheet's link cell takes each row's formula, and a time's cell
@@ -105,6 +105,7 @@ class _SheetWriter:
             return url
         cell = self.link_cell
         if cell is None:
+            assert self.sheet is not None  # rows are written to a sheet
             cell = self.link_cell = WriteOnlyCell(self.sheet)
             cell.font = LINK_FONT
             # A passed cell without a style would become openpyxl's scratch cell
@@ -119,8 +120,9 @@ class _SheetWriter:
         cell = self.time_cells.get(value)
         if cell is not None:
             return cell
-        local = timezone.localtime(value)  # type: ignore[arg-type]
+        local = timezone.localtime(value)  # type: ignore[arg-type]  # a Row's time, typed object
         naive = local.replace(tzinfo=None, microsecond=0)  # Excel has no time zones
+        assert self.sheet is not None  # rows are written to a sheet
         cell = WriteOnlyCell(self.sheet, value=to_excel(naive, self.workbook.epoch))
         cell.number_format = DATETIME_FORMAT
         assert cell.has_style  # as for the link cell
@@ -131,7 +133,7 @@ class _SheetWriter:
     def _close_sheet(self) -> None:
         if self.sheet is not None:
             last = get_column_letter(len(self.columns))
-            self.sheet.auto_filter.ref = f"A1:{last}{self.rows_in_sheet + 1}"
+            self.sheet.auto_filter.ref = f"A1:{last}{self.rows_in_sheet + 1}"  # type: ignore[attr-defined]  # set by _setup(); the stub misses it
 
     def new_sheet(self) -> None:
         self._close_sheet()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from igdash.models import AppSettings, VaultUnlock, WorkerHeartbeat, WorkerPing
+from core.models import AppSettings, VaultUnlock, WorkerHeartbeat, WorkerPing
 
 
 @admin.register(AppSettings)

@@ -10,8 +10,8 @@ class IgdashConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import pre_migrate
 
+        from core.filemodes import tighten_data_folder
         from igdash import signals  # noqa: F401  (worker heartbeat hooks)
-        from igdash.filemodes import tighten_data_folder
 
         # Once per migrate (serve runs one at start): a data folder made by an
         # older igdash becomes private to this user.

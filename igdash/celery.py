@@ -12,6 +12,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "igdash.settings")
 app = Celery("igdash")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Apps' tasks modules, and the backups' own (exports/backups/tasks.py).
+app.autodiscover_tasks(["exports.backups"])
 
 
 @app.on_configure.connect
@@ -20,7 +22,7 @@ def _check_settings(**kwargs: object) -> None:
     variable ends it with one line, as it ends `igdash serve`, not a traceback."""
     from django.conf import settings
 
-    from igdash.env import ConfigError
+    from core.env import ConfigError
 
     try:
         settings.INSTALLED_APPS  # noqa: B018 (loading settings checks every variable)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts_app.models import IgUser, TrackedAccount
 from accounts_app.search import TRIGRAM_MIN, clean_term, users_matching, users_starting_with
-from igdash.keyset import Page, by_field, by_id
+from core.keyset import Page, by_field, by_id
 from scraping.models import Direction, Relationship, Scrape, ScrapeStats
 
 GROWTH_DAYS = 30
@@ -93,6 +93,7 @@ def top_growth(days: int = GROWTH_DAYS, top: int = TOP_GROWTH) -> list[Growth]:
     )
     series: dict[str, Growth] = {}
     for username, taken_at, followers in rows:
+        assert followers is not None  # followers__isnull=False above
         growth = series.setdefault(username, Growth(username, followers, followers))
         growth.last = followers
         growth.points.append({"x": taken_at.isoformat(), "y": followers})
@@ -118,7 +119,9 @@ class Hit:
 
 def search(raw: str | None, cursor: str | None = None) -> tuple[str, Page[IgUser], list[Hit]]:
     """Users whose username or full name contains the term, with the tracked
-    accounts each is connected to now. Three queries per page.
+    accounts each is connected to now. Three queries per page (a term that
+    matches nobody stops after the first), plus, once per process, the look
+    for the trigram table (accounts_app/search.py `fts_available`).
 
     A term of 1-2 characters finds the usernames that start with it, in name
     order: a substring of that length would read every user ever seen

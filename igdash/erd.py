@@ -49,7 +49,7 @@ def to_dot() -> str:
     for model in ours:
         for field in model._meta.concrete_fields:
             related = field.related_model
-            if field.is_relation and related in ours:
+            if field.is_relation and not isinstance(related, str) and related in ours:
                 style = "solid" if isinstance(field, models.OneToOneField) else "dashed"
                 lines.append(
                     f'  "{model._meta.label}" -> "{related._meta.label}" '

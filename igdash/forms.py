@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 
 from accounts_app import proxies, vault
-from igdash.models import AppSettings
+from core.models import AppSettings
 from scraping.handles import InvalidHandle, parse_handle
 
 PROXY_SCHEMES = proxies.PROXY_SCHEMES
@@ -111,7 +111,7 @@ class AppSettingsForm(forms.ModelForm):
         stored: list[str] = []
         if any(proxies.is_masked(line) for line in lines):
             try:
-                stored = self.instance.proxy_list
+                stored = proxies.proxy_list(self.instance)
             except vault.VaultError as exc:
                 raise forms.ValidationError(str(exc)) from None
         addresses, unmatched = proxies.keep_masked(lines, stored)
@@ -140,7 +140,7 @@ class AppSettingsForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> AppSettings:
         saved = super().save(commit=False)
-        saved.set_proxies(self.cleaned_data["proxies"])
+        proxies.set_proxy_list(saved, self.cleaned_data["proxies"])
         if commit:
             saved.save()
         return saved
@@ -167,7 +167,7 @@ class AppSettingsForm(forms.ModelForm):
             fields = []
             for name in names:
                 bound = self[name]
-                bound.override = overrides.get(name, "")  # type: ignore[attr-defined]
+                bound.override = overrides.get(name, "")  # type: ignore[attr-defined]  # read by the template
                 fields.append(bound)
             groups.append((title, fields))
         return groups

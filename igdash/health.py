@@ -9,8 +9,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from core.heartbeat import live_workers
 from igdash.celery import app as celery_app
-from igdash.heartbeat import live_workers
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ def main(argv: list[str] | None = None, prog: str = "igdash") -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "igdash.settings")
     from django.core.management import execute_from_command_line
 
-    from igdash.env import ConfigError
+    from core.env import ConfigError
 
     try:
         execute_from_command_line([prog, *(sys.argv[1:] if argv is None else argv)])

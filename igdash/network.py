@@ -13,7 +13,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 
-from igdash.env import IPNetwork
+from core.env import IPNetwork
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -50,6 +50,13 @@ def client_address(request: HttpRequest) -> IPAddress | None:
     return remote
 
 
+def client_ip(request: HttpRequest) -> str | None:
+    """client_address() as text. Also AXES_CLIENT_IP_CALLABLE: the login throttle
+    counts failures under the very address the allowlist judged."""
+    address = client_address(request)
+    return None if address is None else str(address)
+
+
 def forget_untrusted_forwarding(request: HttpRequest) -> None:
     """Drop X-Forwarded-* headers unless a trusted proxy sent them.
 
@@ -78,5 +85,4 @@ class NetworkAllowlistMiddleware:
                 "add its network to IGDASH_ALLOWED_NETWORKS (comma-separated CIDRs) to allow it.\n",
                 content_type="text/plain; charset=utf-8",
             )
-        request.client_ip = str(address)  # type: ignore[attr-defined]
         return self.get_response(request)

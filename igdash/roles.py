@@ -19,7 +19,7 @@ READ_METHODS = frozenset({"GET", "HEAD"})
 # Views anyone logged in may reach whatever the role (logging out included).
 OPEN_TO_ALL = frozenset({"logout"})
 # Views (by "namespace:name") a viewer may POST to although they change nothing
-# the owner keeps: e.g. starting an export job whose file only the viewer gets.
+# the owner keeps. None today: even a background export starts with a GET.
 VIEWER_MAY_POST: frozenset[str] = frozenset()
 
 

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
-from igdash.models import AppSettings
+from core.models import AppSettings
 from scraping.services.config import resume_every_seconds
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from igdash.env import (
+from core.env import (
     DEFAULT_ALLOWED_NETWORKS,
     env_base64,
     env_bool,
@@ -27,8 +27,8 @@ from igdash.env import (
     env_url,
     load_dotenv,
 )
-from igdash.filemodes import tighten_top
-from igdash.logs import INSTAGRAPI_LOGGERS
+from core.filemodes import tighten_top
+from core.logs import INSTAGRAPI_LOGGERS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(env_path("IGDASH_ENV_FILE", BASE_DIR / ".env"))
@@ -102,12 +102,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "igdash.roles.OwnerOnlyMiddleware",
-    "igdash.lock.VaultLockMiddleware",
+    "igdash.vault_lock.VaultLockMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Refused input (a crafted cursor, ...) becomes a 400 page with its message.
-    "igdash.errors.BadInputMiddleware",
+    "core.errors.BadInputMiddleware",
     # Last, as django-axes asks: turns a lockout found during login into its page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -139,7 +139,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
+            "NAME": SQLITE_PATH,  # type: ignore[typeddict-item]  # Django takes a Path; dj-database-url's DBConfig says str
             "OPTIONS": {
                 # One writer at a time without "database is locked": take the write
                 # lock when the transaction starts, wait up to the timeout for it.
@@ -169,9 +169,9 @@ TRUSTED_PROXY_NETWORKS = env_networks("IGDASH_TRUSTED_PROXIES", [])
 # --- Auth -----------------------------------------------------------------------
 LOGIN_URL = "login"
 # The throttle comes first: a locked-out client is refused before any password
-# is checked (igdash/throttle.py, docs/security.md "Login throttling").
+# is checked (igdash/login_throttle.py, docs/security.md "Login throttling").
 AUTHENTICATION_BACKENDS = [
-    "igdash.throttle.LoginThrottleBackend",
+    "igdash.login_throttle.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_REDIRECT_URL = "home"
@@ -183,19 +183,19 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_MAX_FAILURES = env_int("IGDASH_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("IGDASH_LOGIN_LOCKOUT_MINUTES", 15)
-# django-axes, configured from the two values above (igdash/throttle.py).
-AXES_HANDLER = "igdash.throttle.AtomicAxesHandler"
-AXES_FAILURE_LIMIT = "igdash.throttle.failure_limit"
-AXES_COOLOFF_TIME = "igdash.throttle.cool_off"
+# django-axes, configured from the two values above (igdash/login_throttle.py).
+AXES_HANDLER = "igdash.login_throttle.AtomicAxesHandler"
+AXES_FAILURE_LIMIT = "igdash.login_throttle.failure_limit"
+AXES_COOLOFF_TIME = "igdash.login_throttle.cool_off"
 # Locked when either the address or the user name has too many failures.
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
-AXES_CLIENT_IP_CALLABLE = "igdash.throttle.client_ip"
-AXES_USERNAME_CALLABLE = "igdash.throttle.username_of"
+AXES_CLIENT_IP_CALLABLE = "igdash.network.client_ip"
+AXES_USERNAME_CALLABLE = "igdash.login_throttle.username_of"
 AXES_RESET_ON_SUCCESS = True
 # Attempts while locked out are refused unchecked and do not extend the lockout,
 # so "try again in N minutes" holds.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_CALLABLE = "igdash.login.lockout_response"
+AXES_LOCKOUT_CALLABLE = "igdash.login_views.lockout_response"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("IGDASH_SESSION_DAYS", 30) * 24 * 3600
@@ -206,8 +206,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # HTTPS is on when the owner fronts igdash with `tailscale serve` or another TLS
 # proxy. Over plain http://machine.tailnet.ts.net:8000 secure-only cookies would make
-# login impossible, so the four HTTPS deploy checks are silenced only in that mode
-# (README, "Security checks").
+# login impossible, so three HTTPS deploy checks (W004, W012, W016) are silenced
+# only in that mode; W008 and W021 always (README, "Security checks").
 HTTPS = env_bool("IGDASH_HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
@@ -317,14 +317,14 @@ BOOT_SECRET = env_base64("IGDASH_BOOT_SECRET", 32)
 RATE_LIMITS = env_bool("IGDASH_RATE_LIMITS", True)
 
 # --- Logging -------------------------------------------------------------------------
-# igdash/logs.py; docs/operations.md, "Logs". The console gets one line per event,
+# core/logs.py; docs/operations.md, "Logs". The console gets one line per event,
 # the file also the tracebacks. json: one JSON object a line on both.
 LOG_LEVEL = env_choice(
     "IGDASH_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 )
 LOG_FORMAT = env_choice("IGDASH_LOG_FORMAT", "plain", ("plain", "json"))
 PROCESS_ROLE = env_str("IGDASH_PROCESS_ROLE", "manage")
-_FORMATTER = "igdash.logs.JsonFormatter" if LOG_FORMAT == "json" else "igdash.logs.PlainFormatter"
+_FORMATTER = "core.logs.JsonFormatter" if LOG_FORMAT == "json" else "core.logs.PlainFormatter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -333,9 +333,9 @@ LOGGING = {
         "file": {"()": _FORMATTER, "tracebacks": True},
     },
     "filters": {
-        "disallowed_host": {"()": "igdash.logs.DisallowedHostWarning"},
-        "instagrapi_console": {"()": "igdash.logs.InstagrapiNoise", "drop": True},
-        "instagrapi_file": {"()": "igdash.logs.InstagrapiNoise"},
+        "disallowed_host": {"()": "core.logs.DisallowedHostWarning"},
+        "instagrapi_console": {"()": "core.logs.InstagrapiNoise", "drop": True},
+        "instagrapi_file": {"()": "core.logs.InstagrapiNoise"},
     },
     "handlers": {
         "console": {

@@ -7,7 +7,7 @@ from typing import Any
 from celery.signals import worker_ready, worker_shutdown
 from django.conf import settings
 
-from igdash.heartbeat import HeartbeatThread
+from core.heartbeat import HeartbeatThread
 
 _thread: HeartbeatThread | None = None
 

@@ -26,6 +26,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 IS_WINDOWS = os.name == "nt"
 
@@ -38,14 +39,15 @@ class Child:
     argv: Sequence[str]
     env: Mapping[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
-    # Called with the pid of a process that died on its own (the worker clears
-    # its heartbeat row so /health says "down" at once, not after the stale time).
+    # Called with the pid of a process that died on its own (for the worker,
+    # serve removes its heartbeat row so /health says "down" at once, not after
+    # the stale time).
     on_death: Callable[[int], object] | None = None
 
     def start(self) -> None:
-        kwargs: dict[str, object] = {}
+        kwargs: dict[str, Any] = {}
         if IS_WINDOWS:
-            kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+            kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]  # Windows-only; mypy checks with Linux's stubs
         else:
             kwargs["start_new_session"] = True
         self.process = subprocess.Popen(list(self.argv), env={**os.environ, **self.env}, **kwargs)
@@ -55,7 +57,7 @@ class Child:
             return
         try:
             if IS_WINDOWS:
-                self.process.send_signal(signal.CTRL_BREAK_EVENT)  # type: ignore[attr-defined]
+                self.process.send_signal(signal.CTRL_BREAK_EVENT)  # type: ignore[attr-defined]  # Windows-only; mypy checks with Linux's stubs
             else:
                 os.killpg(self.process.pid, signal.SIGTERM)
         except (ProcessLookupError, OSError):
@@ -149,7 +151,7 @@ class Supervisor:
         signal.signal(signal.SIGINT, self._on_signal)
         signal.signal(signal.SIGTERM, self._on_signal)
         if IS_WINDOWS:
-            signal.signal(signal.SIGBREAK, self._on_signal)  # type: ignore[attr-defined]
+            signal.signal(signal.SIGBREAK, self._on_signal)  # type: ignore[attr-defined]  # Windows-only; mypy checks with Linux's stubs
 
     def run(self, on_started: Callable[[], None] | None = None) -> int:
         """Start every child, restart those that die, stop all on a signal.

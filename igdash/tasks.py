@@ -7,7 +7,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from igdash.models import WorkerHeartbeat, WorkerPing
+from core.models import WorkerHeartbeat, WorkerPing
 
 
 @shared_task(name="igdash.answer_ping")

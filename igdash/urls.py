@@ -5,10 +5,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts_app import views as accounts_views
-from igdash import settings_page, views
-from igdash.lock import unlock_view
-from igdash.login import ThrottledLoginView
-from igdash.settings_page import settings_view
+from igdash import views
+from igdash.login_views import ThrottledLoginView
+from igdash.settings_page import views as settings_page
+from igdash.settings_page.views import settings_view
+from igdash.vault_lock import unlock_view
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -29,7 +30,7 @@ urlpatterns = [
         name="settings_login_remove",
     ),
     path("settings/backups/", settings_page.backup_now, name="settings_backup_now"),
-    path("accounts/", include("accounts_app.urls")),
+    path("accounts/", include("igdash.account_pages.urls")),
     path("scrapes/", include("scraping.urls")),
     path("exports/", include("exports.urls")),
     # Avatars are served by a login-required view, never as public media files.

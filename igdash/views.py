@@ -9,8 +9,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
+from core.htmx import HtmxHttpRequest
+from core.models import WorkerPing
 from igdash import dashboard, health
-from igdash.models import WorkerPing
 from igdash.tasks import answer_ping
 
 
@@ -51,12 +52,12 @@ def search_hx(request: HttpRequest) -> HttpResponse:
 @require_POST
 def ping_create(request: HttpRequest) -> HttpResponse:
     ping = WorkerPing.objects.create()
-    answer_ping.delay_on_commit(ping.pk)
+    answer_ping.delay_on_commit(ping.pk)  # type: ignore[attr-defined]  # a DjangoTask (Celery's Django fixup); celery-types types it Task
     return render(request, "igdash/partials/_ping.html", {"ping": ping}, status=201)
 
 
 @require_GET
-def ping_status_hx(request: HttpRequest, ping_id: int) -> HttpResponse:
+def ping_status_hx(request: HtmxHttpRequest, ping_id: int) -> HttpResponse:
     ping = get_object_or_404(WorkerPing, pk=ping_id)
     response = render(request, "igdash/partials/_ping.html", {"ping": ping})
     if ping.answered_at is not None and request.htmx:

@@ -8,8 +8,8 @@ class ScrapingConfig(AppConfig):
     verbose_name = "Scraping and history"
 
     def ready(self) -> None:
-        from igdash import lock
+        from accounts_app import vault
         from scraping.services import resume_locked_scrapes
 
-        if resume_locked_scrapes not in lock.AFTER_UNLOCK:
-            lock.AFTER_UNLOCK.append(resume_locked_scrapes)
+        if resume_locked_scrapes not in vault.AFTER_UNLOCK:
+            vault.AFTER_UNLOCK.append(resume_locked_scrapes)

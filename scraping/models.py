@@ -28,6 +28,8 @@ class Scrape(models.Model):
 
     queued -> running -> succeeded | partial | failed | cancelled
     running <-> waiting_rate_limit (resumes by itself at resume_at)
+    running -> queued (network or server trouble, retried after a pause; or a
+    dead worker's scrape, re-queued by the resumer)
     running -> needs_attention (a login needs the owner) -> queued (retry) | cancelled
     """
 
@@ -66,6 +68,17 @@ class Scrape(models.Model):
         Status.NEEDS_ATTENTION,
     )
     FINISHED_STATUSES = (Status.SUCCEEDED, Status.PARTIAL, Status.FAILED, Status.CANCELLED)
+    # The one status-to-colour mapping: the badge is .badge-<tone> (_status.html).
+    STATUS_TONES: dict[str, str] = {
+        Status.QUEUED: "info",
+        Status.RUNNING: "info",
+        Status.WAITING_RATE_LIMIT: "warn",
+        Status.NEEDS_ATTENTION: "warn",
+        Status.SUCCEEDED: "ok",
+        Status.PARTIAL: "warn",
+        Status.FAILED: "error",
+        Status.CANCELLED: "muted",
+    }
 
     # Null after a scrape of a handle Instagram does not know removed the empty
     # tracked account it had made (docs/scraping.md "Not found"); the run stays
@@ -155,6 +168,13 @@ class Scrape(models.Model):
         if self.status != self.Status.RUNNING or self.heartbeat_at is None:
             return False
         return timezone.now() - self.heartbeat_at > dt.timedelta(seconds=stale_seconds())
+
+    @property
+    def tone(self) -> str:
+        """The colour of this scrape's status badge (a stopped worker is a warning)."""
+        if self.worker_stopped:
+            return "warn"
+        return self.STATUS_TONES.get(self.status, "info")
 
     @property
     def duration(self) -> float | None:

@@ -35,7 +35,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from igdash.models import AppSettings
+from core.models import AppSettings
 from scraping.instagram.errors import RateLimited
 from scraping.models import RateLimitEvent, RateLimitWindow
 

@@ -13,14 +13,15 @@ from scraping.services.engine import abandon, worker_id
 log = logging.getLogger(__name__)
 
 
+# The registered name stays "scraping.run_scrape": queued messages carry it.
 @shared_task(name="scraping.run_scrape")
-def run_scrape(scrape_id: int) -> None:
-    hostname = run_scrape.request.hostname or "eager"
+def scrape_task(scrape_id: int) -> None:
+    hostname = scrape_task.request.hostname or "eager"
     worker = f"{hostname}:{worker_id()}"
     try:
         services.run_scrape(scrape_id, worker=worker)
     except Exception as exc:
-        # run_scrape ends every outcome in a state; this is for when even that
+        # services.run_scrape ends every outcome in a state; this is for when even that
         # failed. The scrape must not stay `running` for the resumer to re-run.
         log.exception("scrape #%s: the engine failed", scrape_id)
         try:

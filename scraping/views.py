@@ -6,25 +6,26 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
-from scraping import runs
+from core.htmx import HtmxHttpRequest
+from core.http import page_or_rows, safe_next
+from scraping import scrape_pages
 from scraping.forms import ScrapeForm
 from scraping.models import Scrape
 
 
 @require_http_methods(["GET", "POST"])
-def scrape_new(request: HttpRequest) -> HttpResponse:
+def scrape_new(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "GET":
         form = ScrapeForm(initial={"handle": request.GET.get("handle", "")})
     else:
         form = ScrapeForm(request.POST)
-        scrape = runs.start(form) if form.is_valid() else None
+        scrape = scrape_pages.start(form) if form.is_valid() else None
         if scrape is not None:
             if request.htmx:
-                context = {"progress": runs.progress(scrape.pk)}
+                context = {"progress": scrape_pages.progress(scrape.pk)}
                 return render(request, "scraping/scrape_detail.html#progress", context)
             return redirect("scraping:detail", scrape.pk)
     template = "scraping/scrape_new.html#modal" if request.htmx else "scraping/scrape_new.html"
@@ -33,7 +34,7 @@ def scrape_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def scrape_detail(request: HttpRequest, scrape_id: int) -> HttpResponse:
-    progress = runs.progress(scrape_id)
+    progress = scrape_pages.progress(scrape_id)
     if progress is None:
         raise Http404("No such scrape.")
     return render(request, "scraping/scrape_detail.html", {"progress": progress})
@@ -41,7 +42,7 @@ def scrape_detail(request: HttpRequest, scrape_id: int) -> HttpResponse:
 
 @require_GET
 def progress_hx(request: HttpRequest, scrape_id: int) -> HttpResponse:
-    progress = runs.progress(scrape_id)
+    progress = scrape_pages.progress(scrape_id)
     if progress is None:
         raise Http404("No such scrape.")
     response = render(request, "scraping/scrape_detail.html#progress", {"progress": progress})
@@ -54,22 +55,17 @@ def progress_hx(request: HttpRequest, scrape_id: int) -> HttpResponse:
 
 
 @require_GET
-def scrape_list(request: HttpRequest) -> HttpResponse:
-    account, page = runs.list_page(request.GET)
-    return render(request, "scraping/scrape_list.html", {"account": account, "page": page})
-
-
-@require_GET
-def scrape_rows_hx(request: HttpRequest) -> HttpResponse:
-    account, page = runs.list_page(request.GET)
+def scrape_list(request: HttpRequest, rows: bool = False) -> HttpResponse:
+    """The Scrapes page, or its next rows (HTMX, or the /scrapes/rows/ URL)."""
+    account, page = scrape_pages.list_page(request.GET)
     context = {"account": account, "page": page}
-    return render(request, "scraping/scrape_list.html#rows", context)
+    return page_or_rows(request, "scraping/scrape_list.html", context, rows=rows)
 
 
 @require_POST
-def cancel(request: HttpRequest, scrape_id: int) -> HttpResponse:
+def cancel(request: HtmxHttpRequest, scrape_id: int) -> HttpResponse:
     scrape = get_object_or_404(Scrape.objects.select_related("target__user"), pk=scrape_id)
-    error = runs.cancel(scrape)
+    error = scrape_pages.cancel(scrape)
     messages.add_message(
         request,
         messages.ERROR if error else messages.SUCCESS,
@@ -79,9 +75,9 @@ def cancel(request: HttpRequest, scrape_id: int) -> HttpResponse:
 
 
 @require_POST
-def retry(request: HttpRequest, scrape_id: int) -> HttpResponse:
+def retry(request: HtmxHttpRequest, scrape_id: int) -> HttpResponse:
     scrape = get_object_or_404(Scrape.objects.select_related("target__user"), pk=scrape_id)
-    new, error = runs.retry(scrape)
+    new, error = scrape_pages.retry(scrape)
     if error:
         messages.error(request, error)
         return _back(request)
@@ -91,10 +87,8 @@ def retry(request: HttpRequest, scrape_id: int) -> HttpResponse:
     return redirect("scraping:detail", new.pk)
 
 
-def _back(request: HttpRequest) -> HttpResponse:
-    target = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        target = reverse("scraping:list")
+def _back(request: HtmxHttpRequest) -> HttpResponse:
+    target = safe_next(request, reverse("scraping:list"))
     if request.htmx:
         return HttpResponseClientRedirect(target)
     return redirect(target)

@@ -35,8 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    from exports.backup import backup_dir, list_archives, prune_backups
-    from igdash.models import AppSettings
+    from core.models import AppSettings
+    from exports.backups.archives import backup_dir, list_archives, prune_backups
 
     days = args.days if args.days is not None else AppSettings.load().backup_retention_days
     directory = args.dir or backup_dir()

@@ -9,6 +9,8 @@ Ensure-Venv
 if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 & .venv\Scripts\ruff.exe check .; if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 & .venv\Scripts\ruff.exe format --check .; if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+& .venv\Scripts\lint-imports.exe --no-cache; if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+& .venv\Scripts\mypy.exe; if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 $env:DJANGO_SETTINGS_MODULE = "igdash.settings_test"
 & .venv\Scripts\python.exe manage.py check; if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 & .venv\Scripts\python.exe manage.py makemigrations --check --dry-run

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the test suite needs on a fresh machine, then run it all:
-# lint, Django checks, migrations check, the stylesheet check and pytest.
+# lint, the import layers, type check, Django checks, migrations check, the
+# stylesheet check and pytest.
 # Extra arguments go to pytest (e.g. -k health, -m "not slow").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +31,10 @@ install_project ".[dev]"
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "== import layers (docs/architecture.md)"
+.venv/bin/lint-imports --no-cache
+echo "== mypy"
+.venv/bin/mypy
 echo "== stylesheet"
 bash scripts/build_css.sh --check
 echo "== django checks"

@@ -97,10 +97,8 @@ def test_every_page_shows_the_unlock_modal_until_unlocked(monkeypatch, settings)
 
 
 def test_right_passphrase_unlocks_and_runs_the_waiting_work(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from igdash import lock
-
     ran: list[str] = []
-    monkeypatch.setattr(lock, "AFTER_UNLOCK", [lambda: ran.append("resumed")])
+    monkeypatch.setattr(vault, "AFTER_UNLOCK", [lambda: ran.append("resumed")])
     vault.seal("k", b"x")
     vault.set_passphrase(PASSPHRASE)
     _restart(monkeypatch)
@@ -124,7 +122,7 @@ def test_unlock_refuses_to_redirect_off_site(monkeypatch) -> None:  # type: igno
 
 def test_a_new_instagram_secret_is_refused_while_locked_and_nothing_is_sent(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from accounts_app.models import LoginCredential
-    from accounts_app.services import logins
+    from scraping.services import logins
 
     vault.set_passphrase(PASSPHRASE)
     _restart(monkeypatch)

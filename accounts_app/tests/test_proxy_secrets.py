@@ -19,14 +19,14 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
-from accounts_app import vault
+from accounts_app import proxies, vault
 from accounts_app.models import LoginCredential
-from accounts_app.services import logins
 from accounts_app.tests import factories
-from exports import backup
-from igdash.models import AppSettings
+from core.models import AppSettings
+from exports.backups import archives
 from igdash.testing.forms import settings_form
 from igdash.testing.processes import run_manage
+from scraping.services import logins
 from scraping.services.clients import pick_proxy
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_vault")]
@@ -95,7 +95,7 @@ def test_settings_page_shows_proxies_masked_and_keeps_them_when_saved_again(
     new = "https://nuser:N3wS3cret@proxy2.example:443"
     again = owner_client.post("/settings/", settings_form(proxies=f"{LISTED_MASKED}\n{new}"))
     assert again.status_code == 302
-    assert AppSettings.load().proxy_list == [LISTED, new]
+    assert proxies.proxy_list(AppSettings.load()) == [LISTED, new]
 
 
 def test_stars_are_never_stored_as_a_proxys_credentials(
@@ -105,14 +105,14 @@ def test_stars_are_never_stored_as_a_proxys_credentials(
     response = owner_client.post("/settings/", settings_form(proxies=unknown))
     assert response.status_code == 200
     assert "type its address again" in response.content.decode()
-    assert AppSettings.load().proxy_list == [LISTED, PLAIN]
+    assert proxies.proxy_list(AppSettings.load()) == [LISTED, PLAIN]
 
 
 def test_a_password_with_stars_in_it_is_still_a_password(owner_client: Client) -> None:
     starry = "http://suser:a***b@proxy3.example:3128"
     saved = owner_client.post("/settings/", settings_form(proxies=starry))
     assert saved.status_code == 302
-    assert AppSettings.load().proxy_list == [starry]
+    assert proxies.proxy_list(AppSettings.load()) == [starry]
     assert "a***b" not in owner_client.get("/settings/").content.decode()
 
 
@@ -156,7 +156,7 @@ def test_a_backup_holds_no_clear_proxy(
         connection.connection.backup(target)
     monkeypatch.setitem(connection.settings_dict, "NAME", str(path))
 
-    archive = backup.create_backup()
+    archive = archives.create_backup()
     with zipfile.ZipFile(archive) as zf:
         assert "igdash.sqlite3" in zf.namelist()
         contents = b"".join(zf.read(name) for name in zf.namelist())
@@ -191,7 +191,7 @@ def test_the_migration_seals_clear_proxies_stored_by_an_older_igdash() -> None:
     login = LoginCredential.objects.get(username="old")
     assert login.proxy_hint == MASKED
     assert pick_proxy(login) == PROXY
-    assert AppSettings.load().proxy_list == [LISTED, PLAIN]
+    assert proxies.proxy_list(AppSettings.load()) == [LISTED, PLAIN]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -217,7 +217,7 @@ def test_a_migration_while_the_vault_is_locked_seals_at_the_unlock(
     dump = _database_text()
     assert SECRET not in dump and LIST_SECRET not in dump
     assert pick_proxy(LoginCredential.objects.get(username="old")) == PROXY
-    assert AppSettings.load().proxy_list == [LISTED, PLAIN]
+    assert proxies.proxy_list(AppSettings.load()) == [LISTED, PLAIN]
 
 
 @pytest.mark.slow
@@ -232,7 +232,7 @@ def test_after_the_upgrade_the_database_file_holds_no_clear_proxy(tmp_path: Path
         return done.stdout
 
     manage("migrate")
-    manage("shell", "-c", "from igdash.models import AppSettings; AppSettings.load()")
+    manage("shell", "-c", "from core.models import AppSettings; AppSettings.load()")
     manage("migrate", "accounts_app", "0005_iguser_one_username_index")
     manage("migrate", "igdash", "0005_viewers_group")
     # What an older igdash wrote: the proxies in clear.
@@ -253,9 +253,10 @@ def test_after_the_upgrade_the_database_file_holds_no_clear_proxy(tmp_path: Path
     opened = manage(
         "shell",
         "-c",
-        "from accounts_app.models import LoginCredential as L; from igdash.models import "
+        "from accounts_app.models import LoginCredential as L; from core.models import "
         "AppSettings as A; from scraping.services.clients import pick_proxy; "
-        "print(pick_proxy(L.objects.get(username='old'))); print(A.load().proxy_list)",
+        "from accounts_app.proxies import proxy_list; "
+        "print(pick_proxy(L.objects.get(username='old'))); print(proxy_list(A.load()))",
     )
     assert opened.splitlines()[-2:] == [PROXY, str([LISTED, PLAIN])]
 

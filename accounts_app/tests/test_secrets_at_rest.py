@@ -7,8 +7,6 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
-import subprocess
-import sys
 import zipfile
 from contextlib import closing
 from pathlib import Path
@@ -17,7 +15,8 @@ import pytest
 from django.test import override_settings
 
 from accounts_app import vault
-from exports.tests.processes import ROOT, checked, env_for, manage
+from exports.tests.processes import checked, env_for, manage
+from igdash.testing.processes import run_manage
 from scraping.simulator.world import DEMO_PASSWORD
 from scraping.tests.sim_control import Sim
 
@@ -25,14 +24,8 @@ pytestmark = pytest.mark.slow
 
 
 def _login(data: Path, env: dict[str, str], *args: str, secret: str) -> None:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "login_instagram", *args],
-        input=secret + "\n",
-        env=env_for(data, **env),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    done = run_manage(
+        data, "login_instagram", *args, stdin=secret + "\n", env=env_for(data, **env), timeout=120
     )
     assert done.returncode == 0, done.stderr
 

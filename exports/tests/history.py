@@ -134,7 +134,7 @@ def seed_for_backup() -> None:
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
 
-    from igdash.models import AppSettings, VaultUnlock
+    from core.models import AppSettings, VaultUnlock
 
     target = make_target()
     churn_history(target)

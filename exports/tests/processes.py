@@ -3,7 +3,6 @@ test's own: pytest-django's database lives in memory, backups need a file."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -11,22 +10,13 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from igdash.testing.processes import ROOT, data_env, run_manage
 
 
 def env_for(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "IGDASH_DATA_DIR": str(data_dir),
-        "IGDASH_ENV_FILE": os.devnull,
-        "IGDASH_SECRET_KEY": "test-only-secret-key-" + "y" * 40,
-        "IGDASH_KEY_STORE": "file",
-        "DJANGO_SETTINGS_MODULE": "igdash.settings",
-    }
-    for key in ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
-        env.pop(key, None)
-    env.update(extra)
-    return env
+    """data_env() with a fixed secret key and the key store in the data folder."""
+    secrets = {"IGDASH_SECRET_KEY": "test-only-secret-key-" + "y" * 40, "IGDASH_KEY_STORE": "file"}
+    return data_env(data_dir, **{**secrets, **extra})
 
 
 def run(data_dir: Path, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
@@ -43,7 +33,7 @@ def run(data_dir: Path, *args: str, **extra_env: str) -> subprocess.CompletedPro
 
 
 def manage(data_dir: Path, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
-    return run(data_dir, "manage.py", *args, **extra_env)
+    return run_manage(data_dir, *args, timeout=120, env=env_for(data_dir, **extra_env))
 
 
 def python(data_dir: Path, code: str, **extra_env: str) -> subprocess.CompletedProcess[str]:

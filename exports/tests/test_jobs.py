@@ -203,7 +203,7 @@ from django.db import connections
 from exports import files, jobs
 from exports.lists import AccountList, get_list
 from exports.tests.history import finished_scrape, make_target, make_users
-from igdash.models import WorkerHeartbeat
+from core.models import WorkerHeartbeat
 from scraping.models import Direction, Relationship
 
 target = make_target()

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from exports.backup import list_archives, prune_backups
+from exports.backups.archives import list_archives, prune_backups
 from exports.tests.processes import checked, copy_database, manage, python, run
 
 NOW = dt.datetime(2025, 5, 20, 12, 0, tzinfo=dt.UTC)
@@ -109,7 +109,7 @@ def test_backup_cleaner_script_reads_the_retention_from_settings(
     checked(
         python(
             data,
-            "from igdash.models import AppSettings as A; "
+            "from core.models import AppSettings as A; "
             "A.objects.create(pk=1, backup_retention_days=3)",
         )
     )
@@ -122,7 +122,7 @@ def test_nightly_backup_task_backs_up_and_prunes(tmp_path: Path, migrated: Path)
     data = tmp_path / "data"
     copy_database(migrated, data)
     fresh_archives(data / "backups", [20, 30])
-    checked(python(data, "from exports.tasks import nightly_backup; nightly_backup()"))
+    checked(python(data, "from exports.backups.tasks import nightly_backup; nightly_backup()"))
     (archive,) = list_archives(data / "backups")  # default retention is 14 days
     assert archive.path.stat().st_size > 1000
     assert (timezone.now() - archive.created_at).total_seconds() < 120

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django_celery_beat.models import PeriodicTask
 
-from exports.tasks import nightly_backup
+from exports.backups.tasks import nightly_backup
 from igdash.celery import app
 from igdash.schedule import ensure_schedule
 

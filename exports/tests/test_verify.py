@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from exports.backup import BackupError, verify_archive
+from exports.backups.archives import BackupError, verify_archive
 
 KNOWN = {"scraping": ["0001_initial"], "accounts_app": ["0001_initial"]}
 

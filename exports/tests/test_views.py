@@ -157,6 +157,20 @@ def test_open_in_excel_link_expires_after_five_minutes(owner: Client, history: H
         assert expired["Location"].startswith("/login/")
 
 
+def test_a_signed_token_of_the_old_one_letter_shape_asks_for_the_login(
+    history: History,
+) -> None:
+    """Tokens from before ExcelLink are refused like expired ones, never a 500."""
+    from django.core import signing
+
+    from exports.excel_link import SALT
+
+    old = signing.dumps({"h": "target", "l": "followers", "a": "", "q": ""}, salt=SALT)
+    response = Client().get(f"/exports/signed/{old}.xlsx")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
 def test_open_in_excel_refuses_a_bad_list_before_signing(owner: Client, history: History) -> None:
     response = owner.get("/exports/target/nonsense.excel")
     assert response.status_code == 400

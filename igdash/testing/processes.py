@@ -36,7 +36,9 @@ class Served:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
-    def wait_healthy(self, timeout: float = 60.0) -> dict[str, object]:
+    def wait_healthy(self, timeout: float = 120.0) -> dict[str, object]:
+        # Generous: a loaded 2-core CI machine has taken a minute to migrate and
+        # start serve before its first answer.
         deadline = time.monotonic() + timeout
         last: object = None
         while time.monotonic() < deadline:
@@ -134,11 +136,9 @@ def run_serve(
             served.stop()
 
 
-def run_manage(
-    data_dir: Path, *args: str, umask: int | None = None, timeout: float = 180
-) -> subprocess.CompletedProcess[str]:
-    """One `manage.py` command as its own process on the data folder, with the
-    embedded defaults (SQLite, filesystem broker)."""
+def data_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of an igdash process on its own data folder, with the
+    embedded defaults (SQLite, filesystem broker) and no .env file; `extra` on top."""
     env = {
         **os.environ,
         "IGDASH_DATA_DIR": str(data_dir),
@@ -147,10 +147,25 @@ def run_manage(
     }
     for key in ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(key, None)
+    env.update(extra)
+    return env
+
+
+def run_manage(
+    data_dir: Path,
+    *args: str,
+    umask: int | None = None,
+    timeout: float = 180,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """One `manage.py` command as its own process on the data folder: the
+    environment is data_env(data_dir) unless `env` gives a whole one."""
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],
         cwd=ROOT,
-        env=env,
+        env=data_env(data_dir) if env is None else env,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=timeout,

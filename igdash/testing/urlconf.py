@@ -40,7 +40,7 @@ class Route:
 
 
 def routes() -> Iterator[Route]:
-    def walk(patterns: list, prefix: str, space: str) -> Iterator[Route]:  # type: ignore[type-arg]
+    def walk(patterns: list, prefix: str, space: str) -> Iterator[Route]:
         for pattern in patterns:
             route = prefix + str(pattern.pattern)
             if isinstance(pattern, URLResolver):

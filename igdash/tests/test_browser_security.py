@@ -20,10 +20,10 @@ import pytest
 
 from accounts_app import proxies, vault
 from accounts_app.models import LoginCredential
-from accounts_app.services import logins
 from igdash.tests.ui import check_layout, log_in, owner
 from scraping import services
 from scraping.models import Relationship, Scrape
+from scraping.services import logins
 from scraping.simulator.world import DEMO_2FA_CODE, DEMO_PASSWORD
 from scraping.tests.sim_control import Sim
 
@@ -121,12 +121,12 @@ def test_challenged_login_says_what_to_do_and_can_be_removed(  # type: ignore[no
 def test_passphrase_mode_after_a_restart(  # type: ignore[no-untyped-def]
     page, live_server, instagram: Sim, settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scraping.tasks import run_scrape
+    from scraping.tasks import scrape_task
 
     settings.LOGIN_MAX_FAILURES = 3
     settings.LOGIN_LOCKOUT_MINUTES = 0.05  # 3 s, so the test can outlive it
     queued: list[int] = []
-    monkeypatch.setattr(run_scrape, "delay_on_commit", queued.append)  # the worker: this test
+    monkeypatch.setattr(scrape_task, "delay_on_commit", queued.append)  # the worker: this test
     logins.store_login("demo_owner", sessionid=instagram.session("demo_owner"))
     vault.set_passphrase(PASSPHRASE)
     # The restart: a new boot secret, no key in memory.

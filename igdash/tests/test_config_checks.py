@@ -5,17 +5,18 @@ scrape halfway through a list."""
 from __future__ import annotations
 
 import ast
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from igdash.testing.processes import data_env
+
 ROOT = Path(__file__).resolve().parents[2]
 # Where reading the environment belongs: settings and its helpers, and the code
 # of the tests themselves (they build environments for the processes they start).
-ALLOWED = {Path("igdash/settings.py"), Path("igdash/settings_test.py"), Path("igdash/env.py")}
+ALLOWED = {Path("igdash/settings.py"), Path("igdash/settings_test.py"), Path("core/env.py")}
 ENV_HELPERS = {"env_str", "env_bool", "env_int", "env_float", "env_list", "env_networks"}
 ENV_HELPERS |= {"env_path", "env_choice", "env_base64"}
 
@@ -44,7 +45,7 @@ def _is_environ(node: ast.expr) -> bool:
 
 def _reads(tree: ast.AST) -> list[tuple[int, str]]:
     """Each place that reads the environment: os.environ.get / os.getenv /
-    os.environ[...] of an IGDASH_ name, or any call of igdash.env's readers.
+    os.environ[...] of an IGDASH_ name, or any call of core.env's readers.
     Writing os.environ["IGDASH_..."] (serve handing values to its children) is
     not a read."""
     found = []
@@ -83,7 +84,7 @@ def test_the_source_check_sees_the_reads_it_forbids() -> None:
     """The scan itself, on the kinds of reads the engine made before."""
     code = (
         "import os\n"
-        "from igdash.env import env_int\n"
+        "from core.env import env_int\n"
         'a = env_int("IGDASH_SCRAPE_MAX_RETRIES", 5)\n'
         'b = os.environ.get("IGDASH_KEY_STORE", "auto")\n'
         'c = os.environ["IGDASH_BOOT_SECRET"]\n'
@@ -125,11 +126,14 @@ BAD_VALUES = [
 
 
 def _run(command: list[str], tmp_path: Path, **variables: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "IGDASH_DATA_DIR": str(tmp_path), "IGDASH_ENV_FILE": os.devnull}
-    env["DJANGO_SETTINGS_MODULE"] = "igdash.settings"
-    env.update(variables)
     return subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+        command,
+        cwd=ROOT,
+        env=data_env(tmp_path, **variables),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 

@@ -70,7 +70,7 @@ def test_dockerfile_installs_the_project_and_runs_serve() -> None:
     assert "FROM python:3.11" in text
     assert "pip install --no-cache-dir ." in text
     assert 'CMD ["igdash", "serve", "--no-worker"]' in text
-    for folder in ("igdash", "accounts_app", "scraping", "exports", "templates", "static"):
+    for folder in ("core", "igdash", "accounts_app", "scraping", "exports", "templates", "static"):
         assert f"COPY {folder} ./{folder}" in text
 
 

@@ -20,7 +20,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 MD = r"\.md"
-OUTSIDE_NOTES = ("instagram-wire", "performance-notes", "design", "style")
+PERF_NOTES = "performance" + "-notes"
+SHARED = "shared"
+OUTSIDE_NOTES = ("instagram-wire", PERF_NOTES, "design", "style")
 # The one spelling of a note's name that points inside the repository.
 ALLOWED = {"docs/instagram-wire" + ".md"}
 # A whole path token ending in one of the notes' names: the name alone, or with any
@@ -29,7 +31,12 @@ NOTE_MENTION = re.compile(
     r"[\w./~-]*(?<![\w-])(?:" + "|".join(map(re.escape, OUTSIDE_NOTES)) + r")" + MD + r"\b",
     re.IGNORECASE,
 )
-SHARED_FOLDER = re.compile(r"\.\./shared\b|(?<![\w.-])/?shared/[\w.-]+" + MD, re.IGNORECASE)
+# The shared folder itself, in any path: "../{shared}", "/work/{shared}/", "{shared}/x.md".
+SHARED_FOLDER = re.compile(
+    r"\.\./" + SHARED + r"\b|(?<![\w.-])/?" + SHARED + r"/[\w./-]*", re.IGNORECASE
+)
+# The performance notes by name, with or without their extension ("the {perf} say").
+PERF_NAME = re.compile(r"(?<![\w-])" + PERF_NOTES + r"\b(?!" + MD + ")", re.IGNORECASE)
 # A docs/ path at the top of the repository ("igdash/docs/x.md" is another folder).
 DOCS_PATH = re.compile(r"(?<![\w./-])docs/[\w./-]+?" + MD + r"\b")
 # Excluded from the scan: tool folders that are not the project's text.
@@ -44,12 +51,13 @@ def outside_mentions(text: str) -> list[str]:
         for match in NOTE_MENTION.finditer(text)
         if match.group(0).lstrip("./") not in ALLOWED or match.group(0).startswith("../")
     ]
-    folders = [
+    others = [
         match
-        for match in SHARED_FOLDER.finditer(text)
+        for pattern in (SHARED_FOLDER, PERF_NAME)
+        for match in pattern.finditer(text)
         if not any(note.start() <= match.start() < note.end() for note in notes)
     ]
-    return [match.group(0) for match in sorted(notes + folders, key=lambda m: m.start())]
+    return [match.group(0) for match in sorted(notes + others, key=lambda m: m.start())]
 
 
 def missing_docs(text: str, root: Path) -> list[str]:
@@ -107,11 +115,28 @@ def test_no_file_points_outside_the_repository_and_every_named_doc_exists() -> N
     assert problems(ROOT) == []
 
 
+# The acceptance check of issue 16, `git grep -n` of these three patterns, as a
+# plain search: it must find nothing at all, in this file neither.
+ISSUE_GREP = re.compile(SHARED + "/|design" + MD + "|" + PERF_NOTES)
+
+
+def test_the_issue_grep_finds_nothing() -> None:
+    found = [
+        f"{path.relative_to(ROOT).as_posix()}:{number}: {line.strip()}"
+        for path in project_files(ROOT)
+        for number, line in enumerate((text_of(path) or "").splitlines(), 1)
+        if ISSUE_GREP.search(line)
+    ]
+    assert found == []
+
+
 # Placeholders for the names this test forbids, so that it does not name them itself.
 NAMES = {
-    "shared": ".." + "/shared",
+    "shared": "../" + SHARED,
+    "shared_dir": SHARED,
+    "perf_name": PERF_NOTES,
     "wire": "instagram-wire" + ".md",
-    "perf": "performance-notes" + ".md",
+    "perf": PERF_NOTES + ".md",
     "design": "design" + ".md",
     "style": "style" + ".md",
     "docs": "docs" + "/",
@@ -143,7 +168,11 @@ def test_references_inside_the_repository_pass(text: str) -> None:
         'finalise. {design} "A scrape, end to end".',
         "see {design_upper}",
         "per {style}",
-        "as /work/shared/{design} says",
+        "as /work/{shared_dir}/{design} says",
+        "the notes in /work/{shared_dir}/",
+        "see {shared_dir}/instagram-wire, section 6",
+        "as the {perf_name} measured",
+        "({perf_name}, Background)",
         "{shared}/ holds the notes",
         "see ./{wire}",
         "see ../{docs}{wire}",

@@ -11,6 +11,7 @@ import pytest
 
 from accounts_app.tests import factories
 from igdash import dashboard
+from igdash.account_pages.accounts import list_page, sparklines
 from scraping.models import Scrape
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,3 +74,50 @@ def test_every_table_row_of_the_docs_belongs_to_a_table() -> None:
                     f"{path.name}: a table row without its header: {block[0]!r}"
                 )
             block = []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("term", "hits"), [("ali", 4), ("al", 4), ("zz", 0)])
+def test_search_runs_the_number_of_queries_its_docstring_says(
+    term: str,
+    hits: int,
+    django_assert_num_queries: Any,
+) -> None:
+    factories.tracked("alice", followers=2, following=1, mutual=1, days=1)
+    stated = _stated_number(dashboard.search.__doc__ or "", r"(\w+) queries per page")
+    dashboard.search(term)  # the once-per-process look for the trigram table
+    with django_assert_num_queries(stated if hits else 1):
+        _, page, found = dashboard.search(term)
+    # alice and the users made for her lists: two follow her, one waits to.
+    assert len(found) == len(page.items) == hits
+    followers = {hit.user.username for hit in found if hit.follows == ["alice"]}
+    assert followers == ({"alice_f00000", "alice_f00001"} if hits else set())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("accounts", [1, 4])
+def test_sparklines_read_every_account_in_the_query_their_docstring_says(
+    accounts: int,
+    django_assert_num_queries: Any,
+) -> None:
+    ids = [factories.tracked(f"user{n}", days=3).pk for n in range(accounts)]
+    stated = _stated_number(sparklines.__doc__ or "", r"in (\w+) query")
+    with django_assert_num_queries(stated):
+        lines = sparklines(ids)
+    assert [len(lines[pk].values) for pk in ids] == [3] * accounts
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sort", ["name", "growth7", "decline30"])
+def test_the_accounts_page_runs_the_queries_the_decision_states(
+    sort: str,
+    django_assert_num_queries: Any,
+) -> None:
+    for name in ("alice", "bob", "carol"):
+        factories.tracked(name, days=3)
+    decisions = (ROOT / "docs" / "decisions.md").read_text(encoding="utf-8")
+    stated = _stated_number(decisions, r"(\w+) queries\s+either way")
+    with django_assert_num_queries(stated):
+        page = list_page({"sort": sort})
+        lines = [account.sparkline.values for account in page.page.items]
+    assert len(lines) == 3 and all(len(values) == 3 for values in lines)

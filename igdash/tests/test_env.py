@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from igdash.env import ConfigError, env_bool, env_int, env_list, load_dotenv
+from core.env import ConfigError, env_bool, env_int, env_list, load_dotenv
 
 
 def test_typed_helpers_read_values(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -34,7 +34,6 @@ def test_dotenv_fills_only_unset_variables(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.delenv("X_A", raising=False)
     monkeypatch.delenv("X_B", raising=False)
     load_dotenv(env_file)
-    import os
 
     assert os.environ["X_A"] == "quoted value"
     assert os.environ["X_B"] == "2"
@@ -49,19 +48,9 @@ def test_dotenv_rejects_a_line_without_equals(tmp_path: Path) -> None:
 
 
 def test_a_bad_variable_stops_a_command_with_one_line(tmp_path: Path) -> None:
-    import subprocess
-    import sys
+    from igdash.testing.processes import data_env, run_manage
 
-    env = {**os.environ, "IGDASH_PORT": "abc", "IGDASH_DATA_DIR": str(tmp_path)}
-    env["DJANGO_SETTINGS_MODULE"] = "igdash.settings"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=Path(__file__).resolve().parents[2],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_manage(tmp_path, "check", env=data_env(tmp_path, IGDASH_PORT="abc"), timeout=60)
     assert result.returncode == 2
     assert result.stderr == (
         "manage.py: configuration error: IGDASH_PORT must be a whole number, not 'abc'\n"

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from igdash.heartbeat import forget_worker
-from igdash.models import WorkerHeartbeat
+from core.heartbeat import forget_worker
+from core.models import WorkerHeartbeat
 
 pytestmark = pytest.mark.django_db
 

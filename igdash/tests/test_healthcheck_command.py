@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from igdash.models import WorkerHeartbeat
+from core.models import WorkerHeartbeat
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from accounts_app import vault
 from accounts_app.models import TrackedAccount
 from accounts_app.search import clean_term
 from accounts_app.tests import factories
-from igdash import keyset
+from core import keyset
 
 pytestmark = pytest.mark.django_db
 

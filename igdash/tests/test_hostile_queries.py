@@ -30,16 +30,16 @@ from hypothesis import strategies as st
 
 from accounts_app.models import IgUser, LoginCredential
 from accounts_app.tests import factories
-from exports import excel
+from core.models import WorkerPing
+from exports.excel_link import ExcelLink
 from exports.models import ExportJob
-from igdash.models import WorkerPing
 from igdash.testing.urlconf import Route, routes
 from scraping.models import Scrape
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ["igdash", "accounts_app", "scraping", "exports"]
+SOURCES = ["core", "igdash", "accounts_app", "scraping", "exports"]
 # request.GET.get("q"), params.get("cursor"), self.value("tab", ...) (the account page's form).
 READS = re.compile(
     r"""(?:request\.GET\.get(?:list)?|params\.get|\.value)\(\s*["'](\w+)["']"""
@@ -174,7 +174,7 @@ class World:
             "handle": "alice",
             "list_name": "followers",
             "fmt": "csv",
-            "token": excel.sign("alice", "followers", None, ""),
+            "token": ExcelLink("alice", "followers", None, "").sign(),
             "scrape_id": str(self.scrape.pk),
             "login_id": str(self.login.pk),
             "ping_id": str(self.ping.pk),

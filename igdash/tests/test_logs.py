@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from igdash.logs import JsonFormatter, PlainFormatter
+from core.logs import JsonFormatter, PlainFormatter
 
 ROOT = Path(__file__).resolve().parents[2]
 

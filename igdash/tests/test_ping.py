@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from igdash.models import WorkerPing
+from core.models import WorkerPing
 from igdash.tasks import answer_ping
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from accounts_app.tests import factories
-from igdash.models import WorkerPing
+from core.models import WorkerPing
 from igdash.roles import VIEWERS_GROUP
 from scraping.models import Scrape
 

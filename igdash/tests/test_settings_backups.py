@@ -15,10 +15,10 @@ from django.db import connection
 from django.test import Client
 
 from accounts_app import vault
-from accounts_app.services import logins
 from accounts_app.tests import factories
-from exports import backup
-from igdash.models import AppSettings
+from core.models import AppSettings
+from exports.backups import archives
+from scraping.services import logins
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
@@ -70,7 +70,9 @@ def test_back_up_now_makes_a_verified_archive_and_lists_it_first(
     assert response.status_code == 200
     assert html.lstrip().startswith('<section id="backups"')
     made = [
-        a.path for a in backup.list_archives() if a.path.name != "igdash-backup-20250101-030000.zip"
+        a.path
+        for a in archives.list_archives()
+        if a.path.name != "igdash-backup-20250101-030000.zip"
     ]
     assert len(made) == 1
     size = made[0].stat().st_size
@@ -81,7 +83,7 @@ def test_back_up_now_makes_a_verified_archive_and_lists_it_first(
     assert "2.0\xa0KB" in html and "Jan 1, 2025 03:00" in html
     assert size > 0
     (backups / "check").mkdir()
-    manifest, _ = backup.verify_archive(made[0], backups / "check")
+    manifest, _ = archives.verify_archive(made[0], backups / "check")
     assert manifest["row_counts"]["accounts_app_logincredential"] == 1
 
 
@@ -92,7 +94,7 @@ def test_a_failed_backup_is_reported_in_the_panel(owner_client: Client, backups:
     html = response.content.decode()
     assert response.status_code == 200
     assert 'role="alert"' in html and "The backup failed: There is no database at" in html
-    assert backup.list_archives() == []
+    assert archives.list_archives() == []
     assert "No backups yet." in html
 
 
@@ -106,7 +108,7 @@ def test_without_javascript_back_up_now_comes_back_with_a_message(
 
     page = owner_client.get("/settings/").content.decode()
 
-    (made,) = backup.list_archives()
+    (made,) = archives.list_archives()
     assert f"Backed up to {made.path.name}" in page
     assert f'data-archive="{made.path.name}"' in page
 

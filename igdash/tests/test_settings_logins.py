@@ -16,8 +16,8 @@ from django.http import HttpResponse
 from django.test import Client, override_settings
 
 from accounts_app.models import LoginCredential
-from accounts_app.services import logins
 from accounts_app.tests import factories
+from scraping.services import logins
 from scraping.services.clients import pick_proxy
 from scraping.simulator.world import DEMO_2FA_CODE, DEMO_PASSWORD
 from scraping.tests.sim_control import Sim

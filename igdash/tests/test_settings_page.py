@@ -9,9 +9,10 @@ import pytest
 from django.test import Client, override_settings
 from django_celery_beat.models import PeriodicTask
 
+from accounts_app import proxies
 from accounts_app.models import LoginCredential
 from accounts_app.tests import factories
-from igdash.models import AppSettings
+from core.models import AppSettings
 from igdash.testing.forms import settings_form
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def test_valid_settings_are_saved_and_the_schedule_follows(owner_client: Client)
     assert response.status_code == 302
     saved = AppSettings.load()
     assert saved.web_api_limit == 40
-    assert saved.proxy_list == ["http://u:p@proxy.example:8080", "socks5://10.0.0.1:1080"]
+    assert proxies.proxy_list(saved) == ["http://u:p@proxy.example:8080", "socks5://10.0.0.1:1080"]
     assert saved.refresh_time == dt.time(4, 15)
     nightly = PeriodicTask.objects.get(task="scraping.refresh_bookmarked")
     assert (nightly.crontab.hour, nightly.crontab.minute) == ("4", "15")

@@ -68,6 +68,7 @@ def import_export(account: TrackedAccount | str, sources: Sequence[Source]) -> S
 
 def summary(scrape: Scrape) -> str:
     """One line for the owner: what the import recorded."""
+    assert scrape.target is not None  # an import's scrape has its target
     stats = scrape.stats
     parts = []
     for part in scrape.parts.order_by("direction"):
@@ -154,10 +155,10 @@ def _user_ids(target: TrackedAccount, names: set[str]) -> dict[str, int]:
         cursor.executemany(_INSERT_USER, [(name, now, now) for name in missing])
     for start in range(0, len(missing), CHUNK):
         # Not "ig_pk IS NULL" in SQL: SQLite would then scan the ig_pk index.
-        rows = IgUser.objects.filter(username__in=missing[start : start + CHUNK]).order_by("id")
+        written = IgUser.objects.filter(username__in=missing[start : start + CHUNK]).order_by("id")
         ids.update(
             (username, user_id)  # the newest name-only row per name: the one just written
-            for username, user_id, ig_pk in rows.values_list("username", "id", "ig_pk")
+            for username, user_id, ig_pk in written.values_list("username", "id", "ig_pk")
             if ig_pk is None
         )
     return ids

@@ -39,10 +39,12 @@ WEB_PROFILE_INFO: Final = "/api/v1/users/web_profile_info/"
 # Same path on www (web headers + browser cookies) and on i. (mobile headers + token).
 FRIENDSHIPS: Final = "/api/v1/friendships/{pk}/{direction}/"
 GRAPHQL_QUERY: Final = "/graphql/query/"
+# The Relay endpoint of the logged-in web app: POST, form fields doc_id + variables.
+GRAPHQL_DOC_QUERY: Final = "/graphql/query"
 LOGIN_PAGE: Final = "/accounts/login/"
 CHALLENGE_PREFIX: Final = "/challenge/"
 
-QUERY_HASHES: Final[dict[str, str]] = {
+QUERY_HASHES: Final[dict[Direction, str]] = {
     "followers": "37479f2b8209594dde7facb0d904896a",
     "following": "58712303d941c6855d4e888c5f0cd22f",
 }
@@ -50,6 +52,24 @@ GRAPHQL_EDGES: Final[dict[str, str]] = {
     "followers": "edge_followed_by",
     "following": "edge_follow",
 }
+
+# --- Posts and reels (docs/instagram-wire.md section 8) ----------------------------------
+# Same paths on www (web headers + browser cookies) and on i. (mobile headers + token).
+FEED_USER: Final = "/api/v1/feed/user/{pk}/"
+CLIPS_USER: Final = "/api/v1/clips/user/"
+MEDIA_INFO: Final = "/api/v1/media/{pk}/info/"
+# The user object by pk on www: the web timeline query is keyed by username.
+WEB_USER_INFO: Final = "/api/v1/users/{pk}/info/"
+# Relay persisted queries of the web app; Instagram rotates doc ids without notice.
+DOC_IDS: Final[dict[str, str]] = {
+    "user_timeline": "8656566431124939",
+}
+TIMELINE_ROOT: Final = "xdt_api__v1__feed__user_timeline_graphql_connection"
+TIMELINE_FRIENDLY_NAMES: Final = (
+    "PolarisProfilePostsQuery",  # first page
+    "PolarisProfilePostsTabContentQuery_connection",  # later pages
+)
+CONTENT_PAGE_SIZE: Final = 12
 
 # --- Page sizes ---------------------------------------------------------------------------
 PRIVATE_PAGE_SIZE: Final = 200
@@ -64,6 +84,9 @@ PRIVATE_FRIENDSHIPS: Final = "friendships/{pk}/{direction}/"
 PRIVATE_USERNAME_INFO: Final = "users/{username}/usernameinfo/"
 # The same user object by pk: finds an account renamed since igdash last saw it.
 PRIVATE_USER_INFO: Final = "users/{pk}/info/"
+PRIVATE_FEED_USER: Final = "feed/user/{pk}/"
+PRIVATE_CLIPS_USER: Final = "clips/user/"
+PRIVATE_MEDIA_INFO: Final = "media/{pk}/info/"
 
 # --- Paths instagrapi calls during login and session checks (the simulator answers them) --
 API_PREFIX: Final = "/api/v1/"
@@ -106,6 +129,6 @@ def family_for(host: str, path: str) -> str:
     """The rate-limit family of a request, from its real (not redirected) host and path."""
     if host in (API_HOST, API_HOST_BLOKS):
         return FAMILY_MOBILE_API
-    if path.startswith(GRAPHQL_QUERY) or path.startswith("/api/graphql"):
+    if path.startswith(GRAPHQL_DOC_QUERY) or path.startswith("/api/graphql"):
         return FAMILY_GRAPHQL
     return FAMILY_WEB_API

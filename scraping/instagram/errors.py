@@ -140,6 +140,14 @@ class EmptyEdgesFailure(InstagramError):
     )
 
 
+class RepeatedCursor(InstagramError):
+    """Instagram answered a page with the cursor it was sent: following it would loop.
+    The listing stops as incomplete (the engine says the same words for follower lists)."""
+
+    code = "repeated_cursor"
+    default_message = "Instagram sent the same cursor twice"
+
+
 class TransportError(InstagramError):
     code = "transport_error"
     default_message = "Could not talk to Instagram (network error, server error or odd answer)."

@@ -42,7 +42,17 @@ from scraping.instagram.errors import (
     UnknownUser,
     classify_error,
 )
-from scraping.instagram.types import Page, Profile, parse_pk, user_record
+from scraping.instagram.types import (
+    Media,
+    MediaPage,
+    Page,
+    Profile,
+    clips_answer,
+    feed_answer,
+    media_info_answer,
+    parse_pk,
+    user_record,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +85,7 @@ class _RoutingAdapter(BaseAdapter):
         self._ca_bundle = _environment_ca_bundle()
         self._plain = HTTPAdapter(max_retries=0)
 
-    def send(  # type: ignore[override]
+    def send(
         self,
         request: requests.PreparedRequest,
         stream: bool = False,
@@ -252,17 +262,50 @@ class PrivateClient:
             capped=bool(data.get("should_limit_list_of_followers")),
         )
 
+    # --- ContentClient (docs/instagram-wire.md section 8) --------------------------------
+    def feed_page(self, user_pk: int, cursor: str | None) -> MediaPage:
+        """One page of the account's feed (reels not shared to the feed are missing)."""
+        params: dict[str, Any] = {
+            "count": ep.CONTENT_PAGE_SIZE,
+            "rank_token": self._cl.rank_token,
+            "ranked_content": "true",
+        }
+        if cursor:
+            params["max_id"] = cursor
+        data = self._request(ep.PRIVATE_FEED_USER.format(pk=int(user_pk)), params=params)
+        return feed_answer(data)
+
+    def clips_page(self, user_pk: int, cursor: str | None) -> MediaPage:
+        """One page of the account's reels tab (items may repeat across pages)."""
+        form = {
+            "target_user_id": str(int(user_pk)),
+            "max_id": cursor or "",
+            "page_size": str(ep.CONTENT_PAGE_SIZE),
+            "include_feed_video": "true",
+        }
+        return clips_answer(self._request(ep.PRIVATE_CLIPS_USER, data=form))
+
+    def media_info(self, pk: int) -> Media:
+        """One post with its full counts (play counts included for a logged-in session)."""
+        data = self._request(ep.PRIVATE_MEDIA_INFO.format(pk=int(pk)), kind="profile")
+        return media_info_answer(data)
+
     # --- plumbing -----------------------------------------------------------------------
     def _request(
-        self, endpoint: str, *, params: dict[str, Any] | None = None, kind: str = "list"
+        self,
+        endpoint: str,
+        *,
+        params: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+        kind: str = "list",
     ) -> dict[str, Any]:
         try:
-            data = self._cl.private_request(endpoint, params=params)
+            answer = self._cl.private_request(endpoint, data=data, params=params)
         except Exception as exc:
             raise self._translate(exc, endpoint=kind) from exc
-        if not isinstance(data, dict):
+        if not isinstance(answer, dict):
             raise TransportError("Instagram answered JSON that is not an object")
-        return data
+        return answer
 
     def _translate(self, exc: Exception, *, endpoint: str) -> InstagramError:
         if isinstance(exc, InstagramError):

@@ -26,7 +26,17 @@ from scraping.instagram.errors import (
     TransportError,
     classify_error,
 )
-from scraping.instagram.types import Page, Profile, parse_pk, user_record
+from scraping.instagram.types import (
+    Media,
+    MediaPage,
+    Page,
+    Profile,
+    clips_answer,
+    media_info_answer,
+    media_page,
+    parse_pk,
+    user_record,
+)
 
 EndpointKind = Literal["profile", "list"]
 
@@ -51,6 +61,8 @@ class WebClient:
         self.web_url = web_url.rstrip("/")
         self.page_size = page_size
         self._pacer = pacer
+        # pk -> username, from profiles read: the web timeline query is keyed by username.
+        self._usernames: dict[int, str] = {}
         self._csrftoken = csrftoken or secrets.token_urlsafe(24)
         cookies = {"csrftoken": self._csrftoken}
         if sessionid:
@@ -89,8 +101,10 @@ class WebClient:
         user = (data.get("data") or {}).get("user")
         if not user:
             raise NotFound(status=200)
+        pk = parse_pk(user.get("id"))
+        self._usernames[pk] = str(user["username"])
         return Profile(
-            pk=parse_pk(user.get("id")),
+            pk=pk,
             username=str(user["username"]),
             full_name=str(user.get("full_name") or ""),
             profile_pic_url=str(
@@ -119,13 +133,98 @@ class WebClient:
             capped=bool(data.get("should_limit_list_of_followers")),
         )
 
+    # --- ContentClient (docs/instagram-wire.md section 8) --------------------------------
+    def feed_page(self, user_pk: int, cursor: str | None) -> MediaPage:
+        """One page of the account's posts through the logged-in web app's timeline
+        query (reels shared to the feed included, like the profile grid)."""
+        username = self._username_for(int(user_pk))
+        flags = {
+            "count": ep.CONTENT_PAGE_SIZE,
+            "include_reel_media_seen_timestamp": True,
+            "include_relationship_info": True,
+            "latest_besties_reel_media": True,
+            "latest_reel_media": True,
+        }
+        variables: dict[str, Any] = {"data": flags, "username": username}
+        if cursor:
+            variables.update(
+                {"after": cursor, "before": None, "first": ep.CONTENT_PAGE_SIZE, "last": None}
+            )
+        friendly = ep.TIMELINE_FRIENDLY_NAMES[1 if cursor else 0]
+        form = {
+            "fb_api_caller_class": "RelayModern",
+            "fb_api_req_friendly_name": friendly,
+            "server_timestamps": "true",
+            "variables": json.dumps(variables, separators=(",", ":")),
+            "doc_id": ep.DOC_IDS["user_timeline"],
+        }
+        headers = {"X-FB-Friendly-Name": friendly, "X-Root-Field-Name": ep.TIMELINE_ROOT}
+        data = self._send_json(
+            ep.FAMILY_GRAPHQL,
+            ep.GRAPHQL_DOC_QUERY,
+            kind="list",
+            form=form,
+            headers=headers,
+        )
+        if data.get("errors") and not data.get("data"):
+            raise TransportError(f"Instagram answered GraphQL errors: {str(data['errors'])[:200]}")
+        connection = (data.get("data") or {}).get(ep.TIMELINE_ROOT)
+        if not isinstance(connection, dict):
+            raise NotFound(status=200)
+        page_info = connection.get("page_info") or {}
+        nodes = [edge.get("node") for edge in connection.get("edges") or []]
+        return media_page(nodes, page_info.get("end_cursor"), page_info.get("has_next_page"))
+
+    def clips_page(self, user_pk: int, cursor: str | None) -> MediaPage:
+        """One page of the account's reels tab (the same endpoint the app uses, on www)."""
+        form = {
+            "target_user_id": str(int(user_pk)),
+            "max_id": cursor or "",
+            "page_size": str(ep.CONTENT_PAGE_SIZE),
+            "include_feed_video": "true",
+        }
+        data = self._send_json(ep.FAMILY_WEB_API, ep.CLIPS_USER, kind="list", form=form)
+        return clips_answer(data)
+
+    def media_info(self, pk: int) -> Media:
+        """One post. Without a session Instagram answers it with null play counts."""
+        path = ep.MEDIA_INFO.format(pk=int(pk))
+        return media_info_answer(self._get_json(ep.FAMILY_WEB_API, path, {}, kind="profile"))
+
+    def _username_for(self, user_pk: int) -> str:
+        username = self._usernames.get(user_pk)
+        if username is None:
+            path = ep.WEB_USER_INFO.format(pk=user_pk)
+            data = self._get_json(ep.FAMILY_WEB_API, path, {}, kind="profile")
+            user = data.get("user")
+            if not isinstance(user, dict) or not user.get("username"):
+                raise NotFound(status=200)
+            username = self._usernames[user_pk] = str(user["username"])
+        return username
+
     def _get_json(
         self, family: str, path: str, params: dict[str, Any], *, kind: EndpointKind
     ) -> dict[str, Any]:
+        return self._send_json(family, path, kind=kind, params=params)
+
+    def _send_json(
+        self,
+        family: str,
+        path: str,
+        *,
+        kind: EndpointKind,
+        params: dict[str, Any] | None = None,
+        form: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """GET (params) or, with a form, POST; one answer, classified like every other."""
         if self._pacer is not None:
             self._pacer(family)
         try:
-            response = self._http.get(path, params=params)
+            if form is None:
+                response = self._http.get(path, params=params)
+            else:
+                response = self._http.post(path, data=form, headers=headers)
         except httpx.HTTPError as exc:
             raise TransportError(f"Network error talking to Instagram: {exc}") from exc
         if response.is_redirect:

@@ -4,15 +4,18 @@ login's secrets from the vault, a proxy, a timeout and the rate limiter."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.conf import settings
 
 from accounts_app import proxies
 from accounts_app.models import LoginCredential
-from igdash.models import AppSettings
+from core.models import AppSettings
 from scraping.instagram.base import InstagramClient, Pacer
 from scraping.instagram.web import GraphQLClient, WebClient
+
+if TYPE_CHECKING:
+    from scraping.instagram.private import PrivateClient
 
 ClientKind = Literal["web", "graphql", "private"]
 # (kind, login or None, pacer, proxy) -> a ready client. The engine takes one of
@@ -30,7 +33,7 @@ def pick_proxy(login: LoginCredential | None, attempt: int = 0) -> str | None:
     Both are sealed: opened here, at use, and never kept (accounts_app/proxies.py)."""
     if login is not None and login.has_proxy:
         return proxies.login_proxy(login)
-    listed = AppSettings.load().proxy_list
+    listed = proxies.proxy_list(AppSettings.load())
     if not listed:
         return None
     return listed[((login.pk if login else 0) + attempt) % len(listed)]
@@ -58,7 +61,7 @@ def private_client(
     session: dict[str, object] | None = None,
     pacer: Pacer | None = None,
     proxy: str | None = None,
-) -> InstagramClient:
+) -> PrivateClient:
     # instagrapi is slow to import; only the runs that need it pay for it.
     from scraping.instagram.private import PrivateClient
 
@@ -76,7 +79,7 @@ def connect(
     kind: ClientKind, login: LoginCredential | None, pacer: Pacer, proxy: str | None
 ) -> InstagramClient:
     """A client of `kind` acting as `login` (None: anonymous web requests)."""
-    from accounts_app.services import logins
+    from scraping.services import logins
 
     if kind in ("web", "graphql"):
         return web_client(

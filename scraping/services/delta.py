@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts_app import search
 from accounts_app.models import TrackedAccount
 from scraping.models import Direction, Relationship, Scrape, ScrapeList, ScrapeSeen, ScrapeStats
+from scraping.services import extra_parts
 from scraping.services.store import _table, touch
 from scraping.services.transitions import log_status
 
@@ -68,6 +69,7 @@ def finalise(scrape: Scrape, worker: str) -> Scrape:
     with transaction.atomic():
         touch(scrape.pk, worker)
         target_id = scrape.target_id
+        assert target_id is not None  # a scrape being finalised has its target
         parts = list(ScrapeList.objects.filter(scrape=scrape).order_by("direction"))
         stats = ScrapeStats(scrape=scrape, target_id=target_id, taken_at=now)
         after: dict[int, set[int]] = {}
@@ -80,6 +82,10 @@ def finalise(scrape: Scrape, worker: str) -> Scrape:
             if reason:
                 reasons.append(f"{part.get_direction_display()}: {reason}")
             after[part.direction] = _apply(scrape, part, stats)
+        for extra in extra_parts.wanted_by(scrape):
+            reason = extra.finalise(scrape)
+            if reason:
+                reasons.append(f"{extra.label}: {reason}")
         _relationship_stats(scrape, stats, after)
         stats.save()
         ScrapeSeen.objects.filter(scrape=scrape).delete()
@@ -96,6 +102,7 @@ def finalise(scrape: Scrape, worker: str) -> Scrape:
         TrackedAccount.objects.filter(pk=target_id).update(last_scraped_at=now, last_scrape=scrape)
         _cache_new_avatars(scrape)
     # Logged once the change is committed: a failure above rolls it back.
+    assert scrape.target is not None  # as above
     username = scrape.target.user.username
     summary = _summary(stats, reasons)
     log_status(scrape.pk, username, Scrape.Status.RUNNING, status, summary, scrape.trigger)
@@ -122,9 +129,10 @@ def _cache_new_avatars(scrape: Scrape) -> None:
     from accounts_app.avatars import MAX_PER_CALL
     from accounts_app.tasks import cache_avatars
 
+    assert scrape.target_id is not None  # called by finalise()
     target_user = TrackedAccount.objects.values_list("user_id", flat=True).get(pk=scrape.target_id)
     new_users = Relationship.objects.filter(first_seen=scrape).values_list("user_id", flat=True)
-    cache_avatars.delay_on_commit([target_user, *new_users[: MAX_PER_CALL - 1]])
+    cache_avatars.delay_on_commit([target_user, *new_users[: MAX_PER_CALL - 1]])  # type: ignore[attr-defined]  # a DjangoTask (Celery's Django fixup); celery-types types it Task
 
 
 def _apply(scrape: Scrape, part: ScrapeList, stats: ScrapeStats) -> set[int]:

@@ -29,8 +29,8 @@ from django.utils import timezone
 
 from accounts_app import vault
 from accounts_app.models import LoginCredential
-from accounts_app.services import logins
 from scraping.instagram.base import InstagramClient
+from scraping.instagram.endpoints import Direction as WireDirection
 from scraping.instagram.errors import (
     BadPassword,
     ChallengeRequired,
@@ -49,7 +49,7 @@ from scraping.instagram.errors import (
 from scraping.instagram.types import Page, Profile
 from scraping.models import Direction, Scrape, ScrapeList, ScrapeSeen
 from scraping.ratelimit import RateLimiter, WindowClosed, login_key
-from scraping.services import clients
+from scraping.services import clients, extra_parts, logins
 from scraping.services.clients import ClientKind, Connector
 from scraping.services.config import max_retries
 from scraping.services.delta import finalise
@@ -81,7 +81,10 @@ NO_LOGIN = (
     "Instagram shows follower lists only to a logged-in account, and no login is usable. "
     "Add one or fix one (Settings, or `igdash login_instagram USERNAME --sessionid-stdin`)."
 )
-DIRECTION_NAMES = {Direction.FOLLOWER: "followers", Direction.FOLLOWING: "following"}
+DIRECTION_NAMES: dict[int, WireDirection] = {
+    Direction.FOLLOWER: "followers",
+    Direction.FOLLOWING: "following",
+}
 
 
 class ScrapeFailed(Exception):
@@ -245,18 +248,23 @@ def _run(run: Run) -> None:
     if scrape.profile_follower_count is None or not scrape.client_used:
         target_pk = _start(run)
     else:
-        target_pk = scrape.target.user.ig_pk
-        assert target_pk is not None
-        run.use(scrape.client_used, scrape.login)  # type: ignore[arg-type]
+        assert scrape.target is not None  # a scrape being run has its target
+        ig_pk = scrape.target.user.ig_pk
+        assert ig_pk is not None
+        target_pk = ig_pk
+        run.use(scrape.client_used, scrape.login)  # type: ignore[arg-type]  # client_used holds a ClientKind
     for part in ScrapeList.objects.filter(scrape=scrape).order_by("direction"):
         if not (part.exhausted or part.incomplete_reason):
             _page_through(run, target_pk, part)
+    for extra in extra_parts.wanted_by(scrape):  # posts and reels, when an app adds them
+        extra.page_through(run, target_pk)
     finalise(scrape, run.worker)
 
 
 def _start(run: Run) -> int:
     """Resolve the profile and choose the client for the lists."""
     scrape = run.scrape
+    assert scrape.target is not None  # a scrape being run has its target
     username = scrape.target.user.username
     usable = list(logins.usable_logins())
     if not usable:
@@ -288,13 +296,14 @@ def _renamed_profile(run: Run, usable: list[LoginCredential], not_found: NotFoun
     as a login); on an answer the scrape goes on under the new name, which
     attach_profile records on the user row. Re-raises NotFound otherwise."""
     scrape = run.scrape
+    assert scrape.target is not None  # a scrape being run has its target
     user = scrape.target.user
     if user.ig_pk is None:
         raise not_found
     client = run.client
     if getattr(client, "get_profile_by_pk", None) is None:
         client = run.use("private", usable[0])
-    profile = client.get_profile_by_pk(user.ig_pk)  # type: ignore[union-attr]
+    profile = client.get_profile_by_pk(user.ig_pk)  # type: ignore[union-attr]  # a PrivateClient's (getattr above)
     if profile.username.lower() == user.username.lower():
         raise not_found  # the pk answers under the same name: nothing to follow
     note = f"@{user.username} is now @{profile.username} (found by its Instagram id {user.ig_pk})."
@@ -369,7 +378,7 @@ def _page_through(run: Run, target_pk: int, part: ScrapeList) -> None:
         while True:
             assert run.client is not None
             try:
-                page = run.client.list_page(target_pk, direction, cursor)  # type: ignore[arg-type]
+                page = run.client.list_page(target_pk, direction, cursor)
             except (EmptyEdgesFailure, ListCapped) as exc:
                 _store(run, part, pending)
                 _stop_part(run, part, exc.message, capped=isinstance(exc, ListCapped))
@@ -552,6 +561,7 @@ def _fail(run: Run, code: str, message: str) -> None:
 
 
 def _target_message(run: Run, exc: InstagramError) -> str:
+    assert run.scrape.target is not None  # a scrape being run has its target
     username = run.scrape.target.user.username
     name = f"@{username}"
     if isinstance(exc, NotFound):

@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts_app.models import IgUser, TrackedAccount
-from igdash.models import AppSettings
+from core.models import AppSettings
 from scraping.handles import InvalidHandle, parse_handle
 from scraping.models import Scrape, ScrapeList, ScrapeSeen
 from scraping.services.config import stale_seconds
@@ -132,13 +132,13 @@ def enqueue(
     scrape_id: int, *, countdown: float | None = None, eta: dt.datetime | None = None
 ) -> None:
     """Send the run task once the current transaction commits."""
-    from scraping.tasks import run_scrape
+    from scraping.tasks import scrape_task
 
     if countdown is None and eta is None:
-        run_scrape.delay_on_commit(scrape_id)
+        scrape_task.delay_on_commit(scrape_id)  # type: ignore[attr-defined]  # a DjangoTask (Celery's Django fixup); celery-types types it Task
         return
     transaction.on_commit(
-        lambda: run_scrape.apply_async((scrape_id,), countdown=countdown, eta=eta)
+        lambda: scrape_task.apply_async((scrape_id,), countdown=countdown, eta=eta)  # type: ignore[arg-type]  # None is Celery's default; the stub says float/datetime
     )
 
 
@@ -293,17 +293,18 @@ def resume_stale_scrapes() -> list[int]:
 
 
 def _resume_reason(old: str) -> str:
-    return {
+    reasons: dict[str, str] = {
         Status.RUNNING: "its worker stopped (no heartbeat); resuming from the checkpoint",
         Status.WAITING_RATE_LIMIT: "the rate-limit pause is over",
-    }.get(old, "re-sent: its queue message may be lost")  # type: ignore[call-overload]
+    }
+    return reasons.get(old, "re-sent: its queue message may be lost")
 
 
 def refresh_bookmarked() -> list[Scrape]:
     """The nightly refresh: one scrape per bookmarked account, spaced by
     AppSettings.refresh_spacing_seconds so they do not hit Instagram at once."""
     spacing = AppSettings.load().refresh_spacing_seconds
-    created = []
+    created: list[Scrape] = []
     targets = TrackedAccount.objects.filter(bookmarked=True).select_related("user").order_by("pk")
     for target in targets:
         try:

@@ -9,9 +9,11 @@ SQL is plain INSERT ... ON CONFLICT, which SQLite (3.24+) and PostgreSQL both sp
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from accounts_app.models import IgUser, TrackedAccount
@@ -31,8 +33,8 @@ class TargetConflict(Exception):
     """The profile belongs to an account tracked under another row that is busy."""
 
 
-def _table(model: type) -> str:
-    return connection.ops.quote_name(model._meta.db_table)  # type: ignore[attr-defined]
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 _IGUSER = _table(IgUser)
@@ -132,7 +134,9 @@ def store_pages(scrape: Scrape, worker: str, part: ScrapeList, pages: Sequence[P
     return added
 
 
-def upsert_users(users: Sequence[UserRecord | Profile], now: object = None) -> None:
+def upsert_users(
+    users: Sequence[UserRecord | Profile], now: str | dt.datetime | None = None
+) -> None:
     """Insert new users, update the ones whose details changed. `now`: the
     database's form of the time (the caller's, when it has one)."""
     if now is None:
@@ -215,6 +219,7 @@ def attach_profile(scrape: Scrape, worker: str, profile: Profile) -> None:
     row has an active scrape of its own."""
     with transaction.atomic():
         touch(scrape.pk, worker)
+        assert scrape.target_id is not None  # a scrape being run has its target
         target = TrackedAccount.objects.select_related("user").get(pk=scrape.target_id)
         owner = IgUser.objects.filter(ig_pk=profile.pk).first()
         if owner is not None and owner.pk != target.user_id:
@@ -234,7 +239,7 @@ def attach_profile(scrape: Scrape, worker: str, profile: Profile) -> None:
             profile_follower_count=profile.follower_count,
             profile_following_count=profile.following_count,
         )
-        expected = {
+        expected: dict[int, int] = {
             Direction.FOLLOWER: profile.follower_count,
             Direction.FOLLOWING: profile.following_count,
         }

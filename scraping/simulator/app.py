@@ -22,6 +22,7 @@ from urllib.parse import unquote_plus
 from scraping.instagram import endpoints as ep
 from scraping.instagram.endpoints import Direction
 from scraping.simulator import control
+from scraping.simulator.content import SimPost, legacy_node, media_item
 from scraping.simulator.scenarios import TargetState, validate_scenarios
 from scraping.simulator.world import CAPPED_SIZE, CAST, DAY_SECONDS, EPOCH, SimUser, World
 from scraping.simulator.wsgi import (
@@ -37,6 +38,7 @@ from scraping.simulator.wsgi import (
 StartResponse = Callable[[str, Headers], Any]
 Handler = Callable[[Request, re.Match[str]], Response]
 
+CLIPS_REPEAT = 2  # items of a reels page repeated at the top of the next one
 PLEASE_WAIT = {"message": "Please wait a few minutes before you try again.", "status": "fail"}
 LOGIN_REQUIRED = {
     "message": "login_required",
@@ -83,6 +85,10 @@ class SimulatorApp:
             self.friendships,
         )
         route("GET", ep.GRAPHQL_QUERY, self.graphql_query)
+        route("POST", ep.GRAPHQL_DOC_QUERY + "/?", self.graphql_doc_query)
+        route("GET", ep.FEED_USER.format(pk=r"(?P<pk>\d+)"), self.feed_user)
+        route("POST", ep.CLIPS_USER, self.clips_user)
+        route("GET", ep.MEDIA_INFO.format(pk=r"(?P<pk>\d+)"), self.media_info)
         route(
             "GET",
             ep.MOBILE_USERNAME_INFO.format(username=r"(?P<username>[^/]+)"),
@@ -232,7 +238,7 @@ class SimulatorApp:
             "hd_profile_pic_versions": [
                 {"width": 320, "height": 320, "url": user.profile_pic_url_hd}
             ],
-            "media_count": facts.media_count,
+            "media_count": self.world.media_count(index),
             "follower_count": self.world.follower_count(index),
             "following_count": self.world.following_count(index),
             "biography": facts.biography,
@@ -264,7 +270,8 @@ class SimulatorApp:
                 return self._rate_limited(limit)
         if "logout_after_pages" in scenarios and pages_served >= scenarios["logout_after_pages"]:
             return json_response(403, LOGIN_REQUIRED)
-        if scenarios.get("server_error"):
+        failing = scenarios.get("server_error_after_pages")
+        if scenarios.get("server_error") or (failing is not None and pages_served >= failing):
             return text_response(
                 500, "<html><body>Something went wrong.</body></html>", "text/html"
             )
@@ -288,7 +295,7 @@ class SimulatorApp:
         status = int(limit["status"])
         if limit["body"] == "empty":
             return Response(status, b"", headers=headers)
-        body = dict(PLEASE_WAIT)
+        body: dict[str, object] = dict(PLEASE_WAIT)
         if limit["body"] == "require_login":
             body["require_login"] = True
         return json_response(status, body, headers=headers)
@@ -387,40 +394,20 @@ class SimulatorApp:
             "profile_pic_url_hd": user.profile_pic_url_hd,
             "edge_followed_by": {"count": self.world.follower_count(index)},
             "edge_follow": {"count": self.world.following_count(index)},
-            "edge_owner_to_timeline_media": self._timeline_media(index, facts.media_count),
+            "edge_owner_to_timeline_media": self._timeline_media(index),
         }
         return json_response(
             200, {"data": {"user": data}, "status": "ok"}, raw_utf8=bool(scenarios.get("utf8_raw"))
         )
 
-    def _timeline_media(self, index: int, media_count: int) -> dict[str, Any]:
-        private = self.is_private(index)
-        edges = []
-        pk = self.world.pk_of(index)
-        for n in range(0 if private else min(media_count, 12)):
-            media_id = 3_000_000_000_000_000_000 + (pk % 10**9) * 1000 + n
-            taken = EPOCH + (self.world.day * DAY_SECONDS) - n * 3 * DAY_SECONDS
-            is_video = n % 3 == 1
-            likes = (pk // (n + 1)) % 5000
-            node = {
-                "__typename": "GraphVideo" if is_video else "GraphImage",
-                "id": str(media_id),
-                "shortcode": base64.urlsafe_b64encode(media_id.to_bytes(9, "big")).decode()[:11],
-                "is_video": is_video,
-                "taken_at_timestamp": taken,
-                "edge_liked_by": {"count": likes},
-                "edge_media_preview_like": {"count": likes},
-                "edge_media_to_comment": {"count": likes // 40},
-                "edge_media_to_caption": {"edges": [{"node": {"text": f"Post {n + 1}"}}]},
-                "display_url": f"{self.world.public_url}/sim-cdn/v/t51.2885-15/{media_id}_n.jpg",
-            }
-            if is_video:
-                node["video_view_count"] = likes * 7
-            edges.append({"node": node})
+    def _timeline_media(self, index: int) -> dict[str, Any]:
+        """The newest 12 posts in the legacy GraphQL names (none for a private account)."""
+        posts = self.world.content.visible(index, self.world.day)
+        shown = [] if self.is_private(index) else posts[:12]
         return {
-            "count": media_count,
-            "page_info": {"has_next_page": media_count > len(edges), "end_cursor": None},
-            "edges": edges,
+            "count": len(posts),
+            "page_info": {"has_next_page": len(posts) > len(shown), "end_cursor": None},
+            "edges": [{"node": legacy_node(self.world, post, self.world.day)} for post in shown],
         }
 
     def friendships(self, request: Request, match: re.Match[str]) -> Response:
@@ -579,6 +566,259 @@ class SimulatorApp:
         }
         return json_response(200, body, raw_utf8=bool(scenarios.get("utf8_raw")))
 
+    # --- Instagram: posts and reels ----------------------------------------------------
+    def _variant(self, request: Request) -> str | None:
+        """ "web" (browser agent + web app id), "mobile" (app agent + Android app id) or None."""
+        if request.app_id == ep.WEB_APP_ID and request.user_agent.startswith("Mozilla/"):
+            return "web"
+        if request.app_id == ep.ANDROID_APP_ID and request.user_agent.startswith("Instagram "):
+            return "mobile"
+        return None
+
+    def _needs_login(self, variant: str) -> Response:
+        if variant == "web":
+            return json_response(401, {**PLEASE_WAIT, "require_login": True})
+        return json_response(403, LOGIN_REQUIRED)
+
+    def _content_gate(self, request: Request, index: int, viewer: int | None) -> Response | None:
+        """The target's scenarios (429s, logouts, failures...), then its privacy."""
+        request.target = self.world.user(index).username
+        refused = self.list_gate(index)
+        if refused is not None:
+            return refused
+        if not self._can_view(index, viewer):  # type: ignore[arg-type]
+            return json_response(400, NOT_AUTHORIZED)
+        return None
+
+    def _page_served(self, index: int) -> None:
+        with self._lock:
+            self.target_state(index).pages_served += 1
+
+    @staticmethod
+    def _older_than(posts: list[SimPost], pk: int | None) -> int:
+        """Position of the first post older than the cursor's (posts are newest first)."""
+        if pk is None:
+            return 0
+        for position, post in enumerate(posts):
+            if post.pk < pk:
+                return position
+        return len(posts)
+
+    @staticmethod
+    def _feed_cursor(cursor: str | None) -> int | bool | None:
+        """The media pk of a feed cursor ("<media pk>_<owner pk>"); False when unreadable."""
+        if not cursor:
+            return None
+        head = cursor.split("_", 1)[0]
+        return int(head) if head.isdigit() else False
+
+    def _clips_cursor(self, index: int, cursor: str | None) -> int | bool | None:
+        if not cursor:
+            return None
+        if cursor.startswith("QVFE"):
+            raw = cursor[4:]
+            try:
+                pk_text, sig = (
+                    base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode().split(":")
+                )
+                pk = int(pk_text)
+            except (ValueError, binascii.Error):
+                return False
+            if sig == self.world.sign(f"clips:{index}:{pk}", 8):
+                return pk
+        return False
+
+    def _encode_clips_cursor(self, index: int, pk: int) -> str:
+        token = f"{pk}:{self.world.sign(f'clips:{index}:{pk}', 8)}"
+        return "QVFE" + base64.urlsafe_b64encode(token.encode()).decode().rstrip("=")
+
+    def _size(self, value: Any, largest: int) -> int:
+        try:
+            size = int(value or ep.CONTENT_PAGE_SIZE)
+        except (TypeError, ValueError):
+            size = ep.CONTENT_PAGE_SIZE
+        return max(1, min(size, largest))
+
+    def feed_user(self, request: Request, match: re.Match[str]) -> Response:
+        """GET feed/user/{pk}/: the account's feed, newest first (reels shared to it too)."""
+        variant = self._variant(request)
+        if variant is None:
+            request.endpoint = "feed_user"
+            return json_response(400, USERAGENT_MISMATCH)
+        request.endpoint = f"{variant}_feed_user"
+        viewer = self.viewer(request, mobile=variant == "mobile")
+        if viewer is None:
+            return self._needs_login(variant)
+        index = self.world.index_of_pk(int(match["pk"]))
+        if index is None:
+            return json_response(404, {"message": "User not found", "status": "fail"})
+        refused = self._content_gate(request, index, viewer)
+        if refused is not None:
+            return refused
+        cursor = request.query.get("max_id") or None
+        after = self._feed_cursor(cursor)
+        if after is False:
+            return json_response(400, {"message": "Invalid max_id", "status": "fail"})
+        day = self.world.day
+        posts = [post for post in self.world.content.visible(index, day) if post.in_feed]
+        start = self._older_than(posts, after)
+        page = posts[start : start + self._size(request.query.get("count"), 33)]
+        more = start + len(page) < len(posts)
+        self._page_served(index)
+        body: dict[str, Any] = {
+            "items": [media_item(self.world, post, day, play_counts=True) for post in page],
+            "num_results": len(page),
+            "more_available": more,
+            "auto_load_more_enabled": True,
+            "status": "ok",
+        }
+        if cursor and self.scenarios(index).get("content_cursor_loop"):
+            body["more_available"] = True
+            body["next_max_id"] = cursor
+        elif more:
+            body["next_max_id"] = f"{page[-1].pk}_{self.world.pk_of(index)}"
+        return json_response(200, body)
+
+    def clips_user(self, request: Request, match: re.Match[str]) -> Response:
+        """POST clips/user/: the reels tab. Pages repeat the last CLIPS_REPEAT items of the
+        page before, and every fifth item (position 3, 8, ...) comes without its
+        {"media": ...} wrapper, as clients report."""
+        variant = self._variant(request)
+        if variant is None:
+            request.endpoint = "clips_user"
+            return json_response(400, USERAGENT_MISMATCH)
+        request.endpoint = f"{variant}_clips_user"
+        viewer = self.viewer(request, mobile=variant == "mobile")
+        if viewer is None:
+            return self._needs_login(variant)
+        form = request.signed_body()
+        try:
+            index = self.world.index_of_pk(int(str(form.get("target_user_id", ""))))
+        except ValueError:
+            return json_response(400, {"message": "Invalid target_user_id", "status": "fail"})
+        if index is None:
+            return json_response(404, {"message": "User not found", "status": "fail"})
+        refused = self._content_gate(request, index, viewer)
+        if refused is not None:
+            return refused
+        cursor = str(form.get("max_id") or "") or None
+        after = self._clips_cursor(index, cursor)
+        if after is False:
+            return json_response(400, {"message": "Invalid max_id", "status": "fail"})
+        day = self.world.day
+        posts = [post for post in self.world.content.visible(index, day) if post.in_clips]
+        start = self._older_than(posts, after)
+        page = posts[start : start + self._size(form.get("page_size"), 50)]
+        more = start + len(page) < len(posts)
+        self._page_served(index)
+        items: list[dict[str, Any]] = []
+        for position, post in enumerate(page, start):
+            item = media_item(self.world, post, day, play_counts=True)
+            items.append(item if position % 5 == 3 else {"media": item})
+        paging: dict[str, Any] = {"more_available": more}
+        if cursor and self.scenarios(index).get("content_cursor_loop"):
+            paging = {"max_id": cursor, "more_available": True}
+        elif more:
+            resume = page[len(page) - 1 - min(CLIPS_REPEAT, len(page) - 1)]
+            paging["max_id"] = self._encode_clips_cursor(index, resume.pk)
+        return json_response(200, {"items": items, "paging_info": paging, "status": "ok"})
+
+    def media_info(self, request: Request, match: re.Match[str]) -> Response:
+        """GET media/{pk}/info/. The web variant answers without a session too, but then
+        with null play counts."""
+        variant = self._variant(request)
+        if variant is None:
+            request.endpoint = "media_info"
+            return json_response(400, USERAGENT_MISMATCH)
+        request.endpoint = f"{variant}_media_info"
+        viewer = self.viewer(request, mobile=variant == "mobile")
+        if viewer is None and variant == "mobile":
+            return self._needs_login(variant)
+        day = self.world.day
+        post = self.world.content.find(int(match["pk"]))
+        if post is None or not post.visible(day):
+            return json_response(
+                404, {"message": "Media not found or unavailable", "status": "fail"}
+            )
+        refused = self._content_gate(request, post.owner, viewer)
+        if refused is not None:
+            return refused
+        item = media_item(self.world, post, day, play_counts=viewer is not None)
+        body = {
+            "items": [item],
+            "num_results": 1,
+            "more_available": False,
+            "auto_load_more_enabled": False,
+            "status": "ok",
+        }
+        return json_response(200, body)
+
+    def graphql_doc_query(self, request: Request, match: re.Match[str]) -> Response:
+        """POST /graphql/query (doc_id + variables): the web app's profile posts grid."""
+        request.endpoint = "graphql_doc_query"
+        if request.app_id != ep.WEB_APP_ID:
+            return json_response(400, USERAGENT_MISMATCH)
+        form = request.form()
+        if form.get("doc_id") != ep.DOC_IDS["user_timeline"]:
+            return json_response(400, {"message": "Invalid doc_id", "status": "fail"})
+        request.endpoint = "graphql_user_timeline"
+        viewer = self.viewer(request, mobile=False)
+        if viewer is None:
+            return self._needs_login("web")
+        try:
+            variables = json.loads(form.get("variables") or "{}")
+            username = str(variables["username"])
+            size = self._size(
+                variables.get("first") or (variables.get("data") or {}).get("count"), 33
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return json_response(400, {"message": "Invalid variables", "status": "fail"})
+        index = self.world.index_of_username(username)
+        if index is None:
+            return json_response(200, {"data": {ep.TIMELINE_ROOT: None}, "status": "ok"})
+        refused = self._content_gate(request, index, viewer)
+        if refused is not None:
+            return refused
+        cursor = variables.get("after") or None
+        after = self._feed_cursor(str(cursor) if cursor else None)
+        if after is False:
+            return json_response(400, {"message": "Invalid cursor", "status": "fail"})
+        day = self.world.day
+        owner_pk = self.world.pk_of(index)
+        posts = [post for post in self.world.content.visible(index, day) if post.in_feed]
+        start = self._older_than(posts, after)
+        page = posts[start : start + size]
+        more = start + len(page) < len(posts)
+        self._page_served(index)
+        end_cursor = f"{page[-1].pk}_{owner_pk}" if more else None
+        if cursor and self.scenarios(index).get("content_cursor_loop"):
+            more, end_cursor = True, str(cursor)
+        edges = [
+            {
+                "node": media_item(self.world, post, day, play_counts=True, list_answer=True),
+                "cursor": f"{post.pk}_{owner_pk}",
+            }
+            for post in page
+        ]
+        connection = {
+            "edges": edges,
+            "page_info": {
+                "has_next_page": more,
+                "end_cursor": end_cursor,
+                "has_previous_page": False,
+                "start_cursor": None,
+            },
+        }
+        body = {
+            "data": {
+                ep.TIMELINE_ROOT: connection,
+                "xdt_viewer": {"user": {"id": str(self.world.pk_of(viewer))}},
+            },
+            "extensions": {"is_final": True},
+            "status": "ok",
+        }
+        return json_response(200, body)
+
     # --- Instagram: mobile -------------------------------------------------------------
     def _mobile_viewer(self, request: Request) -> int | Response:
         if request.app_id != ep.ANDROID_APP_ID or not request.user_agent.startswith("Instagram "):
@@ -597,6 +837,12 @@ class SimulatorApp:
         return self._mobile_user(request, index)
 
     def user_info(self, request: Request, match: re.Match[str]) -> Response:
+        if self._variant(request) == "web":
+            # The same user object on www; the web client needs a username for a pk.
+            request.endpoint = "web_user_info"
+            if self.viewer(request, mobile=False) is None:
+                return self._needs_login("web")
+            return self._mobile_user(request, self.world.index_of_pk(int(match["pk"])))
         request.endpoint = "mobile_user_info"
         viewer = self._mobile_viewer(request)
         if isinstance(viewer, Response):

@@ -8,6 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from scraping.instagram import endpoints as ep
+from scraping.simulator.content import truth_entry
 from scraping.simulator.scenarios import SCENARIOS, delay_ms, validate_scenarios
 from scraping.simulator.world import CAST
 from scraping.simulator.wsgi import Request, Response, json_response
@@ -22,6 +23,7 @@ def register(app: SimulatorApp) -> None:
         ("GET", r"/__sim__/cast", ctl_cast),
         ("GET|POST", r"/__sim__/day", ctl_day),
         ("GET", r"/__sim__/truth", ctl_truth),
+        ("GET", r"/__sim__/content", ctl_content),
         ("GET", r"/__sim__/stats", ctl_stats),
         ("POST", r"/__sim__/stats/reset", ctl_stats_reset),
         ("GET", r"/__sim__/scenarios", ctl_scenarios),
@@ -62,6 +64,7 @@ def ctl_index(app: SimulatorApp, request: Request, match: re.Match[str]) -> Resp
                 "GET /__sim__/cast",
                 "GET|POST /__sim__/day",
                 "GET /__sim__/truth",
+                "GET /__sim__/content",
                 "GET /__sim__/stats",
                 "POST /__sim__/stats/reset",
                 "GET /__sim__/scenarios",
@@ -164,6 +167,28 @@ def ctl_truth(app: SimulatorApp, request: Request, match: re.Match[str]) -> Resp
     return json_response(200, body, raw_utf8=True)
 
 
+def ctl_content(app: SimulatorApp, request: Request, match: re.Match[str]) -> Response:
+    """The account's posts and reels on a day, newest first, as a logged-in client should
+    read them (Media's fields; hidden counts null), plus where each is listed."""
+    index = _user_or_error(app, request.query.get("username", ""))
+    if isinstance(index, Response):
+        return index
+    try:
+        day = int(request.query.get("day", app.world.day))
+        limit = int(request.query["limit"]) if "limit" in request.query else None
+    except ValueError:
+        return json_response(400, {"error": "day and limit must be numbers"})
+    posts = app.world.content.visible(index, day)
+    body = {
+        "username": app.world.user(index, day).username,
+        "pk": app.world.pk_of(index),
+        "day": day,
+        "count": len(posts),
+        "posts": [truth_entry(app.world, post, day) for post in posts[:limit]],
+    }
+    return json_response(200, body, raw_utf8=True)
+
+
 def ctl_stats(app: SimulatorApp, request: Request, match: re.Match[str]) -> Response:
     return json_response(200, app.stats())
 
@@ -182,11 +207,12 @@ def ctl_target_scenarios(app: SimulatorApp, request: Request, match: re.Match[st
     if isinstance(index, Response):
         return index
     if request.method != "GET":
-        data: dict[str, Any] | Response = {}
+        data: dict[str, Any] = {}
         if request.method != "DELETE":
-            data = _json_body(request)
-            if isinstance(data, Response):
-                return data
+            body = _json_body(request)
+            if isinstance(body, Response):
+                return body
+            data = body
         base = {} if request.method in ("PUT", "DELETE") else dict(app.scenarios(index))
         merged = {**base, **data}
         try:

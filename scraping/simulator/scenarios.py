@@ -61,6 +61,8 @@ SCENARIOS: dict[str, Callable[[Any], Any]] = {
     "pk_format": _choice("int", "string", "mixed"),
     "utf8_raw": _bool,
     "logout_after_pages": _count,
+    "server_error_after_pages": _count,
+    "content_cursor_loop": _bool,
     "challenge": _choice("classic", "auth_platform", "masked_404"),
     "checkpoint": _bool,
     "feedback": _bool,

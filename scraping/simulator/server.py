@@ -104,6 +104,7 @@ class SimulatorServer(ThreadingHTTPServer):
     @property
     def base_url(self) -> str:
         host, port = self.server_address[:2]
+        assert isinstance(host, str)  # an AF_INET/AF_INET6 address is (str, int, ...)
         if host in ("0.0.0.0", "::", ""):  # noqa: S104 - only used to build a local URL
             host = "127.0.0.1"
         if ":" in host:

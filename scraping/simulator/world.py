@@ -25,6 +25,7 @@ from functools import lru_cache
 from typing import Any, Final
 
 from scraping.instagram.endpoints import Direction
+from scraping.simulator.content import ContentBook
 
 MASK: Final = 2**32 - 1
 UNIVERSE: Final = 2**32
@@ -159,7 +160,7 @@ CAST: Final[tuple[CastMember, ...]] = (
     CastMember(
         "demo_big", "Big Demo ✔", "20,000 followers, opaque cursors, verified.",
         ListSpec(20_000, 0.004, 0.006), ListSpec(1_200, 0.005, 0.005),
-        is_verified=True, media_count=1_840, scenarios={"cursor": "opaque"},
+        is_verified=True, media_count=320, scenarios={"cursor": "opaque"},
     ),
     CastMember(
         "demo_private", "Private Demo", "Private; no demo login follows it (PrivateTarget).",
@@ -325,6 +326,7 @@ class World:
         self._renamed: dict[int, str] = {}
         self._renamed_by_name: dict[str, int] = {}
         self.facts = lru_cache(maxsize=400_000)(self._facts)
+        self.content = ContentBook(self)
         # Benchmarks: a cast member's followers list at another size (demo_big at 100,000).
         unknown = set(follower_counts or {}) - set(self._cast_by_name)
         if unknown:
@@ -424,21 +426,14 @@ class World:
         if facts.rename_day is not None and day >= facts.rename_day and facts.renamed_username:
             username = facts.renamed_username
         username = self._renamed.get(index, username)
+        pic_id: str | None = None
         if facts.anonymous_pic:
             url = f"{self.public_url}/sim-cdn/v/t51.2885-19/{ANONYMOUS_PIC}"
-            url += "?_nc_ht=sim-cdn"
-            return SimUser(
-                index=index,
-                pk=facts.pk,
-                username=username,
-                full_name=facts.full_name,
-                is_private=facts.is_private,
-                is_verified=facts.is_verified,
-                profile_pic_url=url,
-                profile_pic_url_hd=url,
-                profile_pic_id=None,
-            )
-        pic_id = f"{facts.pk}_{_h(self.seed, 'pic', index) % 10**16}"
+            url = url_hd = url + "?_nc_ht=sim-cdn"
+        else:
+            pic_id = f"{facts.pk}_{_h(self.seed, 'pic', index) % 10**16}"
+            url = self._cdn_url(pic_id, day, "s150x150")
+            url_hd = self._cdn_url(pic_id, day, "s320x320")
         return SimUser(
             index=index,
             pk=facts.pk,
@@ -446,8 +441,8 @@ class World:
             full_name=facts.full_name,
             is_private=facts.is_private,
             is_verified=facts.is_verified,
-            profile_pic_url=self._cdn_url(pic_id, day, "s150x150"),
-            profile_pic_url_hd=self._cdn_url(pic_id, day, "s320x320"),
+            profile_pic_url=url,
+            profile_pic_url_hd=url_hd,
             profile_pic_id=pic_id,
         )
 
@@ -535,6 +530,10 @@ class World:
 
     def following_count(self, owner: int, day: int | None = None) -> int:
         return len(self.members(owner, "following", day))
+
+    def media_count(self, owner: int, day: int | None = None) -> int:
+        """Posts and reels the account shows on that day (its profile's media_count)."""
+        return len(self.content.visible(owner, self.day if day is None else day))
 
     def truth(self, owner: int, direction: Direction, day: int | None = None) -> list[SimUser]:
         day = self.day if day is None else day

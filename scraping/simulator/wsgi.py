@@ -100,6 +100,8 @@ def avatar_png(seed: int) -> bytes:
     if cached is not None:
         return cached
     size = 48
+    fg: tuple[int, ...]
+    bg: tuple[int, ...]
     if seed == 0:
         fg, bg = (199, 199, 199), (239, 239, 239)
     else:

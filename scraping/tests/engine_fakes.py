@@ -14,10 +14,10 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from accounts_app import vault
 from accounts_app.models import LoginCredential
-from accounts_app.services import logins
 from scraping.instagram.base import Pacer
 from scraping.instagram.errors import NotFound, PrivateTarget
 from scraping.instagram.types import Page, Profile, UserRecord
+from scraping.services import logins
 
 
 def make_users(count: int, start: int = 1000) -> list[UserRecord]:

@@ -59,6 +59,15 @@ class Sim:
         response.raise_for_status()
         return response.json()
 
+    def content(self, username: str, day: int | None = None) -> Any:
+        """The account's posts on a day as igdash should read them (/__sim__/content)."""
+        params: dict[str, Any] = {"username": username}
+        if day is not None:
+            params["day"] = day
+        response = self.http.get("/__sim__/content", params=params)
+        response.raise_for_status()
+        return response.json()
+
     def advance(self, days: int = 1) -> int:
         return int(self.http.post("/__sim__/day", json={"advance": days}).json()["day"])
 

@@ -57,6 +57,13 @@ class Sim:
         body = self._call("GET", "truth", params={"username": username, "direction": direction})
         return {int(user["pk"]): user for user in body["users"]}
 
+    def content(self, username: str, day: int | None = None) -> list[dict[str, Any]]:
+        """The account's posts and reels, newest first, as a client should read them."""
+        params: dict[str, Any] = {"username": username}
+        if day is not None:
+            params["day"] = day
+        return list(self._call("GET", "content", params=params)["posts"])
+
     def profile_pk(self, username: str) -> int:
         body = self._call("GET", "truth", params={"username": username})
         return int(body["pk"])

@@ -3,7 +3,7 @@ inline keeping what was typed; a profile URL starts a scrape whose progress
 advances on screen; the browser then lands on the account page with the new
 data, without a reload.
 
-The live server runs the scrape itself: `run_scrape.delay_on_commit` is
+The live server runs the scrape itself: `scrape_task.delay_on_commit` is
 replaced by a thread started on commit that calls the engine's service
 (scraping.services.run_scrape) in-process. A thread, not
 CELERY_TASK_ALWAYS_EAGER: eager runs the whole scrape inside the POST, so there
@@ -20,10 +20,10 @@ import pytest
 from django.db import OperationalError, connections, transaction
 from playwright.sync_api import Error as PlaywrightError
 
-from accounts_app.services import logins
 from igdash.tests.ui import log_in, owner
 from scraping import services
 from scraping.models import Relationship, Scrape
+from scraping.services import logins
 from scraping.tests.engine_fakes import fast_limits, isolated_vault  # noqa: F401 (fixtures)
 from scraping.tests.sim_control import Sim, sim  # noqa: F401 (fixture)
 
@@ -34,7 +34,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def scrapes_in_threads(
     monkeypatch: pytest.MonkeyPatch, live_server: object
 ) -> Iterator[list[threading.Thread]]:
-    from scraping.tasks import run_scrape
+    from scraping.tasks import scrape_task
 
     # The very connection object the live server's request threads use.
     override = live_server.thread.connections_override  # type: ignore[attr-defined]
@@ -64,7 +64,7 @@ def scrapes_in_threads(
 
         transaction.on_commit(start)
 
-    monkeypatch.setattr(run_scrape, "delay_on_commit", delay_on_commit)
+    monkeypatch.setattr(scrape_task, "delay_on_commit", delay_on_commit)
     yield threads
     for thread in threads:
         thread.join(timeout=30)

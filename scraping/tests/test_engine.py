@@ -12,7 +12,6 @@ from django.utils import timezone
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from accounts_app.models import IgUser, LoginCredential, TrackedAccount
-from accounts_app.services import logins
 from scraping import services
 from scraping.instagram.errors import (
     ChallengeRequired,
@@ -31,7 +30,7 @@ from scraping.models import (
     ScrapeList,
     ScrapeSeen,
 )
-from scraping.services import engine
+from scraping.services import engine, logins
 from scraping.services.tuning import SCRAPE_CACHE_KIB
 from scraping.tests.engine_fakes import FakeClient, FakeInstagram, make_users
 
@@ -568,7 +567,6 @@ def test_locked_vault_parks_the_scrape_and_unlocking_resumes_it(
     web_login: LoginCredential, settings: SettingsWrapper, django_capture_on_commit_callbacks
 ) -> None:
     from accounts_app import vault
-    from igdash import lock
 
     world = FakeInstagram()
     world.add("target", 1, make_users(30))
@@ -587,7 +585,7 @@ def test_locked_vault_parks_the_scrape_and_unlocking_resumes_it(
 
     vault.unlock("a long enough passphrase")
     with django_capture_on_commit_callbacks():
-        for hook in lock.AFTER_UNLOCK:
+        for hook in vault.AFTER_UNLOCK:
             hook()
     assert Scrape.objects.get(pk=parked.pk).status == Scrape.Status.QUEUED
     finished = run(world, Scrape.objects.get(pk=parked.pk))

@@ -97,16 +97,24 @@ def test_the_task_fails_the_scrape_when_even_failing_it_fails(
 ) -> None:
     """The last line of defence: the task itself, when the engine's own way of
     failing a scrape raises too."""
-    from scraping.tasks import run_scrape
+    from scraping.tasks import scrape_task
 
     monkeypatch.setattr(engine.logins, "usable_logins", _boom)  # before any request
     monkeypatch.setattr(engine, "_fail", _boom)
     scrape = services.create_scrape("target", lists="followers")
 
-    run_scrape(scrape.pk)
+    scrape_task(scrape.pk)
 
     scrape.refresh_from_db()
     assert scrape.status == Scrape.Status.FAILED
     assert scrape.error_code == engine.INTERNAL
     assert "RuntimeError: injected failure" in scrape.error_message
     assert not ScrapeSeen.objects.filter(scrape=scrape).exists()
+
+
+def test_the_scrape_task_keeps_the_name_queued_messages_carry() -> None:
+    """Renaming the function must not orphan messages queued (or beat entries
+    written) under the registered name."""
+    from scraping.tasks import scrape_task
+
+    assert scrape_task.name == "scraping.run_scrape"

@@ -12,10 +12,10 @@ from django.db.models import Count
 from django.test import override_settings
 
 from accounts_app.models import IgUser, LoginCredential
-from accounts_app.services import logins
 from scraping import services
 from scraping.imports import import_export
 from scraping.models import Direction, Relationship, Scrape
+from scraping.services import logins
 from scraping.tests.import_builders import export_zip, source
 from scraping.tests.sim_control import Sim
 

@@ -187,3 +187,24 @@ def test_the_engine_reasons_are_all_known_to_the_plain_words() -> None:
             incomplete_reason=reason,
         )  # fmt: skip
         assert not part.plain_reason().startswith("The list of followers stopped after"), reason
+
+
+def test_every_status_badge_takes_its_colour_from_the_one_mapping(target: TrackedAccount) -> None:
+    from django.template.loader import render_to_string
+
+    expected = {
+        "queued": "info",
+        "running": "info",
+        "waiting_rate_limit": "warn",
+        "needs_attention": "warn",
+        "succeeded": "ok",
+        "partial": "warn",
+        "failed": "error",
+        "cancelled": "muted",
+    }
+    assert set(expected) == set(Scrape.Status.values)
+    for status, tone in expected.items():
+        scrape = Scrape.objects.create(target=target, status=status)
+        html = render_to_string("scraping/partials/_status.html", {"scrape": scrape})
+        assert f'class="badge badge-{tone}" data-status="{status}"' in html
+        scrape.delete()

@@ -10,7 +10,7 @@ import time_machine
 from django.utils import timezone
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from igdash.models import AppSettings
+from core.models import AppSettings
 from scraping.models import RateLimitEvent
 from scraping.ratelimit import (
     Limits,

@@ -16,10 +16,10 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from accounts_app.models import LoginCredential
-from accounts_app.services import logins
 from accounts_app.tests import factories
 from scraping import services
 from scraping.models import Scrape
+from scraping.services import logins
 from scraping.tests.sim_control import Sim
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_limits")]

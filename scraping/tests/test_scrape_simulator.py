@@ -15,13 +15,13 @@ from django.core.management.base import CommandError
 from django.test import Client, override_settings
 
 from accounts_app.models import IgUser, LoginCredential, TrackedAccount
-from accounts_app.services import logins
 from accounts_app.tests import factories
+from core.models import AppSettings
 from igdash.dashboard import kpis
-from igdash.models import AppSettings
 from scraping import services
 from scraping.models import Direction, RateLimitEvent, Relationship, Scrape
 from scraping.ratelimit import Limits
+from scraping.services import logins
 from scraping.tests.sim_control import Sim
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_limits")]

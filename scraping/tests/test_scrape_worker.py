@@ -7,7 +7,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import closing
@@ -16,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from igdash.testing.processes import ROOT, Served, run_serve
+from igdash.testing.processes import Served, data_env, run_manage, run_serve
 from scraping.services.engine import GROUP_USERS
 from scraping.tests.sim_control import Sim
 
@@ -41,25 +40,7 @@ def env(sim: Sim) -> dict[str, str]:
 def manage(
     data_dir: Path, env: dict[str, str], *args: str, stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
-    full_env = {
-        **os.environ,
-        "IGDASH_DATA_DIR": str(data_dir),
-        "IGDASH_ENV_FILE": os.devnull,
-        "DJANGO_SETTINGS_MODULE": "igdash.settings",
-        **env,
-    }
-    for key in ("DATABASE_URL", "CELERY_BROKER_URL"):
-        full_env.pop(key, None)
-    return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=full_env,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
+    return run_manage(data_dir, *args, stdin=stdin, timeout=120, env=data_env(data_dir, **env))
 
 
 def query(data_dir: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from exports.backup import BackupError, create_backup
+from exports.backups.archives import BackupError, create_backup
 
 
 class Command(BaseCommand):

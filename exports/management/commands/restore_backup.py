@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from exports.backup import BackupError, restore_backup
+from exports.backups.archives import BackupError, restore_backup
 
 
 class Command(BaseCommand):

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from igdash.heartbeat import forget_worker
+from core.heartbeat import forget_worker
 from igdash.schedule import ensure_schedule
 from igdash.supervisor import Child, Supervisor
 

@@ -12,14 +12,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from igdash import throttle
+from igdash import login_throttle
 
 
 class Command(BaseCommand):
     help = "Lift every login lockout (forget all failed login attempts)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        cleared = throttle.unlock_everyone()
+        cleared = login_throttle.unlock_everyone()
         self.stdout.write(
             f"Forgot {cleared} failed-attempt record{'s' if cleared != 1 else ''}; "
             "every address and user name may log in again."

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts_app.services import logins
+from scraping.services import logins
 
 
 class Command(BaseCommand):

@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from igdash.heartbeat import live_workers
+from core.heartbeat import live_workers
 from scraping import services
 from scraping.models import Direction, Scrape, ScrapeList
 from scraping.services.engine import DIRECTION_NAMES

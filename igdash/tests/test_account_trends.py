@@ -14,9 +14,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts_app import tracked
 from accounts_app.models import TrackedAccount
 from accounts_app.tests import factories
+from igdash.account_pages import accounts as tracked
 from scraping.models import ScrapeStats
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +135,7 @@ def test_queries_do_not_grow_with_the_rows_shown(owner_client: Client, url: str)
     "value", ['"abc"', "1e400", str(10**30), "[1]", "true"], ids=lambda v: v[:8]
 )
 def test_a_forged_cursor_is_refused_with_a_400(owner_client: Client, value: str) -> None:
-    # The same rule as every keyset list (igdash/keyset.py, BadCursor): a cursor
+    # The same rule as every keyset list (core/keyset.py, BadCursor): a cursor
     # igdash did not hand out is a 400 with a message, never a 500 or a restart.
     history("alice", {1: 5, 0: 6})
     forged = base64.urlsafe_b64encode(f"[{value}, 1]".encode()).decode()

@@ -1,4 +1,4 @@
-"""The owner's login page, throttled by django-axes (igdash/throttle.py).
+"""The owner's login page, throttled by django-axes (igdash/login_throttle.py).
 
 While the client's address or the user name asked for is locked out, a login
 POST is answered with the lockout page before the form is even bound: no
@@ -15,7 +15,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from igdash import throttle
+from igdash.login_throttle import cool_off, lockout_of, username_of
 
 
 def lockout_response(
@@ -24,9 +24,9 @@ def lockout_response(
     credentials: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """AXES_LOCKOUT_CALLABLE, and the login view's own answer while locked out."""
-    username = throttle.username_of(request, credentials)
-    lockout = throttle.lockout_of(request, username)
-    minutes = lockout.minutes if lockout else max(1, int(throttle.cool_off().total_seconds()) // 60)
+    username = username_of(request, credentials)
+    lockout = lockout_of(request, username)
+    minutes = lockout.minutes if lockout else max(1, int(cool_off().total_seconds()) // 60)
     # Rendered without the request: nothing per-request (CSRF token, user) may
     # differ between two locked-out answers.
     html = render_to_string("registration/locked_out.html", {"minutes": minutes})
@@ -35,6 +35,6 @@ def lockout_response(
 
 class ThrottledLoginView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if throttle.lockout_of(request, throttle.username_of(request, None)) is not None:
+        if lockout_of(request, username_of(request, None)) is not None:
             return lockout_response(request)
         return super().post(request, *args, **kwargs)

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 
 from accounts_app.models import LoginCredential
-from accounts_app.services import logins
+from scraping.services import logins
 from scraping.simulator.world import DEMO_2FA_CODE, DEMO_PASSWORD
 from scraping.tests.sim_control import Sim
 

@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import F
@@ -23,9 +24,12 @@ from django.utils import timezone
 
 from accounts_app import avatars
 from accounts_app.models import IgUser, LoginCredential, TrackedAccount
-from accounts_app.services import logins
 from scraping import services
 from scraping.models import Scrape, ScrapeStats
+from scraping.services import logins
+
+if TYPE_CHECKING:
+    from scraping.simulator.server import SimulatorServer
 
 DEMO_LOGIN = "demo_owner"
 DEFAULT_ACCOUNTS = ("demo_small", "demo_owner", "demo_unicode", "demo_renames", "demo_capped")
@@ -52,7 +56,7 @@ class DemoResult:
 
 
 @contextmanager
-def _simulated_instagram(seed: int) -> Iterator[object]:
+def _simulated_instagram(seed: int) -> Iterator[SimulatorServer]:
     from scraping.simulator.server import start_simulator, stop_simulator
 
     server, base = start_simulator(seed=seed)
@@ -114,10 +118,10 @@ def seed(
     result = DemoResult()
     today = timezone.now()
     with _simulated_instagram(seed_value) as server, _tasks_inline():
-        world = server.world  # type: ignore[attr-defined]
-        login = logins.store_login(
-            DEMO_LOGIN, sessionid=world.new_session(world.cast_index(DEMO_LOGIN))
-        )
+        world = server.world
+        owner = world.cast_index(DEMO_LOGIN)
+        assert owner is not None  # the simulator's cast includes the demo login
+        login = logins.store_login(DEMO_LOGIN, sessionid=world.new_session(owner))
         try:
             for day in range(days):
                 world.set_day(day)

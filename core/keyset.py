@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 from django.db import models
 from django.db.models import F, Model, Q, QuerySet
 
-from igdash.errors import BadInput
+from core.errors import BadInput
 
 M = TypeVar("M", bound=Model)
 
@@ -33,7 +33,7 @@ class BadCursor(BadInput):
     """A cursor this module did not hand out (edited, truncated, crafted).
 
     A 400, not a silent restart from the top: the infinite scroll would append
-    the first page again below the rows already shown (igdash.errors answers it)."""
+    the first page again below the rows already shown (core.errors answers it)."""
 
     def __init__(self) -> None:
         super().__init__(
@@ -83,8 +83,8 @@ def _model_field(model: type[Model], path: str) -> models.Field[Any, Any]:
     """The model field at the end of `path` ("user__username")."""
     *relations, name = path.split("__")
     for relation in relations:
-        model = model._meta.get_field(relation).related_model  # type: ignore[assignment]
-    return model._meta.get_field(name)  # type: ignore[return-value]
+        model = model._meta.get_field(relation).related_model  # type: ignore[assignment]  # a path's relations lead to models
+    return model._meta.get_field(name)  # type: ignore[return-value]  # a path ends at a concrete field
 
 
 def _is_int(value: object) -> bool:

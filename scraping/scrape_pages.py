@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts_app.search import clean_term
-from igdash.keyset import Page, by_id
+from core.keyset import Page, by_id
 from scraping import services
 from scraping.forms import ScrapeForm
 from scraping.models import Direction, Scrape, ScrapeList, ScrapeStats
@@ -22,16 +22,6 @@ PAGE_SIZE = 30
 Status = Scrape.Status
 RETRYABLE = (Status.FAILED, Status.PARTIAL, Status.CANCELLED)
 FINALISED = (Status.SUCCEEDED, Status.PARTIAL)
-TONES = {
-    Status.QUEUED: "info",
-    Status.RUNNING: "info",
-    Status.WAITING_RATE_LIMIT: "warn",
-    Status.NEEDS_ATTENTION: "warn",
-    Status.SUCCEEDED: "ok",
-    Status.PARTIAL: "warn",
-    Status.FAILED: "error",
-    Status.CANCELLED: "muted",
-}
 
 
 @dataclass(frozen=True)
@@ -105,15 +95,9 @@ class Progress:
         return self.scrape.status in Scrape.FINISHED_STATUSES
 
     @property
-    def tone(self) -> str:
-        if self.scrape.worker_stopped:
-            return "warn"
-        return TONES.get(self.scrape.status, "info")
-
-    @property
     def account_url(self) -> str:
         """ "" when the target is gone (not found on Instagram)."""
-        if self.scrape.target_id is None:
+        if self.scrape.target is None:
             return ""
         return reverse("accounts:detail", args=[self.scrape.target.user.username])
 
@@ -127,11 +111,12 @@ class Progress:
         name = f"@{self.scrape.handle}"
         if not self.finished:
             return f"Scraping {name}"
-        return {
+        titles: dict[str, str] = {
             Status.SUCCEEDED: f"Scrape of {name} done",
             Status.PARTIAL: f"Scrape of {name} done, in part",
             Status.FAILED: f"Scrape of {name} failed",
-        }.get(self.scrape.status, f"Scrape of {name} cancelled")
+        }
+        return titles.get(self.scrape.status, f"Scrape of {name} cancelled")
 
     @property
     def lands_on_account(self) -> bool:
@@ -194,7 +179,7 @@ def start(form: ScrapeForm) -> Scrape | None:
         )
     except services.AlreadyActive as exc:
         form.add_error("handle", str(exc))
-        form.active = exc.active  # type: ignore[attr-defined]
+        form.active = exc.active  # type: ignore[attr-defined]  # read by the template
     except services.ScrapeError as exc:
         form.add_error("handle", str(exc))
     return None
@@ -215,7 +200,7 @@ def list_page(params: Any) -> tuple[str, Page[Scrape]]:
         # run, why in plain words instead of the engine's error text.
         stats = getattr(scrape, "stats", None) if scrape.status in FINALISED else None
         parts = sorted(scrape.parts.all(), key=lambda part: part.direction)
-        scrape.results = part_results(scrape, parts, stats)  # type: ignore[attr-defined]
+        scrape.results = part_results(scrape, parts, stats)  # type: ignore[attr-defined]  # read by the template
     return account, page
 
 

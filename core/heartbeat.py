@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
-from igdash.models import WorkerHeartbeat
+from core.models import WorkerHeartbeat
 
 log = logging.getLogger(__name__)
 
@@ -72,3 +72,12 @@ def forget_worker(hostname: str, pid: int) -> None:
 def live_workers() -> list[WorkerHeartbeat]:
     threshold = timezone.now() - timedelta(seconds=settings.WORKER_HEARTBEAT_STALE_SECONDS)
     return list(WorkerHeartbeat.objects.filter(last_seen__gte=threshold))
+
+
+def worker_alive() -> bool:
+    """Whether some worker beat lately; False when the database cannot say (the
+    same judgement as the worker check of /health)."""
+    try:
+        return bool(live_workers())
+    except Exception:
+        return False

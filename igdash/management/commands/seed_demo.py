@@ -1,6 +1,6 @@
 """`igdash seed_demo [--days 21] [--accounts a,b] [--seed 1] [--force]`: weeks
 of daily scrapes of the simulator's demo cast, through the real engine
-(accounts_app/demo.py)."""
+(igdash/demo.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts_app import demo
+from igdash import demo
 
 
 class Command(BaseCommand):

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accounts_app.models import TrackedAccount
 from accounts_app.search import clean_term
-from igdash.keyset import Page, by_field, by_value
+from core.keyset import Page, by_field, by_value
 from scraping.models import Scrape, ScrapeStats
 
 PAGE_SIZE = 30
@@ -154,6 +154,7 @@ def sparklines(target_ids: list[int]) -> dict[int, Sparkline]:
     )
     series: dict[int, list[tuple[dt.datetime, int, int]]] = {pk: [] for pk in target_ids}
     for target_id, taken_at, pk, followers in rows:
+        assert followers is not None  # followers__isnull=False above
         series[target_id].append((taken_at, pk, followers))
     return {pk: Sparkline([f for _, _, f in sorted(points)]) for pk, points in series.items()}
 
@@ -181,7 +182,7 @@ def list_page(params: Any) -> AccountsPage:
         page = by_value(qs, field, cursor, PAGE_SIZE, descending=descending)
     lines = sparklines([account.pk for account in page.items])
     for account in page.items:
-        account.sparkline = lines[account.pk]  # type: ignore[attr-defined]
+        account.sparkline = lines[account.pk]  # type: ignore[attr-defined]  # a display attribute for the row
     return AccountsPage(term, sort, page)
 
 

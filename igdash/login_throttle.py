@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
@@ -34,13 +34,8 @@ from django.utils import timezone
 
 # Any constant: PostgreSQL's transaction-scoped lock that serialises reservations.
 _PG_LOCK_KEY = 0x16DA54  # "igdash"
-# The user name under which wrong vault passphrases are counted (igdash/lock.py).
+# The user name under which wrong vault passphrases are counted (igdash/vault_lock.py).
 VAULT_PASSPHRASE_NAME = "(vault passphrase)"  # noqa: S105 (a label, not a secret)
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The address NetworkAllowlistMiddleware worked out (trusted proxies only)."""
-    return getattr(request, "client_ip", None) or request.META.get("REMOTE_ADDR") or None
 
 
 def _normalise(value: object) -> str | None:
@@ -77,10 +72,27 @@ def _serialise(using: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
 
 
+class AxesHttpRequest(HttpRequest):
+    """A request as django-axes hands it to its handler: AxesProxyHandler's
+    update_request() has set these (a type only, for mypy)."""
+
+    axes_ip_address: str
+    axes_user_agent: str
+    axes_http_accept: str
+    axes_path_info: str
+    axes_attempt_time: datetime
+    axes_failures_since_start: int
+    axes_locked_out: bool
+    axes_credentials: dict[str, Any] | None
+    igdash_attempt_counted: bool
+
+
 class AtomicAxesHandler(AxesDatabaseHandler):
     """AXES_HANDLER: axes' database handler with a counted-before-checked attempt."""
 
-    def is_allowed(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> bool:
+    def is_allowed(
+        self, request: AxesHttpRequest, credentials: dict[str, Any] | None = None
+    ) -> bool:
         # Called by the axes backend right before the password backends.
         if self.is_blacklisted(request, credentials):
             return False
@@ -88,7 +100,7 @@ class AtomicAxesHandler(AxesDatabaseHandler):
             return True
         return self.reserve(request, credentials)
 
-    def reserve(self, request: HttpRequest, credentials: dict[str, Any] | None) -> bool:
+    def reserve(self, request: AxesHttpRequest, credentials: dict[str, Any] | None) -> bool:
         """Count this attempt as a failure unless the client is locked out already."""
         using = router.db_for_write(AccessAttempt)
         self.clean_expired_user_attempts(request, credentials)
@@ -97,49 +109,47 @@ class AtomicAxesHandler(AxesDatabaseHandler):
             if self.is_locked(request, credentials):
                 return False
             self._count(request, credentials)
-        request.igdash_attempt_counted = True  # type: ignore[attr-defined]
+        request.igdash_attempt_counted = True
         return True
 
-    def _count(self, request: HttpRequest, credentials: dict[str, Any] | None) -> None:
+    def _count(self, request: AxesHttpRequest, credentials: dict[str, Any] | None) -> None:
         username = get_client_username(request, credentials)
         attempt, created = AccessAttempt.objects.get_or_create(
             username=username,
-            ip_address=request.axes_ip_address,  # type: ignore[attr-defined]
-            user_agent=request.axes_user_agent,  # type: ignore[attr-defined]
+            ip_address=request.axes_ip_address,
+            user_agent=request.axes_user_agent,
             defaults={
                 # Form data is not kept: nothing in it helps the owner, and the
                 # less of an attacker's input is stored the better.
                 "get_data": "",
                 "post_data": "",
-                "http_accept": request.axes_http_accept,  # type: ignore[attr-defined]
-                "path_info": request.axes_path_info,  # type: ignore[attr-defined]
+                "http_accept": request.axes_http_accept,
+                "path_info": request.axes_path_info,
                 "failures_since_start": 1,
-                "attempt_time": request.axes_attempt_time,  # type: ignore[attr-defined]
+                "attempt_time": request.axes_attempt_time,
             },
         )
         if not created:
             AccessAttempt.objects.filter(pk=attempt.pk).update(
                 failures_since_start=F("failures_since_start") + 1,
-                attempt_time=request.axes_attempt_time,  # type: ignore[attr-defined]
-                path_info=request.axes_path_info,  # type: ignore[attr-defined]
+                attempt_time=request.axes_attempt_time,
+                path_info=request.axes_path_info,
             )
 
     def reset_user_attempts(
-        self, request: HttpRequest, credentials: dict[str, Any] | None = None
+        self, request: AxesHttpRequest, credentials: dict[str, Any] | None = None
     ) -> int:
         """After a right password (AXES_RESET_ON_SUCCESS): forget this address's
         failures only. axes would also forget every address's failures for the
         user name, giving a guesser elsewhere a fresh budget at each owner login."""
-        count, _ = AccessAttempt.objects.filter(
-            ip_address=request.axes_ip_address  # type: ignore[attr-defined]
-        ).delete()
+        count, _ = AccessAttempt.objects.filter(ip_address=request.axes_ip_address).delete()
         return count
 
     def user_login_failed(
         self,
         sender: Any,
         credentials: dict[str, Any],
-        request: HttpRequest | None = None,
+        request: AxesHttpRequest | None = None,
         **kw: Any,
     ) -> None:
         if request is None or not getattr(request, "igdash_attempt_counted", False):
@@ -148,15 +158,15 @@ class AtomicAxesHandler(AxesDatabaseHandler):
             return
         # Counted already; say so at once if this failure reached the limit.
         failures = self.get_failures(request, credentials)
-        request.axes_failures_since_start = failures  # type: ignore[attr-defined]
+        request.axes_failures_since_start = failures
         if failures >= get_failure_limit(request, credentials):
-            request.axes_locked_out = True  # type: ignore[attr-defined]
-            request.axes_credentials = credentials  # type: ignore[attr-defined]
+            request.axes_locked_out = True
+            request.axes_credentials = credentials
             user_locked_out.send(
                 "axes",
                 request=request,
                 username=get_client_username(request, credentials),
-                ip_address=request.axes_ip_address,  # type: ignore[attr-defined]
+                ip_address=request.axes_ip_address,
             )
 
 
@@ -197,7 +207,7 @@ def lockout_of(request: HttpRequest, username: str | None) -> Lockout | None:
         return None
     handler = AxesProxyHandler.get_implementation()
     newest = None
-    for attempts in handler.get_user_attempts(request, credentials):  # type: ignore[attr-defined]
+    for attempts in handler.get_user_attempts(request, credentials):
         latest = attempts.aggregate(latest=Max("attempt_time"))["latest"]
         if latest and (newest is None or latest > newest):
             newest = latest
@@ -211,7 +221,7 @@ def reserve(request: HttpRequest, username: str) -> Lockout | None:
     the attempt before checking, or say the client is locked out."""
     AxesProxyHandler.update_request(request)
     handler = AxesProxyHandler.get_implementation()
-    if handler.reserve(request, {"username": username}):  # type: ignore[attr-defined]
+    if handler.reserve(request, {"username": username}):
         return None
     return lockout_of(request, username) or Lockout(timedelta(0))
 
@@ -219,9 +229,7 @@ def reserve(request: HttpRequest, username: str) -> Lockout | None:
 def succeeded(request: HttpRequest, username: str) -> None:
     """The secret was right: forget this address's failures."""
     AxesProxyHandler.update_request(request)
-    AxesProxyHandler.get_implementation().reset_user_attempts(  # type: ignore[attr-defined]
-        request, {"username": username}
-    )
+    AxesProxyHandler.get_implementation().reset_user_attempts(request, {"username": username})
 
 
 def unlock_everyone() -> int:

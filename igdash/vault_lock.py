@@ -8,18 +8,13 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts_app import vault
-from igdash import throttle
+from core.http import safe_next
+from igdash import login_throttle
 
 EXEMPT_NAMES = {"login", "admin_login", "logout", "health", "unlock"}
-
-
-# Work that waits for the vault registers here (the scraping app adds the
-# resumption of scrapes whose login was locked).
-AFTER_UNLOCK: list[Callable[[], object]] = []
 
 
 class VaultLockMiddleware:
@@ -50,16 +45,14 @@ class VaultLockMiddleware:
 
 @require_POST
 def unlock_view(request: HttpRequest) -> HttpResponse:
-    next_url = request.POST.get("next") or reverse("home")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-        next_url = reverse("home")
+    next_url = safe_next(request, reverse("home"))
     if not vault.passphrase_mode():
         # A stale form or a hand-made POST: nothing to guess, so nothing is counted
         # (it would lock this address out of the login page).
         return render(request, "400.html", {"message": str(vault.NoPassphrase())}, status=400)
-    # Counted before the passphrase is tried (igdash/throttle.py), with the logins
+    # Counted before the passphrase is tried (igdash/login_throttle.py), with the logins
     # of this address.
-    lockout = throttle.reserve(request, throttle.VAULT_PASSPHRASE_NAME)
+    lockout = login_throttle.reserve(request, login_throttle.VAULT_PASSPHRASE_NAME)
     if lockout is not None:
         plural = "s" if lockout.minutes != 1 else ""
         error = f"Too many wrong passphrases. Try again in {lockout.minutes} minute{plural}."
@@ -70,7 +63,7 @@ def unlock_view(request: HttpRequest) -> HttpResponse:
         return render(request, "400.html", {"message": str(exc)}, status=400)
     except vault.WrongPassphrase as exc:
         return render(request, "igdash/unlock.html", {"next": next_url, "error": str(exc)})
-    throttle.succeeded(request, throttle.VAULT_PASSPHRASE_NAME)
-    for hook in AFTER_UNLOCK:
+    login_throttle.succeeded(request, login_throttle.VAULT_PASSPHRASE_NAME)
+    for hook in vault.AFTER_UNLOCK:
         hook()
     return redirect(next_url)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, register_converter
 
-from accounts_app import views
+from igdash.account_pages import views
 
 
 class UsernameConverter:
@@ -23,9 +23,15 @@ register_converter(UsernameConverter, "username")
 app_name = "accounts"
 urlpatterns = [
     path("", views.account_list, name="list"),
-    path("-/rows/", views.account_rows_hx, name="rows_hx"),
+    # The rows-only URLs of the two lists (older pages and links ask them).
+    path("-/rows/", views.account_list, {"rows": True}, name="rows_hx"),
     path("<username:username>/", views.account_detail, name="detail"),
-    path("<username:username>/rows/", views.relationship_rows_hx, name="relationship_rows_hx"),
+    path(
+        "<username:username>/rows/",
+        views.account_detail,
+        {"rows": True},
+        name="relationship_rows_hx",
+    ),
     path("<username:username>/bookmark/", views.bookmark, name="bookmark"),
     path("<username:username>/delete/", views.delete, name="delete"),
     path("<username:username>/import/", views.import_upload, name="import"),

@@ -191,11 +191,12 @@ def add_secret(
     client = private_client(pacer=limiter, proxy=pick_proxy(login))
     try:
         if sessionid is not None:
-            client.login_by_sessionid(sessionid.strip())  # type: ignore[attr-defined]
-            user_id = client.verify_session()  # type: ignore[attr-defined]
+            client.login_by_sessionid(sessionid.strip())
+            user_id: int | None = client.verify_session()
         else:
-            client.login(name, password, code)  # type: ignore[attr-defined]
-            user_id = client.user_id  # type: ignore[attr-defined]
+            assert password is not None  # checked above: one of the two is given
+            client.login(name, password, code)
+            user_id = client.user_id
     except InstagramError as exc:
         close(client)
         if isinstance(exc, RateLimited) and not isinstance(exc, WindowClosed):
@@ -208,7 +209,7 @@ def add_secret(
             password=password,
             sessionid=sessionid,
         )
-    session = client.settings()  # type: ignore[attr-defined]
+    session = client.settings()
     close(client)
     with transaction.atomic():
         _seal(login, "password", password.encode() if password is not None else None)
@@ -302,7 +303,7 @@ def open_private_client(
         if not verify:
             return client
         try:
-            login.ig_pk = client.verify_session()  # type: ignore[attr-defined]
+            login.ig_pk = client.verify_session()
             return client
         except LoginRequired:
             if not (login.sessionid_enc or login.password_enc):
@@ -311,12 +312,12 @@ def open_private_client(
     stored_password = password(login)
     client = private_client(pacer=pacer, proxy=proxy)
     if stored_sessionid and not code:
-        client.login_by_sessionid(stored_sessionid.decode())  # type: ignore[attr-defined]
+        client.login_by_sessionid(stored_sessionid.decode())
     elif stored_password:
-        client.login(login.username, stored_password, code)  # type: ignore[attr-defined]
+        client.login(login.username, stored_password, code)
     else:
         raise LoginRequired(f"No session or password is stored for @{login.username}.")
-    store_session(login, client.settings(), client.user_id)  # type: ignore[attr-defined]
+    store_session(login, client.settings(), client.user_id)
     return client
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
 from accounts_app.models import IgUser, TrackedAccount
 from accounts_app.tests import factories
-from accounts_app.tracked import PAGE_SIZE
+from igdash.account_pages.accounts import PAGE_SIZE
 from scraping.models import Relationship, Scrape
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +46,38 @@ def test_pages_continue_after_the_last_account_shown(owner_client: Client) -> No
     assert rest.count('data-account="') == 5
     assert 'data-account="acct034"' in rest and 'data-account="acct000"' not in rest
     assert 'hx-trigger="revealed"' not in rest
+
+
+def _no_csrf(html: bytes) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html.decode())
+
+
+@pytest.mark.parametrize(
+    ("page", "rows"),
+    [
+        ("/accounts/", "/accounts/-/rows/"),
+        ("/accounts/alice/", "/accounts/alice/rows/"),
+        ("/scrapes/", "/scrapes/rows/"),
+    ],
+)
+def test_one_view_answers_a_list_page_or_its_rows(
+    owner_client: Client, page: str, rows: str
+) -> None:
+    """HTMX asking the page gets what the rows URL gives; a plain load the page.
+    Both vary on HX-Request, so a cache cannot swap them."""
+    factories.tracked("alice", followers=3, following=2, mutual=1, days=1)
+    full = owner_client.get(page)
+    partial = owner_client.get(page, headers={"HX-Request": "true"})
+    assert "<html" in full.content.decode() and "<html" not in partial.content.decode()
+    # The same rows; only the page's own path differs (the bookmark's "next").
+    expected = _no_csrf(owner_client.get(rows).content).replace(f'"{rows}"', f'"{page}"')
+    assert _no_csrf(partial.content) == expected
+    restored = owner_client.get(
+        page, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    assert "<html" in restored.content.decode()
+    for response in (full, partial):
+        assert "HX-Request" in response["Vary"]
 
 
 def test_bookmark_toggles_with_htmx_and_without(owner_client: Client) -> None:

@@ -46,8 +46,8 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
-import igdash
-from igdash.models import VaultUnlock
+import core
+from core.models import VaultUnlock
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -247,7 +247,7 @@ def create_backup(tag: str = "", directory: Path | None = None) -> Path:
         manifest = {
             "format": FORMAT_VERSION,
             "app": "igdash",
-            "app_version": igdash.__version__,
+            "app_version": core.__version__,
             "created_at": created_at.isoformat(),
             "engine": kind,
             "tag": tag,
@@ -372,7 +372,7 @@ def verify_archive(path: Path, workdir: Path) -> tuple[dict[str, Any], Path]:
 
 def _worker_running() -> float | None:
     """Seconds since a worker was last seen, when one looks alive."""
-    from igdash.models import WorkerHeartbeat
+    from core.models import WorkerHeartbeat
 
     try:
         last = (

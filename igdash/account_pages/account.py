@@ -6,7 +6,7 @@ download, so the screen and the file always agree). The page adds substring
 search through accounts_app/search.py and keyset paging newest-first by
 relationship id, which the (target, direction, ended_by) index serves without
 sorting: a page costs the same at 10 followers and at 1M. The number of queries
-does not depend on the size of the lists (accounts_app/tests/test_account_page.py).
+does not depend on the size of the lists (igdash/tests/test_account_page.py).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from accounts_app.models import TrackedAccount
 from accounts_app.search import clean_term, count_matches, matching_ids
+from core.keyset import Page, by_id, parse_id
 from exports.lists import AccountList, ListName
-from igdash.keyset import Page, by_id, parse_id
 from scraping.models import Relationship, Scrape, ScrapeList, ScrapeStats
 
 PAGE_SIZE = 50
@@ -93,7 +93,7 @@ class ListFilterForm(forms.Form):
 
     def __init__(self, data: Any, *, scrapes: list[Scrape]) -> None:
         super().__init__(data)
-        self.fields["at"].choices = [("", "Latest")] + [  # type: ignore[attr-defined]
+        self.fields["at"].choices = [("", "Latest")] + [  # type: ignore[attr-defined]  # a ChoiceField; fields[] is typed Field
             (str(s.pk), scrape_label(s)) for s in scrapes if s.status in FINISHED
         ]
         self.scrapes = {s.pk: s for s in scrapes}
@@ -263,11 +263,11 @@ class AccountPage:
 
     @property
     def has_timeline(self) -> bool:
-        return any(dataset["data"] for dataset in self.timeline["datasets"])  # type: ignore[attr-defined]
+        return any(dataset["data"] for dataset in self.timeline["datasets"])  # type: ignore[attr-defined]  # timeline_chart() JSON, typed object
 
     @property
     def active_progress(self) -> Any:
-        from scraping.runs import progress
+        from scraping.scrape_pages import progress
 
         return progress(self.active.pk) if self.active else None
 

@@ -1,1 +1,0 @@
-"""Write-side logic of accounts_app, callable from views, commands and tasks."""

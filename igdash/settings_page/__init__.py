@@ -1,0 +1,1 @@
+"""The Settings page: views.py answers the requests, services.py does the work."""

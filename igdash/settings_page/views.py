@@ -1,0 +1,108 @@
+"""The Settings page: the owner's AppSettings, the Instagram logins (add one,
+enter a 2FA code, check again, remove), where the master key is kept, and the
+backups.
+
+Every login action answers the whole logins panel to HTMX (the list and the
+add form change together); without JavaScript it redirects back to the page,
+or renders the page with the inline error. Secrets typed into a form are never
+rendered back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts_app.models import LoginCredential
+from core.htmx import HtmxHttpRequest
+from core.models import AppSettings
+from igdash.forms import AppSettingsForm, InstagramLoginForm, TwoFactorCodeForm
+from igdash.settings_page.services import (
+    add_login,
+    back_up_now,
+    backups_context,
+    logins_context,
+    page_context,
+    save,
+)
+from scraping.services import logins
+
+TEMPLATE = "igdash/settings.html"
+
+
+def _logins_answer(
+    request: HtmxHttpRequest, *, error: bool = False, notice: str = "", **context: Any
+) -> HttpResponse:
+    """HTMX gets the panel; a plain form post gets the page with its error, or
+    goes back to the page with the notice."""
+    if request.htmx:
+        return render(request, f"{TEMPLATE}#logins", logins_context(notice=notice, **context))
+    if error:
+        return render(request, TEMPLATE, page_context(**context))
+    messages.success(request, notice)
+    return redirect(reverse("settings") + "#logins")
+
+
+@require_http_methods(["GET", "POST"])
+def settings_view(request: HtmxHttpRequest) -> HttpResponse:
+    form = AppSettingsForm(request.POST or None, instance=AppSettings.load())
+    if request.method == "POST" and form.is_valid():
+        save(form)
+        messages.success(request, "Settings saved.")
+        return redirect("settings")
+    return render(request, TEMPLATE, page_context(form))
+
+
+@require_POST
+def login_add(request: HtmxHttpRequest) -> HttpResponse:
+    form = InstagramLoginForm(request.POST)
+    if not form.is_valid():
+        return _logins_answer(request, error=True, form=form)
+    outcome = add_login(form)
+    if not outcome.stored or outcome.login is None:
+        return _logins_answer(request, error=True, form=form)
+    login = outcome.login
+    notice = f"Stored @{login.username} and checked it: {login.get_status_display()}."
+    return _logins_answer(request, notice=notice, focus=login.pk)
+
+
+@require_POST
+def login_code(request: HtmxHttpRequest, login_id: int) -> HttpResponse:
+    login = get_object_or_404(LoginCredential, pk=login_id)
+    form = TwoFactorCodeForm(request.POST)
+    if form.is_valid():
+        login = logins.check_login(login, code=form.cleaned_data["code"])
+        if login.status != LoginCredential.Status.NEEDS_2FA:
+            notice = f"@{login.username}: {login.get_status_display()}."
+            return _logins_answer(request, notice=notice, focus=login.pk)
+    error = form.errors["code"][0] if form.errors else login.status_message
+    return _logins_answer(request, error=True, code_errors={login.pk: error}, focus=login.pk)
+
+
+@require_POST
+def login_check(request: HtmxHttpRequest, login_id: int) -> HttpResponse:
+    login = logins.check_login(get_object_or_404(LoginCredential, pk=login_id))
+    notice = f"Checked @{login.username}: {login.get_status_display()}."
+    return _logins_answer(request, notice=notice, focus=login.pk)
+
+
+@require_POST
+def login_remove(request: HtmxHttpRequest, login_id: int) -> HttpResponse:
+    login = get_object_or_404(LoginCredential, pk=login_id)
+    login.delete()
+    notice = f"Removed @{login.username}: its password and session are gone from igdash."
+    return _logins_answer(request, notice=notice)
+
+
+@require_POST
+def backup_now(request: HtmxHttpRequest) -> HttpResponse:
+    notice, error = back_up_now()
+    if request.htmx:
+        return render(request, f"{TEMPLATE}#backups", backups_context(notice=notice, error=error))
+    messages.add_message(request, messages.ERROR if error else messages.SUCCESS, error or notice)
+    return redirect(reverse("settings") + "#backups")

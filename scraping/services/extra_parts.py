@@ -1,0 +1,54 @@
+"""Parts of a scrape that the apps above scraping add, such as the posts and reels
+of content analytics.
+
+scraping may not import those apps (docs/architecture.md), so they register an
+ExtraPart here from their AppConfig.ready(). The engine runs every part a scrape
+wants after its follower lists, with the same client, login and limiter (the
+engine's Run), so a part gets the lists' guarantees: its requests are paced and
+counted by the shared limiter, and an Instagram failure it lets through ends in
+the same states (429: waiting; logout: needs attention; network: retried).
+finalise() asks each part for its verdict inside the transaction that ends the
+scrape: a reason makes the scrape partial, like an incomplete list.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from scraping.models import Scrape
+    from scraping.services.engine import Run
+
+
+class ExtraPart(Protocol):
+    # What the part lists, in the owner's words ("posts and reels"): the start of
+    # its line in the scrape's reasons.
+    label: str
+
+    def wanted(self, scrape: Scrape) -> bool:
+        """Whether this scrape includes the part (the part keeps its own options)."""
+        ...
+
+    def page_through(self, run: Run, target_pk: int) -> None:
+        """Fetch the part page by page with run.client, writing a checkpoint per
+        page so that a resumed run goes on from it. Runs again after a resume:
+        it must skip what its checkpoint says is done."""
+        ...
+
+    def finalise(self, scrape: Scrape) -> str:
+        """Settle what was fetched (inside finalise's transaction). Returns "" when
+        the part is complete, else why not, in the owner's words."""
+        ...
+
+
+PARTS: list[ExtraPart] = []
+
+
+def register(part: ExtraPart) -> None:
+    """Called from an AppConfig.ready(); registering twice is harmless."""
+    if all(type(known) is not type(part) for known in PARTS):
+        PARTS.append(part)
+
+
+def wanted_by(scrape: Scrape) -> list[ExtraPart]:
+    return [part for part in PARTS if part.wanted(scrape)]
