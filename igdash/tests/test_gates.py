@@ -21,12 +21,12 @@ COMPLEXITY = CONFIG["tool"]["ruff"]["lint"]["mccabe"]["max-complexity"]
 
 @pytest.mark.slow
 def test_coverage_measures_the_python_processes_a_run_starts(tmp_path: Path) -> None:
-    # The parent never imports igdash; only the process it starts does. With the
+    # The parent never imports the apps; only the process it starts does. With the
     # project's coverage settings, that process's lines are in the combined data.
     script = tmp_path / "starts_a_process.py"
     script.write_text(
         "import subprocess, sys\n"
-        "subprocess.run([sys.executable, '-c', 'import igdash.env'], check=True)\n",
+        "subprocess.run([sys.executable, '-c', 'import core.env'], check=True)\n",
         encoding="utf-8",
     )
     data_file = tmp_path / "coverage" / ".coverage"
@@ -52,7 +52,7 @@ def test_coverage_measures_the_python_processes_a_run_starts(tmp_path: Path) -> 
     data = CoverageData(str(data_file))
     data.read()
     measured = {Path(name).as_posix(): data.lines(name) for name in data.measured_files()}
-    assert measured.get("igdash/env.py"), sorted(measured)
+    assert measured.get("core/env.py"), sorted(measured)
     assert not any(name.startswith(str(tmp_path)) for name in measured)  # the apps only
 
 
