@@ -90,21 +90,30 @@ def followers_at(history: tuple[list[dt.datetime], list[int]], when: dt.datetime
 
 
 def post_rates(
-    target_id: int, *, include_removed: bool = False, posts: Q | None = None
+    target_id: int, *, include_removed: bool = False, posts: Q | None = None, at: int | None = None
 ) -> list[PostRate]:
     """Every post of the target (newest first) with its last known counts and
-    its rate. Followers: the history's count at the post's date; else the
-    profile's count at the scrape that first listed the post (the nearest to its
-    date igdash has), else the account's latest count, both flagged estimated.
+    its rate; with `at` (a scrape id), the posts listed by then and not yet
+    removed, with the counts as that scrape saw them (the metrics interval it
+    falls in: first_seen <= at < ended_by). Followers: the history's count at
+    the post's date; else the profile's count at the scrape that first listed
+    the post (the nearest to its date igdash has), else the account's latest
+    count, both flagged estimated.
     Two queries."""
     history = follower_history(target_id)
     query = Post.objects.filter(target_id=target_id)
-    if not include_removed:
+    current = Q(metrics__ended_by__isnull=True)
+    if at is not None:
+        query = query.filter(first_seen_id__lte=at)
+        current = Q(metrics__first_seen_id__lte=at) & (current | Q(metrics__ended_by_id__gt=at))
+        if not include_removed:
+            query = query.filter(Q(removed_by__isnull=True) | Q(removed_by_id__gt=at))
+    elif not include_removed:
         query = query.filter(removed_by__isnull=True)
     if posts is not None:
         query = query.filter(posts)
     rows = (
-        query.annotate(now=FilteredRelation("metrics", condition=Q(metrics__ended_by__isnull=True)))
+        query.annotate(now=FilteredRelation("metrics", condition=current))
         .order_by("-taken_at", "-id")
         .values_list(
             "id",

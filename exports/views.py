@@ -17,6 +17,7 @@ from exports import files, jobs
 from exports.excel_link import ExcelLink, open_in_excel
 from exports.lists import AccountList, ListError, find_target, get_list
 from exports.models import ExportJob
+from exports.posts import content_list_names, get_content_export
 
 TEXT = "text/plain; charset=utf-8"
 
@@ -25,6 +26,8 @@ TEXT = "text/plain; charset=utf-8"
 @require_GET
 def download(request: HttpRequest, handle: str, list_name: str, fmt: str) -> HttpResponseBase:
     at, search = request.GET.get("at"), request.GET.get("q", "")
+    if list_name in content_list_names():
+        return _content_export(handle, list_name, fmt, at)
     if fmt != "excel":
         resolved = _resolve(handle, list_name, fmt, at, search)
         if isinstance(resolved, HttpResponse):
@@ -51,6 +54,19 @@ def signed_download(request: HttpRequest, token: str) -> HttpResponseBase:
     except signing.BadSignature:  # altered or expired: the owner's login is needed again
         return redirect_to_login(request.get_full_path())
     return _export(wanted.handle, wanted.list_name, "xlsx", wanted.at or None, wanted.search)
+
+
+def _content_export(handle: str, list_name: str, fmt: str, at: str | None) -> HttpResponseBase:
+    """Posts or hashtags: small enough (an account's posts, not its followers)
+    to be written in the request, so no background job and no "Open in Excel"."""
+    target = find_target(handle)
+    if target is None:
+        return HttpResponse(f"No tracked account @{handle.lstrip('@')}.\n", TEXT, status=404)
+    try:
+        export = get_content_export(target, list_name, at=at)
+        return export.download(files.parse_format(fmt))
+    except ListError as exc:
+        return HttpResponse(f"{exc}\n", TEXT, status=400)
 
 
 def _resolve(

@@ -6,7 +6,9 @@ calendar moves on and every demo account is scraped by the real engine
 (services.create_scrape, its task run eagerly). Only two things differ from
 production, both for the demo's sake: the rate limits are off (weeks of scrapes
 in a minute), and each day's scrapes are moved back in time afterwards so the
-charts spread over those weeks. The demo login is deleted at the end: its
+charts spread over those weeks. On the last CONTENT_DAYS days each scrape also
+lists the account's posts and reels (content.services.create_scrape), so the
+content figures have a few days of metrics history. The demo login is deleted at the end: its
 session belongs to a simulator that is gone.
 """
 
@@ -24,6 +26,9 @@ from django.utils import timezone
 
 from accounts_app import avatars
 from accounts_app.models import IgUser, LoginCredential, TrackedAccount
+from content import services as content_services
+from content import thumbnails
+from content.models import Post
 from scraping import services
 from scraping.models import Scrape, ScrapeStats
 from scraping.services import logins
@@ -34,6 +39,9 @@ if TYPE_CHECKING:
 DEMO_LOGIN = "demo_owner"
 DEFAULT_ACCOUNTS = ("demo_small", "demo_owner", "demo_unicode", "demo_renames", "demo_capped")
 BOOKMARKED = ("demo_small", "demo_owner")
+# The last days whose scrapes also list posts and reels: metrics with a history
+# (young posts still climb in the simulator), at a few requests an account.
+CONTENT_DAYS = 3
 # Settings (IGDASH_PACING=off and so on, see .env.example) for the demo's run.
 NO_LIMITS = {
     "PACING": False,
@@ -53,6 +61,7 @@ class DemoResult:
     scrapes: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     avatars: int = 0
+    thumbnails: int = 0
 
 
 @contextmanager
@@ -126,14 +135,22 @@ def seed(
             for day in range(days):
                 world.set_day(day)
                 since = timezone.now()
+                content = day >= days - CONTENT_DAYS
                 for handle in accounts:
-                    scrape = services.create_scrape(handle, trigger=Scrape.Trigger.COMMAND)
+                    if content:
+                        scrape = content_services.create_scrape(
+                            handle, lists=Scrape.Lists.BOTH, trigger=Scrape.Trigger.COMMAND
+                        )
+                    else:
+                        scrape = services.create_scrape(handle, trigger=Scrape.Trigger.COMMAND)
                     scrape.refresh_from_db()
                     result.scrapes += 1
                     result.statuses[scrape.status] = result.statuses.get(scrape.status, 0) + 1
                 _move_back(since, today - dt.timedelta(days=days - 1 - day))
-                say(f"day {day + 1}/{days}: {len(accounts)} accounts scraped")
+                what = "accounts and their posts" if content else "accounts"
+                say(f"day {day + 1}/{days}: {len(accounts)} {what} scraped")
             result.avatars = _cache_avatars()
+            result.thumbnails = _cache_thumbnails()
         finally:
             LoginCredential.objects.filter(pk=login.pk).delete()
     TrackedAccount.objects.filter(user__username__in=BOOKMARKED).update(bookmarked=True)
@@ -157,6 +174,15 @@ def _move_back(since: dt.datetime, day: dt.datetime) -> None:
     TrackedAccount.objects.filter(last_scrape_id__in=ids).update(
         last_scraped_at=F("last_scraped_at") - shift
     )
+
+
+def _cache_thumbnails() -> int:
+    """Post thumbnails too: the simulator's CDN is gone after the demo."""
+    stored = 0
+    ids = list(Post.objects.exclude(thumbnail_url="").values_list("pk", flat=True))
+    for start in range(0, len(ids), thumbnails.MAX_PER_CALL):
+        stored += thumbnails.cache_thumbnails(ids[start : start + thumbnails.MAX_PER_CALL])
+    return stored
 
 
 def _cache_avatars() -> int:

@@ -12,6 +12,7 @@ does not depend on the size of the lists (igdash/tests/test_account_page.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from accounts_app.models import TrackedAccount
 from accounts_app.search import clean_term, count_matches, matching_ids
+from content.models import Post
 from core.keyset import Page, by_id, parse_id
 from exports.lists import AccountList, ListName
 from scraping.models import Relationship, Scrape, ScrapeList, ScrapeStats
@@ -75,6 +77,7 @@ EXPORT_LISTS = [
     (ListName.NOT_FOLLOWED_BACK, "Not followed back"),
 ]
 EXPORT_FORMATS = [("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("json", "JSON")]
+CONTENT_FORMATS = [("csv", "CSV"), ("xlsx", "XLSX"), ("json", "JSON")]
 
 
 def scrape_label(scrape: Scrape) -> str:
@@ -301,6 +304,20 @@ class AccountPage:
         if self.rows.next_cursor is None:
             return None
         return self.form.params(cursor=self.rows.next_cursor)
+
+    @cached_property
+    def content_exports(self) -> list[tuple[str, str]]:
+        """(label, href) of the posts and hashtag exports (exports/posts.py),
+        once a content scrape has stored posts; "As of" and the search do not
+        apply to them (the command's --at does)."""
+        if self.export_url is None or not Post.objects.filter(target=self.target).exists():
+            return []
+        links = [("posts", fmt, f"Posts {label}") for fmt, label in CONTENT_FORMATS]
+        links += [("hashtags", fmt, f"Hashtags {label}") for fmt, label in CONTENT_FORMATS]
+        return [
+            (label, self.export_url.replace("LIST", name).replace("FMT", fmt))
+            for name, fmt, label in links
+        ]
 
     @property
     def excel_href(self) -> str | None:

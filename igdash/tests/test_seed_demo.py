@@ -13,6 +13,8 @@ from django.utils import timezone
 from accounts_app import avatars
 from accounts_app.models import LoginCredential, TrackedAccount
 from accounts_app.tests import factories
+from content.models import Post, PostMetrics
+from igdash import demo
 from scraping.models import Relationship, Scrape, ScrapeStats
 from scraping.tests.engine_fakes import isolated_vault  # noqa: F401 (fixture)
 
@@ -36,6 +38,43 @@ def test_builds_a_daily_history_with_churn(isolated_vault: Path, settings) -> No
     assert not LoginCredential.objects.exists()  # its session died with the simulator
     assert avatars.cached(small.user_id) is not None
     assert Scrape.objects.filter(client_used="").count() == 0
+
+
+def test_seeds_posts_and_reels_with_a_few_days_of_metrics(isolated_vault: Path, settings) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    # The content figures need posts, and their curves more than one snapshot:
+    # the last CONTENT_DAYS days list posts and reels through the real engine.
+    settings.MEDIA_ROOT = isolated_vault / "media"
+    out = StringIO()
+    call_command("seed_demo", "--days", "4", "--accounts", "demo_small", stdout=out)
+    assert "Seeded 4 scrapes (4 succeeded)" in out.getvalue()
+    small = TrackedAccount.objects.get(user__username="demo_small")
+    with_content = list(Scrape.objects.filter(target=small, content__isnull=False).order_by("pk"))
+    assert len(with_content) == demo.CONTENT_DAYS == 3
+    assert all(scrape.parts.count() == 2 for scrape in with_content)  # and both lists
+    # The simulator's day 3: the demo's last day (days 0..3, content on 1..3).
+    shown = Post.objects.filter(target=small, removed_by__isnull=True)
+    assert set(shown.values_list("ig_pk", flat=True)) == simulator_posts("demo_small", day=3)
+    assert shown.filter(product_type="clips").exists()
+    assert shown.filter(product_type="carousel").exists()
+    # Hidden likes stay unknown; some counts changed across the days (young posts climb).
+    assert PostMetrics.objects.filter(post__target=small, likes__isnull=True).exists()
+    assert PostMetrics.objects.filter(post__target=small, ended_by__isnull=False).exists()
+    # Thumbnails were cached while the simulator's CDN still ran.
+    assert not Post.objects.filter(target=small, thumbnail="").exists()
+    assert "post thumbnails" in out.getvalue()
+
+
+def simulator_posts(username: str, day: int) -> set[int]:
+    """The posts the demo's simulator (seed 1) shows on `day`."""
+    from scraping.simulator.server import start_simulator, stop_simulator
+
+    server, _ = start_simulator(seed=1)
+    try:
+        owner = server.world.cast_index(username)
+        assert owner is not None
+        return {post.pk for post in server.world.content.visible(owner, day)}
+    finally:
+        stop_simulator(server)
 
 
 def test_refuses_a_database_with_the_owners_own_accounts(db: None) -> None:

@@ -1,4 +1,7 @@
-"""`manage.py export @handle --list followers --format csv [--at N] [--search Q] [-o FILE]`"""
+"""`manage.py export @handle --list followers --format csv [--at N] [--search Q] [-o FILE]`
+
+`--list posts` and `--list hashtags` export the account's posts and reels, or
+its hashtag table (exports/posts.py); --search does not apply to them."""
 
 from __future__ import annotations
 
@@ -6,16 +9,17 @@ import os
 import sys
 from argparse import ArgumentParser
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.core.management.base import BaseCommand, CommandError
 
 from exports import files
 from exports.lists import ListError, ListName, find_target, get_list
+from exports.posts import content_list_names, get_content_export
 
 
 class Command(BaseCommand):
-    help = "Export one list of a tracked account to CSV, JSON or XLSX."
+    help = "Export one list, or the posts or hashtags, of a tracked account to CSV, JSON or XLSX."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("handle", help="@name or name of a tracked account")
@@ -23,7 +27,7 @@ class Command(BaseCommand):
             "--list",
             dest="list_name",
             default="followers",
-            choices=[name.value for name in ListName],
+            choices=[name.value for name in ListName] + content_list_names(),
         )
         parser.add_argument(
             "--format", dest="fmt", default="csv", choices=[fmt.value for fmt in files.Format]
@@ -41,16 +45,29 @@ class Command(BaseCommand):
         target = find_target(options["handle"])
         if target is None:
             raise CommandError(f"No tracked account {options['handle']}.")
+        content = options["list_name"] in content_list_names()
+        if content and options["search"]:
+            raise CommandError("--search filters follower lists, not posts or hashtags.")
         try:
             fmt = files.parse_format(options["fmt"])
-            account_list = get_list(
-                target, options["list_name"], at=options["at"], search=options["search"]
-            )
+            if content:
+                export = get_content_export(target, options["list_name"], at=options["at"])
+            else:
+                account_list = get_list(
+                    target, options["list_name"], at=options["at"], search=options["search"]
+                )
         except ListError as exc:
             raise CommandError(str(exc)) from None
-        output = options["output"] or files.export_filename(account_list, fmt)
+
+        def write(out: BinaryIO) -> int:
+            if content:
+                return export.write(fmt, out)
+            return files.write(account_list, fmt, out)
+
+        default = export.filename(fmt) if content else files.export_filename(account_list, fmt)
+        output = options["output"] or default
         if output == "-":
-            count = files.write(account_list, fmt, sys.stdout.buffer)
+            count = write(sys.stdout.buffer)
             sys.stdout.buffer.flush()
             self.stderr.write(f"Exported {count:,} rows.")
             return
@@ -58,7 +75,7 @@ class Command(BaseCommand):
         partial = path.with_name(path.name + ".part")
         try:
             with partial.open("wb") as out:
-                count = files.write(account_list, fmt, out)
+                count = write(out)
             os.replace(partial, path)
         finally:
             partial.unlink(missing_ok=True)

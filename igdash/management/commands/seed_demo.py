@@ -1,6 +1,6 @@
 """`igdash seed_demo [--days 21] [--accounts a,b] [--seed 1] [--force]`: weeks
-of daily scrapes of the simulator's demo cast, through the real engine
-(igdash/demo.py)."""
+of daily scrapes of the simulator's demo cast, through the real engine, with
+their posts and reels on the last days (igdash/demo.py)."""
 
 from __future__ import annotations
 
@@ -55,6 +55,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Seeded {result.scrapes} scrapes ({statuses}) and {result.avatars} avatars."
+                f"Seeded {result.scrapes} scrapes ({statuses}), {result.avatars} avatars "
+                f"and {result.thumbnails} post thumbnails."
             )
         )
