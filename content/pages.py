@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import json
 import math
 import unicodedata
@@ -69,12 +70,27 @@ def clean_tag(raw: str | None) -> str:
     return unicodedata.normalize("NFC", term).lower()[:MAX_TAG]
 
 
+def _day(raw: str | None, name: str) -> dt.date | None:
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw) if len(raw) == 10 else _bad_day(name)
+    except ValueError:
+        return _bad_day(name)
+
+
+def _bad_day(name: str) -> dt.date:
+    raise BadInput(f"The “{name}” date is not a date: write it as YYYY-MM-DD.")
+
+
 @dataclass(frozen=True)
 class Filters:
     sort: str
     kind: str
     tag: str
     q: str
+    since: dt.date | None = None
+    until: dt.date | None = None
 
     @classmethod
     def from_params(cls, params: Any) -> Filters:
@@ -86,7 +102,10 @@ class Filters:
         kind = params.get("type") or ""
         if kind not in TYPES:
             raise BadInput(f"Unknown post type. Choose one of: {', '.join(t for t in TYPES if t)}.")
-        return cls(sort, kind, clean_tag(params.get("tag")), clean_term(params.get("q")))
+        since = _day(params.get("since"), "from")
+        until = _day(params.get("until"), "to")
+        tag, q = clean_tag(params.get("tag")), clean_term(params.get("q"))
+        return cls(sort, kind, tag, q, since, until)
 
     def params(self, **changes: object) -> str:
         values: dict[str, object] = {
@@ -94,13 +113,15 @@ class Filters:
             "type": self.kind,
             "tag": self.tag,
             "q": self.q,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
         }
         values.update(changes)
         return urlencode({k: v for k, v in values.items() if v not in (None, "", "date")})
 
     @property
     def active(self) -> bool:
-        return bool(self.kind or self.tag or self.q)
+        return bool(self.kind or self.tag or self.q or self.since or self.until)
 
     def describe(self) -> str:
         parts = [SORTS[self.sort].lower()]
@@ -110,6 +131,10 @@ class Filters:
             parts.append(f"with #{self.tag}")
         if self.q:
             parts.append(f"captions matching “{self.q}”")
+        if self.since:
+            parts.append(f"from {self.since:%b %-d, %Y}")
+        if self.until:
+            parts.append(f"to {self.until:%b %-d, %Y}")
         return "Posts and reels, " + ", ".join(parts) + "."
 
 
@@ -211,6 +236,10 @@ class PostsPage:
 def _filtered(target: TrackedAccount, rates: list[PostRate], filters: Filters) -> list[PostRate]:
     if filters.kind:
         rates = [rate for rate in rates if rate.product_type == filters.kind]
+    if filters.since or filters.until:
+        zone = timezone.get_current_timezone()
+        low, high = filters.since or dt.date.min, filters.until or dt.date.max
+        rates = [rate for rate in rates if low <= rate.taken_at.astimezone(zone).date() <= high]
     if filters.tag or filters.q:
         query = Q(target=target)
         if filters.tag:

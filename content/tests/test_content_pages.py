@@ -151,6 +151,14 @@ def test_filters_by_type_hashtag_and_caption(owner_client, creator) -> None:  # 
         "C100",
     ]
     assert shown(owner_client.get(tab_url(q="post%2033")).content.decode()) == ["C133"]
+    # Days 10 to 12 of the calendar (Jan 15-17, 2026): posts 9, 10 and 11.
+    assert shown(
+        owner_client.get(tab_url(since="2026-01-15", until="2026-01-17")).content.decode()
+    ) == [
+        "C111",
+        "C110",
+        "C109",
+    ]
     empty = owner_client.get(tab_url(q="nothing")).content.decode()
     assert "data-empty" in empty
 
@@ -160,6 +168,8 @@ def test_filters_by_type_hashtag_and_caption(owner_client, creator) -> None:  # 
     [
         ({"sort": "views"}, "Unknown sort"),
         ({"type": "story"}, "Unknown post type"),
+        ({"since": "2026-02-30"}, "YYYY-MM-DD"),
+        ({"until": "20260101"}, "YYYY-MM-DD"),
         ({"cursor": "abc"}, "page position"),
         ({"cursor": "WzEuMCwgLTFd"}, "page position"),  # [1.0, -1]
     ],
