@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from content import pages
+from content import pages, thumbnails
 from content.models import Post
 from content.store import finalise, store_page
 from content.tests.builders import day, media, part, scrape, target
@@ -222,3 +222,22 @@ def test_an_account_without_posts_says_how_to_get_them(owner_client) -> None:  #
     target("quiet")
     html = owner_client.get(reverse("content:tab", args=["quiet"])).content.decode()
     assert "data-no-content" in html and "--content" in html
+
+
+def test_a_cached_thumbnail_is_served_as_stored(owner_client, creator, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    post = Post.objects.get(shortcode="C204")
+    image = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    post.thumbnail = thumbnails.store(post.pk, image)
+    post.save(update_fields=["thumbnail"])
+    response = owner_client.get(reverse("content:thumbnail", args=[post.pk]))
+    assert response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content) == image
+
+
+def test_a_removed_post_keeps_its_page_and_leaves_the_list(owner_client, creator) -> None:  # type: ignore[no-untyped-def]
+    post = Post.objects.get(shortcode="C139")
+    Post.objects.filter(pk=post.pk).update(removed_by=post.first_seen)
+    assert "C139" not in shown(owner_client.get(tab_url()).content.decode())
+    html = owner_client.get(reverse("content:post", args=["creator", post.pk])).content.decode()
+    assert "Removed" in html and "the last known" in html
