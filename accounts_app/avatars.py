@@ -17,7 +17,7 @@ import logging
 import os
 import tempfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import httpx
@@ -92,7 +92,13 @@ def store(user_id: int, data: bytes) -> Path | None:
     ext = sniff(data)
     if ext is None:
         return None
-    path = _path(user_id, ext)
+    return write_image(lambda kind: _path(user_id, kind), ext, data)
+
+
+def write_image(path_of: Callable[[str], Path], ext: str, data: bytes) -> Path:
+    """Write a checked image where `path_of(ext)` says, replacing the copy of
+    another type; shared by avatars and post thumbnails."""
+    path = path_of(ext)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Write then rename: a page never serves half a file.
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
@@ -101,7 +107,7 @@ def store(user_id: int, data: bytes) -> Path | None:
     os.replace(tmp, path)
     for other in EXTENSIONS:
         if other != ext:
-            _path(user_id, other).unlink(missing_ok=True)
+            path_of(other).unlink(missing_ok=True)
     return path
 
 

@@ -128,40 +128,19 @@ def post_rates(
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
     result = []
-    for (
-        post_id,
-        ig_pk,
-        shortcode,
-        product_type,
-        taken_at,
-        duration,
-        likes,
-        comments,
-        plays,
-        views,
-        at_scrape,
-        latest,
-    ) in fetched:
-        taken_at = _aware(taken_at)
+    for row in fetched:
+        # (id, ig_pk, shortcode, product_type, taken_at, duration, likes,
+        #  comments, plays, views) then the two fallback follower counts.
+        *post, at_scrape, latest = row
+        taken_at = post[4] = _aware(post[4])
         followers = followers_at(history, taken_at)
         estimated = followers is None
         if estimated:
             followers = at_scrape if at_scrape is not None else latest
+        likes, comments = post[6], post[7]
         result.append(
-            PostRate(
-                post_id,
-                ig_pk,
-                shortcode,
-                product_type,
-                taken_at,
-                duration,
-                likes,
-                comments,
-                plays,
-                views,
-                followers,
-                estimated,
-                engagement_rate(likes, comments, followers),
+            PostRate._make(
+                [*post, followers, estimated, engagement_rate(likes, comments, followers)]
             )
         )
     return result

@@ -11,15 +11,20 @@ page shows a placeholder). The checks and the download are the avatars' own
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 import httpx
 from django.conf import settings
 
-from accounts_app.avatars import CONTENT_TYPES, EXTENSIONS, TIMEOUT_SECONDS, fetch, sniff
+from accounts_app.avatars import (
+    CONTENT_TYPES,
+    EXTENSIONS,
+    TIMEOUT_SECONDS,
+    fetch,
+    sniff,
+    write_image,
+)
 from content.models import Post
 
 MAX_BYTES = 512 * 1024
@@ -48,18 +53,8 @@ def store(post_id: int, data: bytes) -> str | None:
     ext = sniff(data)
     if ext is None or len(data) > MAX_BYTES:
         return None
-    relative = relative_path(post_id, ext)
-    path = Path(settings.MEDIA_ROOT) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Write then rename: a page never serves half a file.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    os.replace(tmp, path)
-    for other in EXTENSIONS:
-        if other != ext:
-            (Path(settings.MEDIA_ROOT) / relative_path(post_id, other)).unlink(missing_ok=True)
-    return relative
+    write_image(lambda kind: Path(settings.MEDIA_ROOT) / relative_path(post_id, kind), ext, data)
+    return relative_path(post_id, ext)
 
 
 def cache_thumbnails(post_ids: Iterable[int], *, refresh: bool = False) -> int:

@@ -41,13 +41,33 @@ echo "== django checks"
 export DJANGO_SETTINGS_MODULE=igdash.settings_test
 .venv/bin/python manage.py check
 .venv/bin/python manage.py makemigrations --check --dry-run
-echo "== pytest"
+echo "== pytest (with coverage)"
+# Coverage data, one file per measured process (the processes the tests start
+# too), in a private, ignored folder; earlier runs' files are removed first.
+COVERAGE_DIR=test-artifacts/coverage
+rm -rf "$COVERAGE_DIR"
+mkdir -p test-artifacts
+mkdir -m 700 "$COVERAGE_DIR"
 set +e
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m coverage run -m pytest "$@"
 code=$?
 set -e
 if [[ $code == 5 ]]; then
   echo "pytest collected no tests: that is a failure" >&2
   exit 1
+fi
+umask 077  # the combined data file and the report: owner only, like the rest
+.venv/bin/python -m coverage combine --quiet
+.venv/bin/python -m coverage report --fail-under=0 --skip-covered --sort=cover >"$COVERAGE_DIR/report.txt"
+total=$(.venv/bin/python -m coverage report --fail-under=0 --format=total --precision=1)
+floor=$(.venv/bin/python -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["tool"]["coverage"]["report"]["fail_under"])')
+if (($#)); then
+  # A chosen subset of the tests covers less by design: report, don't judge.
+  echo "coverage: ${total}% of the apps' lines (a partial run: the ${floor}% floor applies to the whole suite; files in $COVERAGE_DIR/report.txt)"
+elif .venv/bin/python -m coverage report --format=total >/dev/null; then
+  echo "coverage: ${total}% of the apps' lines (floor ${floor}%; least covered files in $COVERAGE_DIR/report.txt)"
+else
+  echo "coverage: ${total}% of the apps' lines is below the floor of ${floor}% (pyproject.toml [tool.coverage.report] fail_under); least covered files in $COVERAGE_DIR/report.txt" >&2
+  ((code)) || code=1
 fi
 exit $code

@@ -71,6 +71,17 @@ TIMELINE_FRIENDLY_NAMES: Final = (
 )
 CONTENT_PAGE_SIZE: Final = 12
 
+
+def clips_form(user_pk: int, cursor: str | None) -> dict[str, str]:
+    """The form of a reels-tab page (POST clips/user/), the same for both clients."""
+    return {
+        "target_user_id": str(int(user_pk)),
+        "max_id": cursor or "",
+        "page_size": str(CONTENT_PAGE_SIZE),
+        "include_feed_video": "true",
+    }
+
+
 # --- Page sizes ---------------------------------------------------------------------------
 PRIVATE_PAGE_SIZE: Final = 200
 WEB_PAGE_SIZE: Final = 25

@@ -197,6 +197,22 @@ def classify_error(
     error_type = str(body.get("error_type") or "")
     wait = parse_retry_after(retry_after)
 
+    error = _login_error(status, body, message, error_type)
+    if error is None:
+        error = _throttle_error(status, body, message, error_type, wait)
+    if error is None:
+        error = _refusal_error(status, body, message, error_type, endpoint)
+    if error is None:
+        detail = message or text[:200].strip() or "empty body"
+        error = TransportError(f"Instagram answered HTTP {status}: {detail}", status=status)
+    return error
+
+
+def _login_error(
+    status: int, body: dict[str, Any], message: str, error_type: str
+) -> InstagramError | None:
+    """The answers that need something of the login (a code, a challenge, a
+    fresh session): they win over the status code. None for any other answer."""
     if body.get("two_factor_info") or error_type == "two_factor_required":
         info = body.get("two_factor_info") or {}
         return TwoFactorRequired(
@@ -227,6 +243,13 @@ def classify_error(
         return LoginRequired(
             "Instagram wants a logged-in session for this (require_login).", status=status
         )
+    return None
+
+
+def _throttle_error(
+    status: int, body: dict[str, Any], message: str, error_type: str, wait: float | None
+) -> InstagramError | None:
+    """A rate limit, in each of the ways Instagram says so; None otherwise."""
     if status == 429 or PLEASE_WAIT in message or error_type == "rate_limit_error":
         return RateLimited(retry_after=wait, status=status)
     if status == 401:
@@ -236,6 +259,14 @@ def classify_error(
             if not body
             else LoginRequired(status=status)
         )
+    return None
+
+
+def _refusal_error(
+    status: int, body: dict[str, Any], message: str, error_type: str, endpoint: str
+) -> InstagramError | None:
+    """A refusal about the account asked for or the login's password (no such
+    user, private, bad password, forbidden); None for anything else."""
     if error_type == "invalid_user":
         return UnknownUser(status=status)
     if error_type == "bad_password" or body.get("invalid_credentials"):
@@ -254,5 +285,4 @@ def classify_error(
                 status=status,
             )
         return NotFound(status=status)
-    detail = message or text[:200].strip() or "empty body"
-    return TransportError(f"Instagram answered HTTP {status}: {detail}", status=status)
+    return None

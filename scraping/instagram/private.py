@@ -277,12 +277,7 @@ class PrivateClient:
 
     def clips_page(self, user_pk: int, cursor: str | None) -> MediaPage:
         """One page of the account's reels tab (items may repeat across pages)."""
-        form = {
-            "target_user_id": str(int(user_pk)),
-            "max_id": cursor or "",
-            "page_size": str(ep.CONTENT_PAGE_SIZE),
-            "include_feed_video": "true",
-        }
+        form = ep.clips_form(user_pk, cursor)
         return clips_answer(self._request(ep.PRIVATE_CLIPS_USER, data=form))
 
     def media_info(self, pk: int) -> Media:

@@ -177,12 +177,7 @@ class WebClient:
 
     def clips_page(self, user_pk: int, cursor: str | None) -> MediaPage:
         """One page of the account's reels tab (the same endpoint the app uses, on www)."""
-        form = {
-            "target_user_id": str(int(user_pk)),
-            "max_id": cursor or "",
-            "page_size": str(ep.CONTENT_PAGE_SIZE),
-            "include_feed_video": "true",
-        }
+        form = ep.clips_form(user_pk, cursor)
         data = self._send_json(ep.FAMILY_WEB_API, ep.CLIPS_USER, kind="list", form=form)
         return clips_answer(data)
 

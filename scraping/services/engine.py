@@ -164,45 +164,60 @@ def run_scrape(
 def _attempt(run: Run) -> bool:
     """Run the scrape and move it to the state its outcome calls for. False when
     another worker (or the owner's cancel) took it meanwhile."""
-    scrape_id = run.scrape.pk
     try:
         if vault.is_locked():  # every list needs a login, and logins need the key
             raise vault.VaultLocked()
         with scrape_connection():
             _run(run)
-    except vault.VaultLocked as exc:
-        # Nothing is wrong with the login: keep its status, wait for the owner.
-        _needs_attention(run, VAULT_LOCKED, f"{exc} This scrape goes on by itself after that.")
     except LostClaim as exc:
         log.warning("%s", exc)
         return False
-    except RateLimited as exc:
+    except Exception as exc:
+        if not _settle_access_problem(run, exc):
+            _settle_failure(run, exc)
+    return True
+
+
+def _settle_access_problem(run: Run, exc: Exception) -> bool:
+    """The vault, a login, the rate limit or the network stood in the way: park
+    the scrape, queue it again or ask the owner. False when `exc` is none of these."""
+    if isinstance(exc, vault.VaultLocked):
+        # Nothing is wrong with the login: keep its status, wait for the owner.
+        _needs_attention(run, VAULT_LOCKED, f"{exc} This scrape goes on by itself after that.")
+    elif isinstance(exc, RateLimited):
         _park(run, exc)
-    except LoginUnusable as exc:
+    elif isinstance(exc, LoginUnusable):
         _needs_attention(run, "login_unusable", str(exc))
-    except LOGIN_ERRORS as exc:
+    elif isinstance(exc, LOGIN_ERRORS):
         login = run.login
         if login is None:
             _fail(run, getattr(exc, "code", "login_required"), _anonymous_refusal(exc))
         else:
             _needs_attention(run, getattr(exc, "code", "vault"), logins.record_failure(login, exc))
-    except TransportError as exc:
+    elif isinstance(exc, TransportError):
         _retry_later(run, exc)
-    except (NotFound, PrivateTarget) as exc:
+    else:
+        return False
+    return True
+
+
+def _settle_failure(run: Run, exc: Exception) -> None:
+    """The scrape cannot go on: fail it with the reason `exc` gives (called
+    while `exc` is handled, so a traceback still reaches the log)."""
+    if isinstance(exc, NotFound | PrivateTarget):
         _fail(run, exc.code, _target_message(run, exc))
         if isinstance(exc, NotFound):
-            forget_unknown_target(scrape_id)
-    except ScrapeFailed as exc:
+            forget_unknown_target(run.scrape.pk)
+    elif isinstance(exc, ScrapeFailed):
         _fail(run, exc.code, exc.message)
-    except TargetConflict as exc:
+    elif isinstance(exc, TargetConflict):
         _fail(run, "target_busy", str(exc))
-    except InstagramError as exc:
+    elif isinstance(exc, InstagramError):
         _fail(run, exc.code, exc.message)
-    except Exception as exc:
+    else:
         # The traceback goes to the log file; the owner reads the short message.
-        log.exception("scrape #%s failed", scrape_id)
+        log.exception("scrape #%s failed", run.scrape.pk)
         _fail(run, INTERNAL, _internal_message(exc))
-    return True
 
 
 def _internal_message(exc: BaseException) -> str:

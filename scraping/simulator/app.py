@@ -412,11 +412,8 @@ class SimulatorApp:
 
     def friendships(self, request: Request, match: re.Match[str]) -> Response:
         direction: Direction = "followers" if match["dir"] == "followers" else "following"
-        if request.app_id == ep.WEB_APP_ID and request.user_agent.startswith("Mozilla/"):
-            variant = "web"
-        elif request.app_id == ep.ANDROID_APP_ID and request.user_agent.startswith("Instagram "):
-            variant = "mobile"
-        else:
+        variant = _friendships_variant(request)
+        if variant is None:
             request.endpoint = "friendships"
             return json_response(400, USERAGENT_MISMATCH)
         request.endpoint = f"{variant}_{direction}"
@@ -438,27 +435,42 @@ class SimulatorApp:
         offset = self._decode_cursor(index, direction, request.query.get("max_id"))
         if offset is None:
             return json_response(400, {"message": "Invalid max_id", "status": "fail"})
-        try:
-            count = int(request.query.get("count", "0"))
-        except ValueError:
-            count = 0
-        if variant == "web":
-            size = min(count or ep.WEB_PAGE_SIZE_DEFAULT, ep.WEB_PAGE_SIZE)
-        else:
-            size = min(count or ep.PRIVATE_PAGE_SIZE, ep.PRIVATE_PAGE_SIZE)
-        members = self.world.members(index, direction)
-        capped = direction == "followers" and bool(scenarios.get("capped"))
-        if capped:
-            page, next_offset = members[:CAPPED_SIZE], None
-        else:
-            page = members[offset : offset + size]
-            end = offset + len(page)
-            next_offset = None
-            if end < len(members):
-                overlap = min(int(scenarios.get("overlap", 0)), max(len(page) - 1, 0))
-                next_offset = end - overlap
+        size = _friendships_page_size(request, variant)
+        page, next_offset = self._friendships_page(index, direction, offset, size, scenarios)
         with self._lock:
             self.target_state(index).pages_served += 1
+        body = self._friendships_body(index, direction, page, next_offset, size, scenarios)
+        return json_response(200, body, raw_utf8=bool(scenarios.get("utf8_raw")))
+
+    def _friendships_page(
+        self,
+        index: int,
+        direction: Direction,
+        offset: int,
+        size: int,
+        scenarios: Mapping[str, Any],
+    ) -> tuple[tuple[int, ...], int | None]:
+        """The members on the page from `offset`, and the offset of the next page
+        (None on the last one, and on a capped list, which ends after one page)."""
+        members = self.world.members(index, direction)
+        if _capped(direction, scenarios):
+            return members[:CAPPED_SIZE], None
+        page = members[offset : offset + size]
+        end = offset + len(page)
+        if end >= len(members):
+            return page, None
+        overlap = min(int(scenarios.get("overlap", 0)), max(len(page) - 1, 0))
+        return page, end - overlap
+
+    def _friendships_body(
+        self,
+        index: int,
+        direction: Direction,
+        page: tuple[int, ...],
+        next_offset: int | None,
+        size: int,
+        scenarios: Mapping[str, Any],
+    ) -> dict[str, Any]:
         pk_format = str(scenarios.get("pk_format", "int"))
         style = self._cursor_style(index)
         body: dict[str, Any] = {
@@ -473,13 +485,13 @@ class SimulatorApp:
         body.update(
             {
                 "has_more": False,
-                "should_limit_list_of_followers": capped,
+                "should_limit_list_of_followers": _capped(direction, scenarios),
                 "use_clickable_see_more": False,
                 "show_spam_follow_request_tab": False,
                 "status": "ok",
             }
         )
-        return json_response(200, body, raw_utf8=bool(scenarios.get("utf8_raw")))
+        return body
 
     def graphql_query(self, request: Request, match: re.Match[str]) -> Response:
         request.endpoint = "graphql_query"
@@ -1084,3 +1096,29 @@ class SimulatorApp:
             self._targets.clear()
             self.delay_ms = 0
         self.reset_stats()
+
+
+def _friendships_variant(request: Request) -> str | None:
+    """Which of Instagram's clients the request claims to be by its app id and
+    user agent, "web" or "mobile"; None when the two disagree."""
+    if request.app_id == ep.WEB_APP_ID and request.user_agent.startswith("Mozilla/"):
+        return "web"
+    if request.app_id == ep.ANDROID_APP_ID and request.user_agent.startswith("Instagram "):
+        return "mobile"
+    return None
+
+
+def _friendships_page_size(request: Request, variant: str) -> int:
+    """The page size asked for (`count`), within what the client's API allows."""
+    try:
+        count = int(request.query.get("count", "0"))
+    except ValueError:
+        count = 0
+    if variant == "web":
+        return min(count or ep.WEB_PAGE_SIZE_DEFAULT, ep.WEB_PAGE_SIZE)
+    return min(count or ep.PRIVATE_PAGE_SIZE, ep.PRIVATE_PAGE_SIZE)
+
+
+def _capped(direction: Direction, scenarios: Mapping[str, Any]) -> bool:
+    """The "capped" scenario: the follower list ends after one short page."""
+    return direction == "followers" and bool(scenarios.get("capped"))
