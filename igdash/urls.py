@@ -31,6 +31,7 @@ urlpatterns = [
     ),
     path("settings/backups/", settings_page.backup_now, name="settings_backup_now"),
     path("accounts/", include("igdash.account_pages.urls")),
+    path("", include("content.urls")),
     path("scrapes/", include("scraping.urls")),
     path("exports/", include("exports.urls")),
     # Avatars are served by a login-required view, never as public media files.

@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 
 from accounts_app.models import IgUser, LoginCredential
 from accounts_app.tests import factories
+from content.models import Post
 from core.models import WorkerPing
 from exports.excel_link import ExcelLink
 from exports.models import ExportJob
@@ -168,6 +169,15 @@ class World:
         self.login = LoginCredential.objects.create(username="owner.login", status="ok")
         self.ping = WorkerPing.objects.create()
         self.job = ExportJob.objects.create(target=self.target, list_name="followers", fmt="xlsx")
+        self.post = Post.objects.create(
+            target=self.target,
+            ig_pk=1,
+            shortcode="C1",
+            product_type="feed",
+            media_type=1,
+            taken_at=self.scrape.created_at,
+            first_seen=self.scrape,
+        )
 
     def fill(self, route: Route, name: str, kind: str) -> str:
         fixed = {
@@ -180,6 +190,7 @@ class World:
             "login_id": str(self.login.pk),
             "ping_id": str(self.ping.pk),
             "job_id": str(self.job.pk),
+            "post_id": str(self.post.pk),
             "user_id": str(self.target.user_id),
             "id": str(self.owner.pk),
             "content_type_id": str(ContentType.objects.get_for_model(IgUser).pk),
