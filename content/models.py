@@ -211,6 +211,9 @@ class ContentPart(models.Model):
     clips_cursor = models.TextField(blank=True)
     clips_exhausted = models.BooleanField(default=False)
     clips_frontier = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its first page was asked for (the time left)."
+    )
     complete = models.BooleanField(null=True, help_text="Judged at finalise; null before.")
     incomplete_reason = models.CharField(max_length=255, blank=True)
 
