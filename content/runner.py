@@ -11,6 +11,7 @@ a resumed run goes on from the stored cursor and stores nothing twice.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING
 
@@ -53,7 +54,15 @@ class ContentScrapePart:
 
     def progress(self, scrape: Scrape) -> ExtraProgress | None:
         part = ContentPart.objects.filter(scrape_id=scrape.pk).first()
-        return None if part is None else progress(part)
+        if part is None:
+            return None
+        line = progress(part)
+        now = timezone.now()
+        if line.seconds_left is not None and scrape.resume_at and scrape.resume_at > now:
+            # Paused (rate limit, retry): nothing moves before it resumes.
+            wait = (scrape.resume_at - now).total_seconds()
+            line = dataclasses.replace(line, seconds_left=max(line.seconds_left, wait))
+        return line
 
     def finalise(self, scrape: Scrape) -> str:
         part = ContentPart.objects.get(scrape_id=scrape.pk)
