@@ -26,8 +26,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_modal_starts_a_content_scrape_and_shows_its_progress(  # type: ignore[no-untyped-def]
     page,
     live_server,
-    simulated_instagram,
-    monkeypatch,  # noqa: F811
+    simulated_instagram,  # noqa: F811 (the fixture imported above)
+    monkeypatch,
 ) -> None:
     queued: list[int] = []
     monkeypatch.setattr(scrape_task, "delay_on_commit", queued.append)

@@ -13,10 +13,12 @@ scrape: a reason makes the scrape partial, like an incomplete list.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from accounts_app.models import TrackedAccount
     from scraping.models import Scrape
     from scraping.services.engine import Run
 
@@ -79,3 +81,19 @@ def progress_of(scrape: Scrape) -> list[ExtraProgress]:
         if line is not None:
             found.append(line)
     return found
+
+
+# The nightly refresh asks each of these, per bookmarked account, for the parts to
+# add to its scrape (None: none for this account); content adds posts and reels
+# where the owner switched them on. Registered from an AppConfig.ready().
+AddParts = Callable[["Scrape"], object]
+NIGHTLY: list[Callable[[TrackedAccount], AddParts | None]] = []
+
+
+def register_nightly(hook: Callable[[TrackedAccount], AddParts | None]) -> None:
+    if hook not in NIGHTLY:
+        NIGHTLY.append(hook)
+
+
+def nightly_parts(target: TrackedAccount) -> list[AddParts]:
+    return [add for hook in NIGHTLY if (add := hook(target)) is not None]
