@@ -211,6 +211,9 @@ class ContentPart(models.Model):
     clips_cursor = models.TextField(blank=True)
     clips_exhausted = models.BooleanField(default=False)
     clips_frontier = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its first page was asked for (the time left)."
+    )
     complete = models.BooleanField(null=True, help_text="Judged at finalise; null before.")
     incomplete_reason = models.CharField(max_length=255, blank=True)
 
@@ -231,3 +234,18 @@ class ContentPart(models.Model):
             exhausted=getattr(self, f"{listing}_exhausted"),
             frontier=getattr(self, f"{listing}_frontier"),
         )
+
+
+class NightlyContent(models.Model):
+    """The owner's switch "posts and reels in the nightly refresh" of one tracked
+    account (the row is the switch: present means on). The nightly refresh of a
+    bookmarked account with it lists the posts of the last
+    CONTENT_NIGHTLY_WINDOW_DAYS days (new posts and fresh metrics for young ones)."""
+
+    target = models.OneToOneField(
+        TrackedAccount, on_delete=models.CASCADE, primary_key=True, related_name="nightly_content"
+    )
+    since = models.DateTimeField(auto_now_add=True, help_text="When the owner switched it on.")
+
+    def __str__(self) -> str:
+        return f"nightly content of {self.target_id}"

@@ -11,15 +11,19 @@ a resumed run goes on from the stored cursor and stores nothing twice.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils import timezone
 
 from content import store
 from content.models import ContentPart, Listing
 from scraping.instagram.errors import RepeatedCursor
 from scraping.instagram.types import Media, MediaPage
 from scraping.models import Scrape
+from scraping.services.extra_parts import ExtraProgress
 
 if TYPE_CHECKING:
     from scraping.services.engine import Run
@@ -42,8 +46,23 @@ class ContentScrapePart:
             name = getattr(client, "name", "chosen")
             _give_up(part, NO_CONTENT_CLIENT.format(client=name))
             return
+        if part.started_at is None:
+            part.started_at = timezone.now()
+            ContentPart.objects.filter(pk=part.pk).update(started_at=part.started_at)
         for listing in part.listings:
             _page_listing(run, part, listing, target_pk)
+
+    def progress(self, scrape: Scrape) -> ExtraProgress | None:
+        part = ContentPart.objects.filter(scrape_id=scrape.pk).first()
+        if part is None:
+            return None
+        line = progress(part)
+        now = timezone.now()
+        if line.seconds_left is not None and scrape.resume_at and scrape.resume_at > now:
+            # Paused (rate limit, retry): nothing moves before it resumes.
+            wait = (scrape.resume_at - now).total_seconds()
+            line = dataclasses.replace(line, seconds_left=max(line.seconds_left, wait))
+        return line
 
     def finalise(self, scrape: Scrape) -> str:
         part = ContentPart.objects.get(scrape_id=scrape.pk)
@@ -109,3 +128,60 @@ def _give_up(part: ContentPart, reason: str) -> None:
     part.incomplete_reason = reason[:255]
     with transaction.atomic():
         ContentPart.objects.filter(pk=part.pk).update(incomplete_reason=part.incomplete_reason)
+
+
+def done_fraction(part: ContentPart, now: dt.datetime) -> float | None:
+    """How much of its window the part has listed, 0 to 1; None when it cannot
+    tell (all posts: Instagram's answers do not say how many there are).
+
+    Last N: the posts listed out of N per listing (a listing that ran out
+    counts as done). Since a date: how far each listing's frontier (the date of
+    the last post it listed) went back from now towards the date. The mean of
+    the listings asked for."""
+    shares = []
+    for listing in part.listings:
+        state = part.state(listing)
+        if state["exhausted"] or window_done(part, listing):
+            shares.append(1.0)
+        elif part.mode == ContentPart.Mode.LAST and part.limit:
+            shares.append(min(state["items"] / part.limit, 1.0))
+        elif part.mode == ContentPart.Mode.SINCE and part.since:
+            frontier, span = state["frontier"], (now - part.since).total_seconds()
+            went = (now - frontier).total_seconds() if frontier else 0.0
+            shares.append(min(max(went / span, 0.0), 1.0) if span > 0 else 1.0)
+        else:
+            return None
+    return sum(shares) / len(shares) if shares else None
+
+
+def progress(part: ContentPart, now: dt.datetime | None = None) -> ExtraProgress:
+    """The part's line in the scrape's progress. The time left is the time spent
+    so far scaled by what is left: elapsed x (1 - done) / done, from the first
+    page asked for (waits for the rate limit included, as they will recur); no
+    estimate before the first page or when the share done is unknown."""
+    now = now or timezone.now()
+    pages = sum(part.state(listing)["pages"] for listing in part.listings)
+    posts = part.fetched  # distinct posts (a reel in both listings is one)
+    summary = f"{_count(posts, 'post')} listed · {_count(pages, 'page')}"
+    done = None if part.complete is not None else done_fraction(part, now)
+    percent = None if done is None else round(100 * done)
+    left = None
+    if done is not None and part.started_at and pages and 0 < done < 1:
+        elapsed = (now - part.started_at).total_seconds()
+        left = max(elapsed * (1 - done) / done, 0.0)
+    elif done is not None and done >= 1:
+        left = 0.0
+    return ExtraProgress(
+        name=ContentScrapePart.label,
+        fetched=posts,
+        pages=pages,
+        summary=summary,
+        percent=percent,
+        seconds_left=left,
+        complete=part.complete,
+        reason=part.incomplete_reason if part.complete is False else "",
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"

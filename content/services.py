@@ -5,10 +5,13 @@ transaction that creates it, so the engine never runs it without them."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
+from django.conf import settings
 from django.utils import timezone
 
-from content.models import ContentPart
+from accounts_app.models import TrackedAccount
+from content.models import ContentPart, NightlyContent
 from scraping import services
 from scraping.models import Scrape
 from scraping.services import ScrapeError
@@ -60,3 +63,27 @@ def create_scrape(
         source=source,
         add_parts=add_content,
     )
+
+
+def nightly_parts(target: TrackedAccount) -> Callable[[Scrape], object] | None:
+    """The nightly refresh's content part for `target` (registered with
+    scraping.services.extra_parts): posts since CONTENT_NIGHTLY_WINDOW_DAYS days
+    ago when the owner switched nightly content on, else None. A "since" window
+    stops paging once a listing passes that date (content.runner.window_done),
+    so an account with thousands of posts costs a page or two a listing."""
+    if not NightlyContent.objects.filter(target=target).exists():
+        return None
+    start = timezone.now() - dt.timedelta(days=settings.CONTENT_NIGHTLY_WINDOW_DAYS)
+
+    def add_content(scrape: Scrape) -> None:
+        ContentPart.objects.create(scrape=scrape, mode=ContentPart.Mode.SINCE, since=start)
+
+    return add_content
+
+
+def set_nightly(target: TrackedAccount, on: bool) -> None:
+    """The owner's switch: posts and reels in the nightly refresh of `target`."""
+    if on:
+        NightlyContent.objects.get_or_create(target=target)
+    else:
+        NightlyContent.objects.filter(target=target).delete()

@@ -1,5 +1,6 @@
-"""The Content tab of an account, the page of a post, and post thumbnails
-(served behind the login, like avatars: never a public media file)."""
+"""Content's pages: the Content tab of an account, the page of a post, post
+thumbnails (served behind the login, like avatars: never a public media file),
+and the scrape modal with "Posts and reels"."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from content import pages, thumbnails
+from content.forms import ContentScrapeForm
 from content.models import Post
+from core.htmx import HtmxHttpRequest
 from core.http import is_partial, page_or_rows
+from scraping import views as scraping_views
 
 TEMPLATE = "content/content_tab.html"
 PLACEHOLDER = (
@@ -51,3 +55,8 @@ def thumbnail(request: HttpRequest, post_id: int) -> HttpResponseBase:
     response = HttpResponse(PLACEHOLDER, content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=300"  # the next scrape may cache it
     return response
+
+
+def scrape_new(request: HtmxHttpRequest) -> HttpResponse:
+    """scraping's modal (same template, same answers) with content's form."""
+    return scraping_views.scrape_new(request, form_class=ContentScrapeForm)

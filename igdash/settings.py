@@ -182,6 +182,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Content analytics: the nightly refresh lists posts of the last N days (new posts
+# and fresh metrics for young ones) where the owner switched it on.
+CONTENT_NIGHTLY_WINDOW_DAYS = env_int(
+    "IGDASH_CONTENT_NIGHTLY_WINDOW_DAYS", 30, minimum=1, maximum=3650
+)
 LOGIN_MAX_FAILURES = env_int("IGDASH_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("IGDASH_LOGIN_LOCKOUT_MINUTES", 15)
 # django-axes, configured from the two values above (igdash/login_throttle.py).

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from django import forms
 
+from scraping import services
 from scraping.handles import InvalidHandle, parse_handle
 from scraping.models import Scrape
 
 
 class ScrapeForm(forms.Form):
+    # A template of more fields, rendered below the lists (an app above scraping
+    # subclasses the form: content adds "Posts and reels"); "" for none.
+    extra_template = ""
+
     handle = forms.CharField(
         label="Instagram account",
         # No max_length: its "at most 300 characters" would stand in for the handle
@@ -37,3 +42,13 @@ class ScrapeForm(forms.Form):
             return parse_handle(self.cleaned_data["handle"])
         except InvalidHandle as exc:
             raise forms.ValidationError(str(exc)) from None
+
+    def create_scrape(self) -> Scrape:
+        """The scrape the valid form asks for (a subclass adds its parts).
+        Raises services.ScrapeError (and AlreadyActive) with the reason."""
+        return services.create_scrape(
+            self.cleaned_data["handle"],
+            self.cleaned_data["lists"],
+            Scrape.Trigger.MANUAL,
+            self.cleaned_data["use_private_login"],
+        )

@@ -17,6 +17,7 @@ from core.keyset import Page, by_id
 from scraping import services
 from scraping.forms import ScrapeForm
 from scraping.models import Direction, Scrape, ScrapeList, ScrapeStats
+from scraping.services import extra_parts
 
 PAGE_SIZE = 30
 Status = Scrape.Status
@@ -89,6 +90,8 @@ class Progress:
     scrape: Scrape
     parts: list[PartProgress]
     message: str
+    # The parts the apps above scraping add (posts and reels), as they report them.
+    extras: tuple[extra_parts.ExtraProgress, ...] = ()
 
     @property
     def finished(self) -> bool:
@@ -165,18 +168,14 @@ def progress(scrape_id: int) -> Progress | None:
         return None
     parts = list(ScrapeList.objects.filter(scrape=scrape).order_by("direction"))
     stats = ScrapeStats.objects.filter(scrape=scrape).first()
-    return Progress(scrape, part_results(scrape, parts, stats), message(scrape))
+    extras = tuple(extra_parts.progress_of(scrape))
+    return Progress(scrape, part_results(scrape, parts, stats), message(scrape), extras)
 
 
 def start(form: ScrapeForm) -> Scrape | None:
     """Create the scrape the form asks for; refusals become form errors."""
     try:
-        return services.create_scrape(
-            form.cleaned_data["handle"],
-            form.cleaned_data["lists"],
-            Scrape.Trigger.MANUAL,
-            form.cleaned_data["use_private_login"],
-        )
+        return form.create_scrape()
     except services.AlreadyActive as exc:
         form.add_error("handle", str(exc))
         form.active = exc.active  # type: ignore[attr-defined]  # read by the template

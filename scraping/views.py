@@ -17,11 +17,13 @@ from scraping.models import Scrape
 
 
 @require_http_methods(["GET", "POST"])
-def scrape_new(request: HtmxHttpRequest) -> HttpResponse:
+def scrape_new(request: HtmxHttpRequest, form_class: type[ScrapeForm] = ScrapeForm) -> HttpResponse:
+    """The scrape modal. `form_class`: the shell mounts this view with a subclass
+    of ScrapeForm that adds the parts of the apps above scraping (igdash/urls.py)."""
     if request.method == "GET":
-        form = ScrapeForm(initial={"handle": request.GET.get("handle", "")})
+        form = form_class(initial={"handle": request.GET.get("handle", "")})
     else:
-        form = ScrapeForm(request.POST)
+        form = form_class(request.POST)
         scrape = scrape_pages.start(form) if form.is_valid() else None
         if scrape is not None:
             if request.htmx:

@@ -33,6 +33,7 @@ urlpatterns = [
         name="relationship_rows_hx",
     ),
     path("<username:username>/bookmark/", views.bookmark, name="bookmark"),
+    path("<username:username>/nightly-content/", views.nightly_content, name="nightly_content"),
     path("<username:username>/delete/", views.delete, name="delete"),
     path("<username:username>/import/", views.import_upload, name="import"),
 ]

@@ -4,6 +4,7 @@ accounts, scrapes, list queries and imports."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts_app.models import TrackedAccount
+from content import services as content_services
 from core.htmx import HtmxHttpRequest
 from core.http import is_partial, page_or_rows, safe_next
 from igdash.account_pages import account as browse
@@ -36,7 +38,11 @@ def account_detail(request: HttpRequest, username: str, rows: bool = False) -> H
     template = "accounts_app/account_detail.html"
     target = tracked.get_target(username)
     if not (rows or is_partial(request)):
-        return page_or_rows(request, template, {"page": browse.account_page(target, request.GET)})
+        context = {
+            "page": browse.account_page(target, request.GET),
+            "window_days": settings.CONTENT_NIGHTLY_WINDOW_DAYS,
+        }
+        return page_or_rows(request, template, context)
     form, page = browse.rows_page(target, request.GET)
     next_url = form.params(cursor=page.next_cursor) if page.next_cursor else None
     context = {"target": target, "form": form, "rows": page, "next_url": next_url}
@@ -49,6 +55,19 @@ def bookmark(request: HtmxHttpRequest, username: str) -> HttpResponse:
     if request.htmx:
         return render(request, "accounts_app/partials/_bookmark.html", {"account": target})
     return redirect(safe_next(request, reverse("accounts:list")))
+
+
+@require_POST
+def nightly_content(request: HtmxHttpRequest, username: str) -> HttpResponse:
+    """The owner's switch: posts and reels in the account's nightly refresh
+    (done only while the account is also starred for the nightly refresh)."""
+    target = tracked.get_target(username)
+    content_services.set_nightly(target, request.POST.get("on") == "1")
+    if request.htmx:
+        target = tracked.get_target(username)  # the switch as stored
+        context = {"account": target, "window_days": settings.CONTENT_NIGHTLY_WINDOW_DAYS}
+        return render(request, "content/_nightly_switch.html", context)
+    return redirect(safe_next(request, reverse("accounts:detail", args=[username])))
 
 
 @require_http_methods(["GET", "POST"])

@@ -21,6 +21,7 @@ from accounts_app.models import IgUser, TrackedAccount
 from core.models import AppSettings
 from scraping.handles import InvalidHandle, parse_handle
 from scraping.models import Scrape, ScrapeList, ScrapeSeen
+from scraping.services import extra_parts
 from scraping.services.config import stale_seconds
 from scraping.services.transitions import change_status, log_status
 
@@ -317,9 +318,16 @@ def refresh_bookmarked() -> list[Scrape]:
     targets = TrackedAccount.objects.filter(bookmarked=True).select_related("user").order_by("pk")
     for target in targets:
         try:
-            scrape = create_scrape_of(
-                target, trigger=Scrape.Trigger.SCHEDULE, countdown=len(created) * spacing or None
-            )
+            with transaction.atomic():
+                scrape = create_scrape_of(
+                    target,
+                    trigger=Scrape.Trigger.SCHEDULE,
+                    countdown=len(created) * spacing or None,
+                )
+                # The parts the apps above scraping add (content: posts and reels
+                # where the owner switched them on), in the scrape's transaction.
+                for add_parts in extra_parts.nightly_parts(target):
+                    add_parts(scrape)
         except AlreadyActive as exc:
             log.info("nightly refresh skips @%s: %s", target.user.username, exc)
             continue
