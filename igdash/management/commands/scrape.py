@@ -20,7 +20,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections, connection
+from django.db import OperationalError, close_old_connections, connection
 from django.utils import timezone
 
 from content import services as content_services
@@ -114,8 +114,16 @@ class Command(BaseCommand):
         shown = ""
         while True:
             runner_gone = runner is not None and not runner.is_alive()
-            scrape = Scrape.objects.get(pk=scrape_id)
-            line = _progress(scrape)
+            try:
+                scrape = Scrape.objects.get(pk=scrape_id)
+                line = _progress(scrape)
+            except OperationalError as exc:
+                # SQLite's shared-cache databases (the test suite's in-memory one)
+                # refuse a read while the run writes, without waiting: read again.
+                if "locked" not in str(exc):
+                    raise
+                time.sleep(POLL_SECONDS)
+                continue
             if line != shown:
                 self.stdout.write(line)
                 self.stdout.flush()
