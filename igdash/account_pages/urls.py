@@ -1,24 +1,9 @@
 from __future__ import annotations
 
-from django.urls import path, register_converter
+from django.urls import path
 
+from core import converters  # noqa: F401  (registers <username:>)
 from igdash.account_pages import views
-
-
-class UsernameConverter:
-    """Instagram usernames: letters, digits, periods, underscores. "-" is never
-    part of one, which keeps /accounts/-/rows/ apart from any account."""
-
-    regex = r"[A-Za-z0-9._]{1,30}"
-
-    def to_python(self, value: str) -> str:
-        return value.lower()
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(UsernameConverter, "username")
 
 app_name = "accounts"
 urlpatterns = [
