@@ -4,14 +4,17 @@ never a file of the disk."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from content.models import Post
+from content import services
+from content.models import ContentPart, Post
 from content.store import finalise, store_page
 from content.tests.builders import day, media, part, scrape, target
 
@@ -61,3 +64,16 @@ def test_a_thumbnail_path_out_of_media_root_is_not_served(  # type: ignore[no-un
     response = owner_client.get(reverse("content:thumbnail", args=[post.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "image/svg+xml"  # the placeholder, not the file
+
+
+@pytest.mark.parametrize("zone", ["Asia/Tokyo", "America/Los_Angeles"])
+def test_posts_since_year_one_are_stored_in_any_time_zone(settings, zone) -> None:  # type: ignore[no-untyped-def]
+    # Midnight of 0001-01-01 east of UTC is in year 0 in UTC: the database
+    # write overflowed (a 500 in the scrape modal). No post predates Instagram.
+    settings.TIME_ZONE = zone
+    account = target("creator", followers=1000)
+    with timezone.override(zone):
+        mode, _, start = services.content_options(None, dt.date(1, 1, 1))
+        run = scrape(account, day(1), followers=1000)
+        part = ContentPart.objects.create(scrape=run, mode=mode, since=start)
+    assert part.since is not None and part.since.year >= 2010
