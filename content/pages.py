@@ -483,6 +483,8 @@ def curve_lines(curve: list[analytics.CurvePoint]) -> list[CurveLine]:
 
 
 def post_page(target: TrackedAccount, post_id: int) -> PostPage:
+    if not 0 < post_id <= INT64_MAX:  # SQL would refuse the number (a 500), not find it
+        raise Http404("This account has no such post.")
     rates = analytics.post_rates(target.pk)
     rate = next((r for r in rates if r.post_id == post_id), None)
     if rate is None:  # a removed post keeps its page

@@ -18,6 +18,7 @@ from scraping.services import ScrapeError
 
 # A "last N" of more than this is "all posts": nobody has more.
 MAX_POSTS = 100_000
+FIRST_POST_DAY = dt.date(2010, 1, 1)
 
 
 def content_options(
@@ -31,6 +32,9 @@ def content_options(
             raise ScrapeError(f"The number of posts must be between 1 and {MAX_POSTS:,}.")
         return ContentPart.Mode.LAST, posts, None
     if since is not None:
+        # No post predates Instagram (2010): an older date lists all the same, and
+        # midnight of 0001-01-01 east of UTC would be year 0 in the database.
+        since = max(since, FIRST_POST_DAY)
         start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
         if start > timezone.now():
             raise ScrapeError(f"{since.isoformat()} is in the future: no post is that new yet.")

@@ -41,9 +41,12 @@ def cached(post: Post) -> tuple[Path, str] | None:
     """The cached thumbnail of a post and its content type, if there is one."""
     if not post.thumbnail:
         return None
-    path = Path(settings.MEDIA_ROOT) / post.thumbnail
+    root = Path(settings.MEDIA_ROOT, FOLDER).resolve()
+    # Only a file under MEDIA_ROOT/thumbnails, symlinks resolved: a stored path
+    # ("../x", "/etc/x") or a link planted there never serves another file.
+    path = (Path(settings.MEDIA_ROOT) / post.thumbnail).resolve()
     ext = path.suffix.lstrip(".")
-    if ext not in EXTENSIONS or not path.is_file():
+    if ext not in EXTENSIONS or not path.is_relative_to(root) or not path.is_file():
         return None
     return path, CONTENT_TYPES[ext]
 
