@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,17 +22,9 @@ from content import services as content_services
 from content.models import ContentPart, Post, PostMetrics
 from scraping import services
 from scraping.models import RateLimitWindow, Scrape
-from scraping.services import logins
 from scraping.tests.sim_control import Sim
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_limits")]
-
-
-@pytest.fixture
-def owner(sim: Sim, isolated_vault: object) -> Iterator[LoginCredential]:
-    login = logins.store_login("demo_owner", sessionid=sim.session("demo_owner"))
-    with override_settings(INSTAGRAM_WEB_URL=sim.base, INSTAGRAM_API_URL=sim.base):
-        yield login
 
 
 def run_until_done(scrape: Scrape) -> Scrape:

@@ -7,11 +7,10 @@ nightly scrape has no content part."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
 from accounts_app.models import LoginCredential, TrackedAccount
@@ -21,18 +20,10 @@ from content.tests.test_content_scrape import run_until_done
 from scraping import services
 from scraping.instagram import endpoints as ep
 from scraping.models import Scrape
-from scraping.services import logins
 from scraping.simulator.world import EPOCH
 from scraping.tests.sim_control import Sim
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_limits")]
-
-
-@pytest.fixture
-def owner(sim: Sim, isolated_vault: object) -> Iterator[LoginCredential]:
-    login = logins.store_login("demo_owner", sessionid=sim.session("demo_owner"))
-    with override_settings(INSTAGRAM_WEB_URL=sim.base, INSTAGRAM_API_URL=sim.base):
-        yield login
 
 
 def content_requests(sim: Sim) -> int:

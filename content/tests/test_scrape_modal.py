@@ -7,11 +7,10 @@ left is checked on a part stopped by a 429 half-way."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
 from accounts_app.models import LoginCredential
@@ -21,18 +20,10 @@ from content.models import ContentPart
 from content.tests.test_content_scrape import run_until_done, stored
 from scraping import services
 from scraping.models import Scrape
-from scraping.services import logins
 from scraping.tests.sim_control import Sim
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_limits")]
 HX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def owner(sim: Sim, isolated_vault: object) -> Iterator[LoginCredential]:
-    login = logins.store_login("demo_owner", sessionid=sim.session("demo_owner"))
-    with override_settings(INSTAGRAM_WEB_URL=sim.base, INSTAGRAM_API_URL=sim.base):
-        yield login
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import io
 import json
 import re
 import statistics
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ import time_machine
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
 from accounts_app.models import LoginCredential
@@ -29,19 +28,11 @@ from content import services as content_services
 from content.models import Post
 from scraping import services
 from scraping.models import RateLimitWindow, Scrape
-from scraping.services import logins
 from scraping.tests.sim_control import Sim
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_limits")]
 
 HANDLE = "demo_small"
-
-
-@pytest.fixture
-def owner(sim: Sim, isolated_vault: object) -> Iterator[LoginCredential]:
-    login = logins.store_login("demo_owner", sessionid=sim.session("demo_owner"))
-    with override_settings(INSTAGRAM_WEB_URL=sim.base, INSTAGRAM_API_URL=sim.base):
-        yield login
 
 
 def content_scrape(handle: str = HANDLE) -> Scrape:

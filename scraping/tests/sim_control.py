@@ -11,7 +11,10 @@ from typing import Any
 
 import httpx
 import pytest
+from django.test import override_settings
 
+from accounts_app.models import LoginCredential
+from scraping.services import logins
 from scraping.simulator.server import SimulatorServer, start_simulator, stop_simulator
 
 
@@ -91,3 +94,12 @@ def sim() -> Iterator[Sim]:
         yield Sim(server, base)
     finally:
         stop_simulator(server)
+
+
+@pytest.fixture
+def owner(sim: Sim, isolated_vault: object) -> Iterator[LoginCredential]:
+    """The simulator's demo owner as the stored login, with igdash pointed at the
+    simulator (the setup of every end-to-end scrape test)."""
+    login = logins.store_login("demo_owner", sessionid=sim.session("demo_owner"))
+    with override_settings(INSTAGRAM_WEB_URL=sim.base, INSTAGRAM_API_URL=sim.base):
+        yield login

@@ -4,18 +4,15 @@ against the export the test built from it, with churn)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.db.models import Count
-from django.test import override_settings
 
 from accounts_app.models import IgUser, LoginCredential
 from scraping import services
 from scraping.imports import import_export
 from scraping.models import Direction, Relationship, Scrape
-from scraping.services import logins
 from scraping.tests.import_builders import export_zip, source
 from scraping.tests.sim_control import Sim
 
@@ -23,13 +20,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_limits")]
 
 TARGET = "demo_small"
 LISTS = {"followers": Direction.FOLLOWER, "following": Direction.FOLLOWING}
-
-
-@pytest.fixture
-def owner(sim: Sim, isolated_vault: object) -> Iterator[LoginCredential]:
-    login = logins.store_login("demo_owner", sessionid=sim.session("demo_owner"))
-    with override_settings(INSTAGRAM_WEB_URL=sim.base, INSTAGRAM_API_URL=sim.base):
-        yield login
 
 
 def truth_names(sim: Sim) -> dict[str, set[str]]:

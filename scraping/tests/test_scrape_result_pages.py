@@ -8,30 +8,21 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
 from accounts_app.models import LoginCredential
 from accounts_app.tests import factories
 from scraping import services
 from scraping.models import Scrape
-from scraping.services import logins
 from scraping.tests.sim_control import Sim
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_limits")]
 INTERNAL = ("should_limit", "list_capped", "non-zero count", "cursor")
 MINUS = "\N{MINUS SIGN}"  # what the pages print before a lost count
-
-
-@pytest.fixture
-def owner(sim: Sim, isolated_vault: object) -> Iterator[LoginCredential]:
-    login = logins.store_login("demo_owner", sessionid=sim.session("demo_owner"))
-    with override_settings(INSTAGRAM_WEB_URL=sim.base, INSTAGRAM_API_URL=sim.base):
-        yield login
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,13 +25,6 @@ from scraping.tests.sim_control import Sim
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_limits")]
 FAMILIES_ENV = ("WEB_API", "GRAPHQL", "MOBILE_API")
-
-
-@pytest.fixture
-def owner(sim: Sim, isolated_vault: object) -> Iterator[LoginCredential]:
-    login = logins.store_login("demo_owner", sessionid=sim.session("demo_owner"))
-    with override_settings(INSTAGRAM_WEB_URL=sim.base, INSTAGRAM_API_URL=sim.base):
-        yield login
 
 
 def scrape(handle: str, **kwargs: Any) -> Scrape:
