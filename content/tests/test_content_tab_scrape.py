@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts_app.models import LoginCredential
-from content.tests.test_content_scrape import content_scrape, owner  # noqa: F401  # the fixture
+from content.tests.test_content_scrape import content_scrape
 from scraping.models import Scrape
 from scraping.tests.sim_control import Sim
 
@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_limits")]
 
 def test_the_tab_lists_every_post_of_a_scraped_account(
     sim: Sim,
-    owner: LoginCredential,  # noqa: F811  # the fixture imported above
+    owner: LoginCredential,
     client: Client,
 ) -> None:
     done = content_scrape("demo_small", source="private")
