@@ -322,3 +322,23 @@ def test_the_legacy_grid_that_answers_no_edges_is_a_partial(
     assert again.status == Scrape.Status.PARTIAL
     assert "empty posts listing" in again.error_message
     assert not Post.objects.filter(removed_by__isnull=False).exists()
+
+
+def test_the_cache_keeps_answers_in_redis_when_configured(redis_url: str, settings: Any) -> None:
+    settings.CACHES = {
+        **settings.CACHES,
+        "instagram": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": "igdash-test",
+            "TIMEOUT": 60,
+        },
+    }
+    page = MediaPage(items=[media(5)], next_cursor=None, more=False)
+    cache_key = answer_cache.key("private", "feed_page", 1, None)
+
+    answer_cache.put(cache_key, page)
+
+    assert answer_cache.get(cache_key) == page
+    answer_cache.clear()
+    assert answer_cache.get(cache_key) is None

@@ -170,9 +170,12 @@ class Command(BaseCommand):
         if content is not None:
             verdict = "complete" if content.complete else f"partial: {content.incomplete_reason}"
             removed = f"{content.removed:,} removed" if content.complete else "removals not judged"
+            plays = (
+                f", {content.info_fetched:,} play counts fetched" if content.info_fetched else ""
+            )
             self.stdout.write(
                 f"  posts and reels: {content.fetched:,} listed, {content.new_posts:,} new, "
-                f"{removed}, {verdict}"
+                f"{removed}{plays}, {verdict}"
             )
 
 
