@@ -343,9 +343,15 @@ def test_the_cache_keeps_answers_in_redis_when_configured(redis_url: str, settin
     }
     page = MediaPage(items=[media(5)], next_cursor=None, more=False)
     cache_key = answer_cache.key("private", "feed_page", 1, None)
+    import redis
+
+    server = redis.Redis.from_url(redis_url)
+    server.set("igdash-test-not-an-answer", b"kept")  # a broker's key, say
 
     answer_cache.put(cache_key, page)
 
     assert answer_cache.get(cache_key) == page
     answer_cache.clear()
     assert answer_cache.get(cache_key) is None
+    assert server.get("igdash-test-not-an-answer") == b"kept"  # no FLUSHDB
+    server.delete("igdash-test-not-an-answer")
