@@ -286,7 +286,7 @@ _INSTAGRAM_CACHE: dict[str, object] = (
     {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     if CACHE_URL
     else {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "core.filecache.FileCache",
         "LOCATION": str(CACHE_DIR),
         # A page of posts is one entry: room for a few big accounts' listings.
         "OPTIONS": {"MAX_ENTRIES": 20_000},

@@ -26,7 +26,7 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 CACHES = {
     **CACHES,  # noqa: F405
     "instagram": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "core.filecache.FileCache",
         "LOCATION": str(CACHE_DIR),  # noqa: F405
         "OPTIONS": {"MAX_ENTRIES": 20_000},
         "KEY_PREFIX": "igdash",

@@ -194,7 +194,7 @@ def test_every_variable_settings_reads_is_listed_in_env_example() -> None:
 @pytest.mark.parametrize(
     ("variables", "backend"),
     [
-        ({}, "filebased.FileBasedCache"),
+        ({}, "filecache.FileCache"),
         ({"IGDASH_CACHE_URL": "redis://127.0.0.1:6379/1"}, "redis.RedisCache"),
         ({"CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"}, "redis.RedisCache"),
     ],
@@ -212,7 +212,7 @@ def test_instagram_answers_are_cached_in_redis_when_igdash_has_one(
     shown, location, timeout = line.split()[1:]
     assert shown.endswith(backend)
     assert timeout == str(24 * 3600)
-    if backend.startswith("filebased"):
+    if backend.startswith("filecache"):
         assert Path(location).parent == tmp_path  # in the data folder
     else:
         assert location.startswith("redis://127.0.0.1:6379/")
