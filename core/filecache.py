@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 from django.core.cache.backends.filebased import FileBasedCache
 
@@ -22,11 +23,15 @@ _last_cull: dict[str, float] = {}  # folder -> monotonic time of its last cull
 
 
 class FileCache(FileBasedCache):
+    def __init__(self, dir: str, params: dict[str, Any]) -> None:
+        super().__init__(dir, params)
+        self._folder = str(dir)
+
     def _cull(self) -> None:
         now = time.monotonic()
         with _lock:
-            last = _last_cull.get(self._dir)
+            last = _last_cull.get(self._folder)
             if last is not None and now - last < CULL_EVERY_SECONDS:
                 return
-            _last_cull[self._dir] = now
-        super()._cull()
+            _last_cull[self._folder] = now
+        super()._cull()  # type: ignore[misc]  # private in Django, absent from the stubs
