@@ -253,15 +253,16 @@ def test_without_the_setting_a_missing_play_count_stays_unknown(
     assert info_requests(sim) == []
 
 
+@pytest.mark.parametrize("client", ["private", "web"])
 def test_with_the_setting_each_reel_without_plays_is_asked_once(
-    sim: Sim, owner: LoginCredential
+    sim: Sim, owner: LoginCredential, client: str
 ) -> None:
     settings_row = AppSettings.load()
     settings_row.fetch_play_counts = True
     settings_row.save()
     sim.scenarios(HANDLE, no_list_plays=True)
 
-    done = content_scrape(HANDLE, source="private")
+    done = content_scrape(HANDLE, source=client)
 
     assert done.status == Scrape.Status.SUCCEEDED, done.error_message
     truth = {int(p["pk"]): p["plays"] for p in sim.content(HANDLE) if p["plays"] is not None}
@@ -277,7 +278,7 @@ def test_the_play_count_fetch_resumes_after_a_429_without_asking_twice(
     settings_row = AppSettings.load()
     settings_row.fetch_play_counts = True
     settings_row.save()
-    # demo_small's listings take 4 requests (2 grid pages, 2 reels pages); the 429
+    # demo_small's listings take 3 requests (2 grid pages, 1 reels page); the 429
     # comes in the middle of the media info requests.
     sim.scenarios(HANDLE, no_list_plays=True, rate_limit={"after": 6, "for": 1, "retry_after": 1})
 
@@ -285,6 +286,8 @@ def test_the_play_count_fetch_resumes_after_a_429_without_asking_twice(
 
     assert done.status == Scrape.Status.SUCCEEDED, done.error_message
     assert done.attempts > 1
+    refused = [e.path for e in sim.log if e.status == 429]
+    assert refused and all("/media/" in path for path in refused)  # during the fetch
     asked_ok = [e.path for e in sim.log if "/media/" in e.path and e.status == 200]
     assert len(asked_ok) == len(set(asked_ok))  # no reel asked twice
     truth = {int(p["pk"]): p["plays"] for p in sim.content(HANDLE) if p["plays"] is not None}
@@ -355,3 +358,17 @@ def test_the_cache_keeps_answers_in_redis_when_configured(redis_url: str, settin
     assert answer_cache.get(cache_key) is None
     assert server.get("igdash-test-not-an-answer") == b"kept"  # no FLUSHDB
     server.delete("igdash-test-not-an-answer")
+
+
+def test_a_web_session_lists_the_grid_with_the_web_timeline_query(
+    sim: Sim, owner: LoginCredential
+) -> None:
+    # The owner's login has a browser session and demo_small is public: the
+    # client is chosen as for follower lists (web), and so is the grid's listing.
+    done = content_scrape(HANDLE)
+
+    assert done.client_used == "web", done.client_reason
+    endpoints = asked(sim)
+    assert endpoints.get("graphql_user_timeline", 0) >= 2
+    assert not any("feed_user" in name for name in endpoints)
+    assert stored(HANDLE) == expected(sim.content(HANDLE), plays=True)
