@@ -105,12 +105,11 @@ def _page_listing(run: Run, part: ContentPart, listing: str, target_pk: int) -> 
         cursor = page.next_cursor
 
 
-def reels_without_plays(scrape: Scrape, part: ContentPart) -> list[int]:
+def reels_without_plays(part: ContentPart) -> list[int]:
     """The media pks of the reels this scrape listed whose play count it does not
     know, past the fetch's checkpoint, in the order they are asked for."""
     reels = Post.objects.filter(
-        target_id=scrape.target_id,
-        last_seen_id=scrape.pk,
+        last_seen_id=part.scrape_id,
         product_type=ProductType.CLIPS,
         metrics__ended_by__isnull=True,
         metrics__plays__isnull=True,
@@ -129,7 +128,7 @@ def fetch_play_counts(run: Run, part: ContentPart) -> None:
     info = getattr(run.client, "media_info", None)
     if info is None:
         return
-    for pk in reels_without_plays(run.scrape, part):
+    for pk in reels_without_plays(part):
         try:
             media: Media | None = info(pk)
         except NotFound:
@@ -199,8 +198,6 @@ def progress(part: ContentPart, now: dt.datetime | None = None) -> ExtraProgress
     summary = f"{_count(posts, 'post')} listed · {_count(pages, 'page')}"
     if part.complete is not None:
         summary = result(part)
-    elif part.info_fetched:
-        summary += f" · {_count(part.info_fetched, 'play count')} asked for"
     done = None if part.complete is not None else done_fraction(part, now)
     percent = None if done is None else round(100 * done)
     left = None
@@ -209,6 +206,12 @@ def progress(part: ContentPart, now: dt.datetime | None = None) -> ExtraProgress
         left = max(elapsed * (1 - done) / done, 0.0)
     elif done is not None and done >= 1:
         left = 0.0
+    fetching = _fetching_plays(part, done)
+    if fetching is not None:  # the listings are done; the play counts go on
+        asked, remaining = fetching
+        summary += f" · play counts {asked:,} of {asked + remaining:,}"
+        percent = round(100 * asked / (asked + remaining)) if asked + remaining else 100
+        left = None
     return ExtraProgress(
         name=ContentScrapePart.label,
         fetched=posts,
@@ -219,6 +222,15 @@ def progress(part: ContentPart, now: dt.datetime | None = None) -> ExtraProgress
         complete=part.complete,
         reason=part.incomplete_reason if part.complete is False else "",
     )
+
+
+def _fetching_plays(part: ContentPart, done: float | None) -> tuple[int, int] | None:
+    """(answered, still to ask) while the play-count fetch runs, else None."""
+    if not part.fetch_plays or part.complete is not None or part.incomplete_reason:
+        return None
+    if done is None or done < 1:
+        return None
+    return part.info_fetched, len(reels_without_plays(part))
 
 
 def result(part: ContentPart) -> str:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from accounts_app.models import LoginCredential
+from content import runner
 from content import services as content_services
 from content.models import ContentPart, NightlyContent, Post, PostMetrics
 from content.tests.test_content_scrape import content_scrape, expected, run_until_done, stored
@@ -281,8 +282,16 @@ def test_the_play_count_fetch_resumes_after_a_429_without_asking_twice(
     # demo_small's listings take 3 requests (2 grid pages, 1 reels page); the 429
     # comes in the middle of the media info requests.
     sim.scenarios(HANDLE, no_list_plays=True, rate_limit={"after": 6, "for": 1, "retry_after": 1})
+    scrape = content_services.create_scrape(HANDLE, source="private")
+    services.run_scrape(scrape.pk)
+    assert Scrape.objects.get(pk=scrape.pk).status == Scrape.Status.WAITING_RATE_LIMIT
+    part = ContentPart.objects.get(scrape=scrape)
+    line = runner.progress(part)
+    reels = sum(1 for p in sim.content(HANDLE) if p["plays"] is not None)
+    assert f"play counts 3 of {reels}" in line.summary  # 3 answered before the 429
+    assert line.percent == round(100 * 3 / reels) and line.complete is None
 
-    done = content_scrape(HANDLE, source="private")
+    done = run_until_done(scrape)
 
     assert done.status == Scrape.Status.SUCCEEDED, done.error_message
     assert done.attempts > 1
