@@ -32,7 +32,7 @@ def inbox() -> Iterator[Inbox]:
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if not self.path.startswith("/broken"):
                 with lock:

@@ -1,0 +1,190 @@
+"""The owner's rules after a complete scrape, the digests, quiet hours, the
+backup and worker alarms: events recorded and delivered to a local endpoint."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from accounts_app.models import IgUser
+from accounts_app.tests import factories
+from core.models import WorkerHeartbeat
+from notify import channels, delivery, digest, rules, tasks
+from notify.models import AccountRule, Delivery, Event, Kind, WatchedUser
+from notify.tests.inbox import Inbox
+from notify.watchdog import Watchdog
+from scraping.models import Relationship
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_vault", "eager")]
+Capture = Callable[..., Any]
+
+
+def lost_and_new(account: Any) -> tuple[list[str], list[str]]:
+    last = account.last_scrape
+    rows = Relationship.objects.filter(target=account, direction=1)
+    lost = sorted(rows.filter(ended_by=last).values_list("user__username", flat=True))
+    new = sorted(rows.filter(first_seen=last).values_list("user__username", flat=True))
+    return lost, new
+
+
+def test_only_watched_users_and_new_followers_above_the_count(
+    inbox: Inbox, django_capture_on_commit_callbacks: Capture
+) -> None:
+    alice = factories.tracked("alice", followers=10, days=3, churn=3)
+    lost, new = lost_and_new(alice)
+    watched = IgUser.objects.get(username=lost[0])
+    WatchedUser.objects.create(account=alice, user=watched)
+    WatchedUser.objects.create(account=alice, user=IgUser.objects.get(username=new[1]))
+    AccountRule.objects.create(account=alice, lost="watched", new_above=2, watched=True)
+    channels.create("Phone", inbox.url("phone"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        made = rules.scrape_changed(alice.last_scrape_id, "succeeded")
+
+    assert {e.kind for e in made} == {Kind.LOST_FOLLOWERS, Kind.NEW_FOLLOWERS, Kind.WATCHED}
+    said = {m["message"].split("\n")[0] for m in inbox.to("phone")}
+    assert said == {
+        f"@alice lost 1 follower: @{lost[0]}",
+        f"@alice has 3 new followers: @{new[0]}, @{new[1]} and @{new[2]}",
+        f"@alice: watched @{lost[0]} stopped following; @{new[1]} started following",
+    }
+
+
+def test_new_followers_at_or_under_the_count_and_lost_off_say_nothing(inbox: Inbox) -> None:
+    alice = factories.tracked("alice", followers=10, days=3, churn=3)
+    AccountRule.objects.create(account=alice, lost="off", new_above=3, watched=True)
+    assert rules.scrape_changed(alice.last_scrape_id, "succeeded") == []
+    # A scrape that moved on since (say, failed then retried) makes nothing either.
+    assert rules.scrape_changed(alice.last_scrape_id, "failed") == []
+
+
+def test_the_first_scrape_of_an_account_has_no_new_followers() -> None:
+    alice = factories.tracked("alice", followers=10, days=1)
+    AccountRule.objects.create(account=alice, new_above=0)
+    assert rules.scrape_changed(alice.last_scrape_id, "succeeded") == []
+
+
+def test_more_than_twenty_names_end_with_a_count_and_the_link() -> None:
+    alice = factories.tracked("alice", followers=40, days=2, churn=25)
+    [event] = rules.scrape_changed(alice.last_scrape_id, "succeeded")
+    assert event.text.startswith("@alice lost 25 followers: @alice_f")
+    assert event.text.endswith(" and 5 more")
+    assert event.text.count("@alice_f") == 20
+    assert event.link == "http://127.0.0.1:8000/accounts/alice/?tab=followers&show=lost"
+
+
+@pytest.fixture
+def night(settings: Any) -> None:
+    settings.TIME_ZONE = "Europe/Berlin"
+
+
+@pytest.mark.usefixtures("night")
+def test_quiet_hours_hold_a_message_until_they_end_and_it_goes_out_once(
+    inbox: Inbox, django_capture_on_commit_callbacks: Capture
+) -> None:
+    channels.create(
+        "Phone", inbox.url("phone"), quiet_start=dt.time(22, 0), quiet_end=dt.time(7, 0)
+    )
+    channels.create("Desk", inbox.url("desk"))
+    berlin = timezone.get_current_timezone()
+    with time_machine.travel(dt.datetime(2026, 12, 3, 23, 30, tzinfo=berlin), tick=False) as clock:
+        with django_capture_on_commit_callbacks(execute=True):
+            rules.events.publish("test:quiet", Kind.BACKUP_FAILED, "The nightly backup failed: x")
+        held = Delivery.objects.get(channel__name="Phone")
+        assert held.status == Delivery.Status.HELD
+        assert held.hold_until == dt.datetime(2026, 12, 4, 7, 0, tzinfo=berlin)
+        assert inbox.to("phone") == [] and len(inbox.to("desk")) == 1
+        clock.move_to(dt.datetime(2026, 12, 4, 6, 59, tzinfo=berlin))
+        tasks.release_held.apply()
+        assert inbox.to("phone") == []
+        clock.move_to(dt.datetime(2026, 12, 4, 7, 1, tzinfo=berlin))
+        tasks.release_held.apply()
+        tasks.release_held.apply()
+    assert len(inbox.to("phone")) == 1 and len(inbox.to("desk")) == 1
+    assert Delivery.objects.get(channel__name="Phone").status == Delivery.Status.SENT
+
+
+@pytest.mark.usefixtures("night")
+def test_quiet_hours_within_one_day() -> None:
+    channel = channels.create(
+        "Desk", "json://127.0.0.1:9/x", quiet_start=dt.time(12, 0), quiet_end=dt.time(14, 0)
+    )
+    tz = timezone.get_current_timezone()
+    assert delivery.quiet_until(channel, dt.datetime(2026, 1, 1, 11, 59, tzinfo=tz)) is None
+    assert delivery.quiet_until(channel, dt.datetime(2026, 1, 1, 12, 0, tzinfo=tz)) == (
+        dt.datetime(2026, 1, 1, 14, 0, tzinfo=tz)
+    )
+    assert delivery.quiet_until(channel, dt.datetime(2026, 1, 1, 14, 0, tzinfo=tz)) is None
+
+
+def test_daily_digest_names_new_and_lost_and_weekly_waits_for_monday(inbox: Inbox) -> None:
+    alice = factories.tracked("alice", followers=10, days=3, churn=2)
+    bob = factories.tracked("bob", followers=5, days=2, churn=1)
+    AccountRule.objects.create(account=alice, digest="daily")
+    AccountRule.objects.create(account=bob, digest="weekly")
+    channels.create("Phone", inbox.url("phone"))
+    lost, _new = lost_and_new(alice)
+    thursday = timezone.now().replace(year=2026, month=12, day=3) + dt.timedelta(hours=1)
+
+    with time_machine.travel(thursday, tick=False):
+        made = digest.send_due()
+    assert [e.account for e in made] == [alice]
+    text = made[0].text
+    assert text.startswith("@alice daily digest: 10 followers")
+    for name in lost:
+        assert f"@{name}" not in text.split("New:")[1].split("Lost:")[0]
+    assert made[0].link.endswith("/accounts/alice/?tab=followers")
+    # Once a day: asking again the same day records nothing new.
+    with time_machine.travel(thursday, tick=False):
+        assert [e.pk for e in digest.send_due()] == [made[0].pk]
+    monday = thursday + dt.timedelta(days=4)
+    with time_machine.travel(monday, tick=False):
+        assert {e.account for e in digest.send_due()} == {alice, bob}
+
+
+def test_digest_text_lists_the_window_names() -> None:
+    alice = factories.tracked("alice", followers=10, days=3, churn=2)
+    lost, new = lost_and_new(alice)
+    # The factory's scrapes finish two minutes after each day's mark: a day back
+    # from three minutes past the last one holds that scrape only.
+    text = digest.build(alice, "daily", timezone.now() + dt.timedelta(minutes=3))
+    assert f"+{len(new)} -{len(lost)} in the last 1 day" in text
+    assert text.split("\n")[1] == "New: " + " and ".join(f"@{n}" for n in new) + "."
+    assert text.split("\n")[2] == "Lost: " + " and ".join(f"@{n}" for n in lost) + "."
+
+
+def test_a_failed_nightly_backup_is_told(
+    inbox: Inbox, settings: Any, django_capture_on_commit_callbacks: Capture
+) -> None:
+    from exports.backups import tasks as backup_tasks
+
+    channels.create("Phone", inbox.url("phone"))
+    settings.BACKUP_DIR = settings.DATA_DIR / "no" / "such" / "folder"
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(OSError):
+        backup_tasks.nightly_backup()
+    [message] = inbox.to("phone")
+    assert message["message"].startswith("The nightly backup failed: ")
+    assert Event.objects.get().kind == Kind.BACKUP_FAILED
+
+
+def test_the_worker_down_for_five_minutes_is_told_once(inbox: Inbox) -> None:
+    channels.create("Phone", inbox.url("phone"))
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(hostname="w1", last_seen=now, pid=1)
+    dog = Watchdog()
+    assert dog.check(now) is None  # alive
+    WorkerHeartbeat.objects.filter(hostname="w1").update(last_seen=now - dt.timedelta(minutes=1))
+    assert dog.check(now) is None  # down for a minute only
+    later = now + dt.timedelta(minutes=5)
+    with time_machine.travel(later, tick=False):
+        event = dog.check(later)
+        assert dog.check(later + dt.timedelta(minutes=1)) == event
+    assert event is not None and event.kind == Kind.WORKER_DOWN
+    [message] = inbox.to("phone")
+    assert message["message"].startswith("The igdash worker is down since ")
+    assert message["message"].endswith("http://127.0.0.1:8000/health")
