@@ -159,13 +159,14 @@ def test_digest_text_lists_the_window_names() -> None:
 
 
 def test_a_failed_nightly_backup_is_told(
-    inbox: Inbox, settings: Any, django_capture_on_commit_callbacks: Capture
+    inbox: Inbox, django_capture_on_commit_callbacks: Capture
 ) -> None:
     from exports.backups import tasks as backup_tasks
+    from exports.backups.archives import BackupError
 
     channels.create("Phone", inbox.url("phone"))
-    settings.BACKUP_DIR = settings.DATA_DIR / "no" / "such" / "folder"
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(OSError):
+    # The test database lives in memory: there is no database file to back up.
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(BackupError):
         backup_tasks.nightly_backup()
     [message] = inbox.to("phone")
     assert message["message"].startswith("The nightly backup failed: ")
