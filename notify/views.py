@@ -13,9 +13,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts_app import vault
-from accounts_app.models import TrackedAccount
+from accounts_app.models import IgUser, TrackedAccount
 from core.htmx import HtmxHttpRequest
+from core.http import safe_next
 from notify import channels
+from notify import watch as watch_list
 from notify.forms import ChannelForm, RuleForm
 from notify.models import AccountRule, Channel, Event
 from notify.pages import bell_context, channels_context
@@ -109,4 +111,17 @@ def mark_read(request: HtmxHttpRequest, event_id: int | None = None) -> HttpResp
     events.update(read=True)
     if request.htmx:
         return render(request, PANEL, {**bell_context(), "oob": True})
-    return redirect(request.headers.get("Referer") or reverse("home"))
+    return redirect(safe_next(request, reverse("home")))
+
+
+@require_POST
+def watch(request: HtmxHttpRequest, account_id: int, user_id: int) -> HttpResponse:
+    """The eye on a list row: watch the user on this account, or stop."""
+    target = get_object_or_404(TrackedAccount, pk=account_id)
+    user = get_object_or_404(IgUser, pk=user_id)
+    is_watched = watch_list.toggle(target, user)
+    if request.htmx:
+        context = {"target": target, "u": user, "is_watched": is_watched}
+        return render(request, "notify/_watch.html", context)
+    username = target.user.username
+    return redirect(safe_next(request, reverse("accounts:detail", args=[username])))
