@@ -119,7 +119,12 @@ def send(channel: Channel, title: str, body: str) -> Sent:
 
 
 def record_result(channel: Channel, sent: Sent) -> None:
-    """The channel's last delivery result, shown in Settings."""
+    """The channel's last delivery result, shown in Settings and logged (the
+    scheme and the masked result: never the URL)."""
+    level = logging.INFO if sent.ok else logging.WARNING
+    log.log(
+        level, "channel %s (%s, %s://): %s", channel.pk, channel.name, channel.url_hint, sent.detail
+    )
     channel.last_ok, channel.last_result, channel.last_at = sent.ok, sent.detail, timezone.now()
     Channel.objects.filter(pk=channel.pk).update(
         last_ok=sent.ok, last_result=sent.detail, last_at=channel.last_at
