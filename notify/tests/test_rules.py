@@ -19,6 +19,7 @@ from notify.models import AccountRule, Delivery, Event, Kind, WatchedUser
 from notify.tests.inbox import Inbox
 from notify.watchdog import Watchdog
 from scraping.models import Relationship
+from scraping.services.transitions import change_status
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_vault", "eager")]
 Capture = Callable[..., Any]
@@ -189,3 +190,46 @@ def test_the_worker_down_for_five_minutes_is_told_once(inbox: Inbox) -> None:
     [message] = inbox.to("phone")
     assert message["message"].startswith("The igdash worker is down since ")
     assert message["message"].endswith("http://127.0.0.1:8000/health")
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "kind", "words"),
+    [
+        ("needs_attention", "needs_2fa", Kind.SCRAPE_WAITING, "waits for you: Enter the code"),
+        ("partial", "incomplete", Kind.SCRAPE_PARTIAL, "is partial, nobody was marked lost: "),
+    ],
+)
+def test_a_scrape_that_waits_on_the_owner_or_went_partial_is_told(
+    inbox: Inbox,
+    django_capture_on_commit_callbacks: Capture,
+    status: str,
+    code: str,
+    kind: str,
+    words: str,
+) -> None:
+    channels.create("Phone", inbox.url("phone"))
+    alice = factories.tracked("alice", followers=3, days=1)
+    run = factories.scrape(alice, status="running", lists="none")
+    message = "Enter the code Instagram sent to @demo_owner (Settings)."
+    # Through the signal, as the engine changes it: sent once the change commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(run.pk, status, message, error_code=code, error_message=message)
+    [event] = Event.objects.all()
+    assert event.kind == kind and event.text.startswith(f"@alice: scrape #{run.pk} ")
+    assert words in event.text
+    [sent] = inbox.to("phone")
+    assert sent["message"].endswith(f"/scrapes/{run.pk}/")
+    # The same status again (a second attempt that waits too) is a new event
+    # only when the attempt changed.
+    assert rules.scrape_changed(run.pk, status)[0].pk == event.pk
+
+
+def test_queued_running_and_cancelled_tell_nothing(
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    alice = factories.tracked("alice", followers=3, days=1)
+    run = factories.scrape(alice, status="queued", lists="none")
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(run.pk, "running", "claimed")
+        change_status(run.pk, "cancelled", "by the owner")
+    assert not Event.objects.exists()
