@@ -36,7 +36,7 @@ def top_post(account: TrackedAccount, since: dt.datetime) -> str:
         return ""
     post = best[0]
     likes = f"{post.likes:,} likes" if post.likes is not None else "likes unknown"
-    rate = f", {post.rate:.1%} engagement" if post.rate is not None else ""
+    rate = f", {post.rate:.1f}% engagement" if post.rate is not None else ""  # a percentage
     return f"Top post of the week: instagram.com/p/{post.shortcode}/ ({likes}{rate})."
 
 

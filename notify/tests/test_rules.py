@@ -233,3 +233,35 @@ def test_queued_running_and_cancelled_tell_nothing(
         change_status(run.pk, "running", "claimed")
         change_status(run.pk, "cancelled", "by the owner")
     assert not Event.objects.exists()
+
+
+def test_the_weekly_digest_names_the_top_post_of_the_week() -> None:
+    from content.store import finalise, store_page
+    from content.tests import builders
+
+    creator = builders.target("creator", followers=1000)
+    run = builders.scrape(creator, builders.day(10), followers=1000)
+    content = builders.part(run)
+    store_page(
+        run,
+        content,
+        [
+            builders.media(1, builders.day(8), likes=50, comments=5),
+            builders.media(2, builders.day(9), likes=120, comments=30),
+            builders.media(3, builders.day(1), likes=900, comments=90),  # older than the week
+        ],
+    )
+    finalise(run, content)
+
+    text = digest.build(creator, "weekly", builders.day(10, hour=14))
+
+    assert text.startswith("@creator weekly digest: 1,000 followers, +0 -0 in the last 7 days.")
+    assert text.endswith("Top post of the week: instagram.com/p/C2/ (120 likes, 15.0% engagement).")
+
+
+def test_the_watchdog_thread_starts_and_stops() -> None:
+    from notify import watchdog
+
+    stop = watchdog.start()
+    assert any(t.name == "igdash-watchdog" for t in __import__("threading").enumerate())
+    stop.set()
