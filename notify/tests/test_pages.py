@@ -188,3 +188,36 @@ def test_cli_adds_lists_and_tests_channels(inbox: Inbox, monkeypatch: pytest.Mon
         call_command("notify", "test", stdout=io.StringIO())
     with pytest.raises(CommandError, match="No channel named 'nope'"):
         call_command("notify", "test", "nope")
+
+
+def test_without_javascript_the_forms_go_back_to_the_page(admin_client: Client) -> None:
+    answer = admin_client.post("/notify/channels/add/", {"name": "Phone", "url": "ntfy://t0p1c"})
+    assert answer.status_code == 302 and answer["Location"] == "/settings/#notifications"
+    page = admin_client.get("/settings/").content.decode()
+    assert "Added the channel “Phone” (ntfy)" in page and "t0p1c" not in page
+    answer = admin_client.post("/notify/channels/add/", {"name": "", "url": "ntfy://t0p1c"})
+    assert answer.status_code == 302
+    assert "The channel was not added: name: This field is required." in (
+        admin_client.get("/settings/").content.decode()
+    )
+    event = Event.objects.create(key="k", kind=Kind.DIGEST, text="@alice daily digest")
+    answer = admin_client.post(f"/notify/events/{event.pk}/read/", {"next": "/accounts/"})
+    assert answer["Location"] == "/accounts/"
+    answer = admin_client.post("/notify/events/read/", {"next": "https://evil.example/"})
+    assert answer["Location"] == "/"
+
+
+def test_a_locked_vault_fails_the_delivery_and_says_why(
+    inbox: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    channel = channels.create("Phone", inbox.url("phone"))
+
+    def locked() -> bytes:
+        raise vault.VaultLocked()
+
+    monkeypatch.setattr(vault, "master_key", locked)
+    sent = channels.test_channel(channel)
+    assert not sent.ok and sent.detail.startswith("igdash is locked")
+    assert inbox.arrived == []
+    channel.refresh_from_db()
+    assert channel.last_ok is False and channel.last_result.startswith("igdash is locked")
