@@ -46,6 +46,9 @@ def test_a_channel_is_sealed_and_shown_only_as_its_service(admin_client: Client)
     assert channels.url_of(channel) == f"ntfy://{SECRET_URL_PART}"
     page = admin_client.get("/settings/").content.decode()
     assert 'id="notifications"' in page and SECRET_URL_PART not in page
+    for admin_page in ("/admin/notify/channel/", f"/admin/notify/channel/{channel.pk}/change/"):
+        shown = admin_client.get(admin_page)
+        assert shown.status_code == 200 and SECRET_URL_PART not in shown.content.decode()
 
 
 def test_a_refused_channel_never_shows_the_typed_url_again(admin_client: Client) -> None:
