@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from celery import Task, shared_task
+from django.utils import timezone
 
 from notify import delivery, digest, rules
+from notify.models import Event
 
 log = logging.getLogger(__name__)
 MAX_RETRIES = delivery.MAX_ATTEMPTS - 1
+KEEP = dt.timedelta(days=90)
 
 
 def backoff(retries: int) -> int:
@@ -42,5 +46,9 @@ def release_held() -> None:
 
 @shared_task(name="notify.digests", expires=3 * 3600)
 def digests() -> None:
-    """The daily and (on Mondays) weekly digests of the accounts that want one."""
+    """The daily and (on Mondays) weekly digests of the accounts that want one,
+    and the removal of events older than KEEP_DAYS (their deliveries with them)."""
     digest.send_due()
+    gone, _ = Event.objects.filter(created_at__lt=timezone.now() - KEEP).delete()
+    if gone:
+        log.info("removed %d notification rows older than %d days", gone, KEEP.days)

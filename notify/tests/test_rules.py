@@ -265,3 +265,11 @@ def test_the_watchdog_thread_starts_and_stops() -> None:
     stop = watchdog.start()
     assert any(t.name == "igdash-watchdog" for t in __import__("threading").enumerate())
     stop.set()
+
+
+def test_the_daily_task_removes_events_older_than_ninety_days() -> None:
+    old = Event.objects.create(key="old", kind=Kind.DIGEST, text="old")
+    Event.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=91))
+    Event.objects.create(key="new", kind=Kind.DIGEST, text="new")
+    tasks.digests.apply()
+    assert list(Event.objects.values_list("key", flat=True)) == ["new"]
