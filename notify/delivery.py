@@ -18,12 +18,17 @@ from dataclasses import dataclass, field
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts_app import vault
 from notify import channels
 from notify.models import Channel, Delivery
 from notify.text import outgoing
 
 MAX_ATTEMPTS = 6
 Status = Delivery.Status
+# Passphrase mode, locked: the URLs cannot be opened. Deliveries wait (held) and
+# are looked at again this often, and at once when the vault is unlocked.
+LOCKED = "igdash is locked: sent once the passphrase is entered"
+LOCKED_RECHECK = dt.timedelta(minutes=5)
 
 
 @dataclass
@@ -56,14 +61,21 @@ def _claim(row: Delivery) -> bool:
     )
 
 
+def _hold(row: Delivery, outcome: Outcome, until: dt.datetime, why: str = "") -> None:
+    Delivery.objects.filter(pk=row.pk, status=row.status).update(
+        status=Status.HELD, hold_until=until, error=why
+    )
+    outcome.held.append(row.channel_id)
+
+
 def _send_one(row: Delivery, outcome: Outcome, now: dt.datetime) -> None:
     channel = row.channel
     until = quiet_until(channel, now)
     if until is not None:
-        Delivery.objects.filter(pk=row.pk, status=row.status).update(
-            status=Status.HELD, hold_until=until
-        )
-        outcome.held.append(channel.pk)
+        _hold(row, outcome, until)
+        return
+    if vault.passphrase_mode() and vault.is_locked():
+        _hold(row, outcome, now + LOCKED_RECHECK, LOCKED)
         return
     if not _claim(row):
         return  # another task has it, or sent it
@@ -102,3 +114,12 @@ def due_held(now: dt.datetime | None = None) -> list[int]:
     now = now or timezone.now()
     rows = Delivery.objects.filter(status=Status.HELD, hold_until__lte=now)
     return sorted(set(rows.values_list("event_id", flat=True)))
+
+
+def release_after_unlock() -> None:
+    """accounts_app.vault.AFTER_UNLOCK: what waited for the vault goes out now."""
+    from notify.tasks import release_held
+
+    waiting = Delivery.objects.filter(status=Status.HELD, error=LOCKED)
+    if waiting.update(hold_until=timezone.now()):
+        release_held.delay()

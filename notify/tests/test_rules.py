@@ -273,3 +273,27 @@ def test_the_daily_task_removes_events_older_than_ninety_days() -> None:
     Event.objects.create(key="new", kind=Kind.DIGEST, text="new")
     tasks.digests.apply()
     assert list(Event.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_a_locked_vault_holds_deliveries_until_the_unlock(
+    inbox: Inbox, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Capture
+) -> None:
+    from accounts_app import vault
+
+    channels.create("Phone", inbox.url("phone"))
+    monkeypatch.setattr(vault, "passphrase_mode", lambda: True)
+    monkeypatch.setattr(vault, "is_locked", lambda: True)
+    with django_capture_on_commit_callbacks(execute=True):
+        rules.events.publish("k", Kind.BACKUP_FAILED, "The nightly backup failed: x")
+    held = Delivery.objects.get()
+    assert held.status == Delivery.Status.HELD and held.error == delivery.LOCKED
+    assert held.attempts == 0 and inbox.arrived == []
+    tasks.release_held.apply()  # due again only after the recheck time
+    assert inbox.arrived == []
+
+    monkeypatch.setattr(vault, "is_locked", lambda: False)
+    for hook in vault.AFTER_UNLOCK:
+        if hook is delivery.release_after_unlock:
+            hook()
+    assert len(inbox.to("phone")) == 1
+    assert Delivery.objects.get().status == Delivery.Status.SENT
