@@ -84,3 +84,9 @@ def test_settings_section_and_bell_fit_every_screen(  # type: ignore[no-untyped-
     page.click("#bell-panel >> text=Mark all read")
     page.wait_for_selector("#bell-count[data-unread='0']", state="attached")
     assert not Event.objects.filter(read=False).exists()
+    page.keyboard.press("Escape")  # closes the bell
+    assert page.evaluate("document.getElementById('bell').open") is False
+    page.click("#bell summary")
+    page.wait_for_selector("#bell-panel [data-events]")
+    page.mouse.click(width - 3, height - 3)  # a tap outside (the panel is near the top)
+    assert page.evaluate("document.getElementById('bell').open") is False
