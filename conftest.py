@@ -19,7 +19,11 @@ hypothesis_settings.register_profile("explore", max_examples=200, deadline=None)
 hypothesis_settings.load_profile("igdash")
 
 # Fixtures shared across apps: the scrape engine's fakes and the simulator control.
-pytest_plugins = ("scraping.tests.engine_fakes", "scraping.tests.sim_control")
+pytest_plugins = (
+    "scraping.tests.engine_fakes",
+    "scraping.tests.sim_control",
+    "notify.tests.inbox",
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "scraping",
     "content",
     "exports",
+    "notify",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +128,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notify.context_processors.bell",
             ],
         },
     }
@@ -323,6 +325,11 @@ SERVE_THREADS = env_int("IGDASH_WEB_THREADS", 8, minimum=1)
 WORKER_CONCURRENCY = env_int("IGDASH_WORKER_CONCURRENCY", 4, minimum=1)
 
 # --- Instagram -------------------------------------------------------------------------
+# --- Notifications (docs/notifications.md) ---------------------------------------------
+# The address messages link to: how your phone reaches igdash, e.g. the tailnet's
+# MagicDNS name (https://igdash.tail1234.ts.net). Links are BASE_URL + a page's path.
+BASE_URL = env_url("IGDASH_BASE_URL", "http://127.0.0.1:8000")
+
 INSTAGRAM_WEB_URL = env_url("IGDASH_INSTAGRAM_WEB_URL", "https://www.instagram.com")
 INSTAGRAM_API_URL = env_url("IGDASH_INSTAGRAM_API_URL", "https://i.instagram.com")
 # Every knob of the scrape engine is read here, once, at start-up: a typo stops
@@ -403,6 +410,10 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django.security.DisallowedHost": {"filters": ["disallowed_host"]},
         "httpx": {"level": "WARNING"},
+        # Apprise writes notification URLs (secrets) into its DEBUG lines and hosts
+        # into its warnings: it never reaches the log files; notify/channels.py
+        # captures what a failure says and masks the URL in it.
+        "apprise": {"level": "CRITICAL", "propagate": False},
         "httpcore": {"level": "WARNING"},
         # django-axes says "AXES: BEGIN ..." at every process start: noise. Its
         # lockout lines (axes.handlers, WARNING) stay.
