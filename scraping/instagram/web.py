@@ -27,6 +27,7 @@ from scraping.instagram.errors import (
     classify_error,
 )
 from scraping.instagram.types import (
+    CommentPage,
     Media,
     MediaPage,
     Page,
@@ -36,6 +37,7 @@ from scraping.instagram.types import (
     media_page,
     parse_pk,
     user_record,
+    web_comments_answer,
 )
 
 EndpointKind = Literal["profile", "list"]
@@ -185,6 +187,32 @@ class WebClient:
         """One post. Without a session Instagram answers it with null play counts."""
         path = ep.MEDIA_INFO.format(pk=int(pk))
         return media_info_answer(self._get_json(ep.FAMILY_WEB_API, path, {}, kind="profile"))
+
+    # --- CommentClient (docs/instagram-wire.md section 9) --------------------------------
+    fetches_replies = False
+    pages_newer = False
+
+    def comments_page(
+        self, media_pk: int, *, max_id: str | None = None, min_id: str | None = None
+    ) -> CommentPage:
+        """One page of a post's comments through the web GraphQL query (oldest first,
+        50 at most a page). It has no "newer" cursor (min_id is ignored: a re-run
+        lists again) and stops at 50 comments, which CommentPage.more_hidden says."""
+        variables: dict[str, Any] = {
+            "shortcode": ep.shortcode_of(media_pk),
+            "first": ep.COMMENTS_WEB_CAP,
+        }
+        if max_id:
+            variables["after"] = max_id
+        params = {
+            "query_hash": ep.COMMENTS_QUERY_HASH,
+            "variables": json.dumps(variables, separators=(",", ":")),
+        }
+        data = self._get_json(ep.FAMILY_GRAPHQL, ep.GRAPHQL_QUERY, params, kind="list")
+        return web_comments_answer(data)
+
+    def replies_page(self, media_pk: int, comment_pk: int, cursor: str | None) -> CommentPage:
+        raise TransportError("The web session cannot list the replies of a comment")
 
     def _username_for(self, user_pk: int) -> str:
         username = self._usernames.get(user_pk)
