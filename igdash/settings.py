@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "accounts_app",
     "scraping",
     "content",
+    "audience",
     "exports",
 ]
 
@@ -187,6 +188,11 @@ AUTH_PASSWORD_VALIDATORS = [
 CONTENT_NIGHTLY_WINDOW_DAYS = env_int(
     "IGDASH_CONTENT_NIGHTLY_WINDOW_DAYS", 30, minimum=1, maximum=3650
 )
+# Audience analysis (docs/audience.md): comments of the last N posts by default,
+# and "loyal" = commented on at least LOYAL_MIN of the last LOYAL_POSTS posts.
+AUDIENCE_POSTS = env_int("IGDASH_AUDIENCE_POSTS", 12, minimum=1, maximum=100_000)
+AUDIENCE_LOYAL_POSTS = env_int("IGDASH_AUDIENCE_LOYAL_POSTS", 12, minimum=1, maximum=1000)
+AUDIENCE_LOYAL_MIN = env_int("IGDASH_AUDIENCE_LOYAL_MIN", 3, minimum=1, maximum=1000)
 LOGIN_MAX_FAILURES = env_int("IGDASH_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("IGDASH_LOGIN_LOCKOUT_MINUTES", 15)
 # django-axes, configured from the two values above (igdash/login_throttle.py).

@@ -318,6 +318,9 @@ class CommentPage:
     # Replies shown inline under each comment of the page, by parent pk, and the
     # parents whose threads have more replies than shown (to fetch, or partial).
     inline_replies: dict[int, list[Comment]] | None = None
+    # next_min_id as sent, even without "more newer": kept, it asks later for the
+    # comments posted since.
+    newest_cursor: str | None = None
 
 
 def _user_of_comment(data: dict[str, Any]) -> UserRecord:
@@ -391,6 +394,7 @@ def comments_answer(data: dict[str, Any]) -> CommentPage:
         total=_count(data.get("comment_count")),
         more_hidden=hidden_older or hidden_newer,
         inline_replies=inline,
+        newest_cursor=str(data["next_min_id"]) if data.get("next_min_id") else None,
     )
 
 
