@@ -1,0 +1,371 @@
+"""Audience figures (docs/audience.md defines each): the commenters of a tracked
+account crossed with its follower history, shares, overlap between two accounts,
+pods and generic comments, and a post's comments over time. Each figure is a
+fixed number of SQL statements, whatever the number of comments or followers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.utils.dateparse import parse_datetime
+
+from audience.models import Comment
+from scraping.models import Direction, ScrapeList
+
+POD_WINDOW_MINUTES = 15
+POD_MIN_POSTS = 3
+GENERIC_MIN_AUTHORS = 3
+GENERIC_MAX_WORDS = 3
+TIMELINE_HOURS = (1, 3, 6, 12, 24, 48, 72, 168)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The latest complete follower scrape of the account (None: follows unknown)."""
+
+    scrape_id: int | None
+    taken_at: dt.datetime | None
+    first_taken_at: dt.datetime | None  # igdash's first complete follower scrape
+
+
+@dataclass
+class Commenter:
+    author_id: int
+    ig_pk: int | None
+    username: str
+    full_name: str
+    is_private: bool
+    is_verified: bool
+    comments: int
+    posts: int
+    first_at: dt.datetime
+    last_at: dt.datetime
+    recent_posts: int
+    follows: bool | None
+    following_since: dt.datetime | None
+    loyal: bool
+    left: bool
+    new_follower_commented_first: bool
+
+
+def baseline(target_id: int) -> Baseline:
+    complete = ScrapeList.objects.filter(
+        scrape__target_id=target_id, direction=Direction.FOLLOWER, complete=True
+    )
+    latest = complete.order_by("-scrape_id").values_list("scrape_id", "scrape__created_at").first()
+    first = complete.order_by("scrape_id").values_list("scrape__created_at", flat=True).first()
+    if latest is None:
+        return Baseline(None, None, None)
+    return Baseline(latest[0], latest[1], first)
+
+
+def _when(value: Any) -> dt.datetime | None:
+    """A datetime from the database (SQLite hands raw SQL text back)."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    parsed = parse_datetime(str(value))
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed
+
+
+COMMENTERS_SQL = """
+WITH recent AS (
+    SELECT id FROM content_post
+    WHERE target_id = %(t)s AND removed_by_id IS NULL
+    ORDER BY taken_at DESC LIMIT %(loyal_posts)s
+), c AS (
+    SELECT author_id, COUNT(*) AS comments, COUNT(DISTINCT post_id) AS posts,
+           MIN(created_at) AS first_at, MAX(created_at) AS last_at,
+           COUNT(DISTINCT CASE WHEN post_id IN (SELECT id FROM recent) THEN post_id END)
+               AS recent_posts
+    FROM audience_comment
+    WHERE target_id = %(t)s AND removed_by_id IS NULL
+    GROUP BY author_id
+), f AS (
+    SELECT r.user_id,
+           MIN(s.created_at) AS since,
+           MAX(CASE WHEN r.first_seen_id <= %(base)s
+                     AND (r.ended_by_id IS NULL OR r.ended_by_id > %(base)s)
+                    THEN 1 ELSE 0 END) AS follows,
+           MAX(CASE WHEN r.ended_by_id IS NOT NULL AND r.ended_by_id <= %(base)s
+                    THEN e.created_at END) AS ended_at
+    FROM scraping_relationship r
+    JOIN c ON c.author_id = r.user_id
+    JOIN scraping_scrape s ON s.id = r.first_seen_id
+    LEFT JOIN scraping_scrape e ON e.id = r.ended_by_id
+    WHERE r.target_id = %(t)s AND r.direction = %(follower)s
+    GROUP BY r.user_id
+)
+SELECT c.author_id, u.ig_pk, u.username, u.full_name, u.is_private, u.is_verified,
+       c.comments, c.posts, c.first_at, c.last_at, c.recent_posts,
+       f.follows, f.since, f.ended_at
+FROM c
+JOIN accounts_app_iguser u ON u.id = c.author_id
+LEFT JOIN f ON f.user_id = c.author_id
+"""
+
+
+def commenters(target_id: int) -> list[Commenter]:
+    """Every commenter of the account's stored comments (removed ones left out),
+    with the follower history at the latest complete follower scrape."""
+    base = baseline(target_id)
+    params = {
+        "t": target_id,
+        "loyal_posts": settings.AUDIENCE_LOYAL_POSTS,
+        "base": base.scrape_id if base.scrape_id is not None else 0,
+        "follower": int(Direction.FOLLOWER),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(COMMENTERS_SQL, params)
+        rows = cursor.fetchall()
+    return [_commenter(row, base) for row in rows]
+
+
+def _commenter(row: tuple[Any, ...], base: Baseline) -> Commenter:
+    (author_id, ig_pk, username, full_name, private, verified, comments, posts) = row[:8]
+    first_at, last_at = _when(row[8]), _when(row[9])
+    recent, follows_raw, since, ended_at = row[10], row[11], _when(row[12]), _when(row[13])
+    assert first_at is not None and last_at is not None
+    follows: bool | None = None if base.scrape_id is None else bool(follows_raw)
+    left = follows is False and ended_at is not None and ended_at > first_at
+    first_scrape = base.first_taken_at
+    new_first = bool(
+        follows
+        and since is not None
+        and first_scrape is not None
+        and since > first_scrape
+        and first_at < since
+    )
+    return Commenter(
+        author_id=author_id,
+        ig_pk=ig_pk,
+        username=username,
+        full_name=full_name,
+        is_private=bool(private),
+        is_verified=bool(verified),
+        comments=comments,
+        posts=posts,
+        first_at=first_at,
+        last_at=last_at,
+        recent_posts=recent,
+        follows=follows,
+        following_since=since if follows else None,
+        loyal=recent >= settings.AUDIENCE_LOYAL_MIN,
+        left=left,
+        new_follower_commented_first=new_first,
+    )
+
+
+def followers_at(target_id: int, scrape_id: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM scraping_relationship WHERE target_id = %s AND direction = %s"
+            " AND first_seen_id <= %s AND (ended_by_id IS NULL OR ended_by_id > %s)",
+            [target_id, int(Direction.FOLLOWER), scrape_id, scrape_id],
+        )
+        return int(cursor.fetchone()[0])
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def shares(target_id: int, rows: list[Commenter] | None = None) -> dict[str, Any]:
+    """Commenters who follow / do not / unknown, engaged followers, private and
+    verified commenters, loyal, left, and the flagged patterns."""
+    rows = commenters(target_id) if rows is None else rows
+    base = baseline(target_id)
+    total = len(rows)
+    follow = sum(1 for r in rows if r.follows)
+    followers = followers_at(target_id, base.scrape_id) if base.scrape_id else None
+    flags = flagged(target_id)
+    return {
+        "commenters": total,
+        "comments": sum(r.comments for r in rows),
+        "known": base.scrape_id is not None,
+        "follow": follow,
+        "not_follow": sum(1 for r in rows if r.follows is False),
+        "follow_pct": _share(follow, total) if base.scrape_id else None,
+        "followers": followers,
+        "engaged_followers_pct": _share(follow, followers) if followers else None,
+        "private": sum(1 for r in rows if r.is_private),
+        "private_pct": _share(sum(1 for r in rows if r.is_private), total),
+        "verified": sum(1 for r in rows if r.is_verified),
+        "verified_pct": _share(sum(1 for r in rows if r.is_verified), total),
+        "loyal": sum(1 for r in rows if r.loyal),
+        "left": sum(1 for r in rows if r.left),
+        "new_first": sum(1 for r in rows if r.new_follower_commented_first),
+        "pod_members": len(flags["pod_members"]),
+        "pods": flags["pods"],
+        "generic_commenters_pct": _share(len(flags["generic_authors"]), total),
+        "emoji_commenters_pct": _share(len(flags["emoji_authors"]), total),
+        "generic_comments_pct": _share(flags["generic_comments"], flags["comments"]),
+        "emoji_comments_pct": _share(flags["emoji_comments"], flags["comments"]),
+    }
+
+
+EARLY_SQL = """
+SELECT c.post_id, c.author_id FROM audience_comment c
+JOIN content_post p ON p.id = c.post_id
+WHERE c.target_id = %s AND c.removed_by_id IS NULL AND c.parent_pk IS NULL
+  AND c.created_at <= {window}
+GROUP BY c.post_id, c.author_id
+"""
+
+
+def _early_sql() -> str:
+    minutes = POD_WINDOW_MINUTES
+    if connection.vendor == "sqlite":
+        window = f"datetime(p.taken_at, '+{minutes} minutes')"
+    else:
+        window = f"p.taken_at + interval '{minutes} minutes'"
+    return EARLY_SQL.format(window=window)
+
+
+def pods(target_id: int) -> list[list[int]]:
+    """Groups of commenters (IgUser ids) who each commented within
+    POD_WINDOW_MINUTES of the post on the same POD_MIN_POSTS posts or more: the
+    pairs that met that often, joined into groups of at least 3."""
+    with connection.cursor() as cursor:
+        cursor.execute(_early_sql(), [target_id])
+        early = cursor.fetchall()
+    by_post: dict[int, list[int]] = defaultdict(list)
+    for post_id, author_id in early:
+        by_post[post_id].append(author_id)
+    together: dict[tuple[int, int], int] = defaultdict(int)
+    for authors in by_post.values():
+        for pair in itertools.combinations(sorted(authors), 2):
+            together[pair] += 1
+    parent: dict[int, int] = {}
+
+    def root(node: int) -> int:
+        while parent.setdefault(node, node) != node:
+            node = parent[node]
+        return node
+
+    for (a, b), posts in together.items():
+        if posts >= POD_MIN_POSTS:
+            parent[root(a)] = root(b)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for node in list(parent):
+        groups[root(node)].append(node)
+    return sorted((sorted(g) for g in groups.values() if len(g) >= 3), key=len, reverse=True)
+
+
+_WORDS = re.compile(r"\w+", re.UNICODE)
+
+
+def emoji_only(text: str) -> bool:
+    """No letter and no digit (emoji, symbols, punctuation), and not empty."""
+    stripped = "".join(text.split())
+    if not stripped:
+        return False
+    return not any(unicodedata.category(ch)[0] in "LN" for ch in stripped)
+
+
+def normalised(text: str) -> str:
+    return " ".join(_WORDS.findall(text.casefold()))
+
+
+def flagged(target_id: int) -> dict[str, Any]:
+    """Pods, and commenters with generic repeated texts or emoji-only comments.
+    Generic: a short text (at most GENERIC_MAX_WORDS words, normalised) that at
+    least GENERIC_MIN_AUTHORS different commenters of the account wrote."""
+    rows = list(
+        Comment.objects.filter(target_id=target_id, removed_by__isnull=True).values_list(
+            "author_id", "text"
+        )
+    )
+    authors_of: dict[str, set[int]] = defaultdict(set)
+    for author, text in rows:
+        key = normalised(text)
+        if key and len(key.split()) <= GENERIC_MAX_WORDS:
+            authors_of[key].add(author)
+    generic = {key for key, who in authors_of.items() if len(who) >= GENERIC_MIN_AUTHORS}
+    generic_authors: set[int] = set()
+    emoji_authors: set[int] = set()
+    generic_comments = emoji_comments = 0
+    for author, text in rows:
+        if emoji_only(text):
+            emoji_authors.add(author)
+            emoji_comments += 1
+        elif normalised(text) in generic:
+            generic_authors.add(author)
+            generic_comments += 1
+    groups = pods(target_id)
+    return {
+        "comments": len(rows),
+        "generic_texts": sorted(generic),
+        "generic_authors": generic_authors,
+        "emoji_authors": emoji_authors,
+        "generic_comments": generic_comments,
+        "emoji_comments": emoji_comments,
+        "pods": groups,
+        "pod_members": {member for group in groups for member in group},
+    }
+
+
+OVERLAP_SQL = """
+SELECT COUNT(*) FROM (
+    SELECT DISTINCT a.author_id FROM audience_comment a
+    WHERE a.target_id = %(a)s AND a.removed_by_id IS NULL
+      AND EXISTS (SELECT 1 FROM audience_comment b
+                  WHERE b.target_id = %(b)s AND b.author_id = a.author_id
+                    AND b.removed_by_id IS NULL)
+) shared
+"""
+
+FOLLOW_B_SQL = """
+SELECT COUNT(*) FROM (
+    SELECT DISTINCT a.author_id FROM audience_comment a
+    WHERE a.target_id = %(a)s AND a.removed_by_id IS NULL
+      AND EXISTS (SELECT 1 FROM scraping_relationship r
+                  WHERE r.target_id = %(b)s AND r.user_id = a.author_id
+                    AND r.direction = %(follower)s AND r.first_seen_id <= %(base)s
+                    AND (r.ended_by_id IS NULL OR r.ended_by_id > %(base)s))
+) following
+"""
+
+
+def overlap(a_id: int, b_id: int) -> dict[str, Any]:
+    """Commenters shared by A and B, and commenters of A who follow B (at B's
+    latest complete follower scrape; unknown without one)."""
+    base = baseline(b_id)
+    params = {"a": a_id, "b": b_id, "follower": int(Direction.FOLLOWER), "base": base.scrape_id}
+    with connection.cursor() as cursor:
+        cursor.execute(OVERLAP_SQL, params)
+        shared = int(cursor.fetchone()[0])
+        follow_b = None
+        if base.scrape_id is not None:
+            cursor.execute(FOLLOW_B_SQL, params)
+            follow_b = int(cursor.fetchone()[0])
+    return {"shared": shared, "a_commenters_following_b": follow_b}
+
+
+def timeline(post_id: int, taken_at: dt.datetime) -> list[tuple[str, int]]:
+    """Comments (replies included, removed ones left out) posted within each
+    number of hours after the post, cumulative, plus the total."""
+    stamps = list(
+        Comment.objects.filter(post_id=post_id, removed_by__isnull=True).values_list(
+            "created_at", flat=True
+        )
+    )
+    points = []
+    for hours in TIMELINE_HOURS:
+        limit = taken_at + dt.timedelta(hours=hours)
+        points.append((_hours(hours), sum(1 for stamp in stamps if stamp <= limit)))
+    points.append(("all", len(stamps)))
+    return points
+
+
+def _hours(hours: int) -> str:
+    return f"{hours // 24} d" if hours >= 24 and hours % 24 == 0 else f"{hours} h"
