@@ -33,6 +33,7 @@ urlpatterns = [
     path("settings/backups/", settings_page.backup_now, name="settings_backup_now"),
     path("accounts/", include("igdash.account_pages.urls")),
     path("", include("content.urls")),
+    path("", include("audience.urls")),
     # The scrape modal with "Posts and reels": scraping's view and template with
     # content's form. Listed before scraping's URLs so it answers /scrapes/new/
     # (reverse("scraping:new") still names it); scraping cannot import content.
