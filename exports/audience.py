@@ -1,0 +1,183 @@
+"""Exports of a tracked account's commenters and comments (docs/audience.md).
+
+`commenters`: one row per commenter with the figures of the Audience tab
+(audience.analytics.commenters). `comments`: the raw comments, oldest first,
+read with a streaming iterator. Text cells are neutralised in CSV only (a text
+starting with =, +, - or @ cannot run as a formula); JSON keeps them as they
+are. Follows is "unknown" (empty CSV cell, JSON null) without a complete
+follower scrape, never "no"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import BinaryIO
+
+from django.utils import timezone
+from openpyxl import Workbook
+
+from accounts_app.models import TrackedAccount
+from audience import analytics
+from audience.models import Comment
+from exports.files import Format
+from exports.lists import Row
+from exports.writers import csv_chunks, json_chunks, row_converter
+from exports.xlsx import _int, _SheetWriter, _text
+
+CHUNK_SIZE = 2000
+
+
+class AudienceListName(StrEnum):
+    COMMENTERS = "commenters"
+    COMMENTS = "comments"
+
+
+COMMENTER_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("username", "text"),
+    ("ig_pk", "int"),
+    ("full_name", "text"),
+    ("comments", "int"),
+    ("posts_commented", "int"),
+    ("first_comment_at", "utc"),
+    ("last_comment_at", "utc"),
+    ("follows", "flag"),
+    ("following_since", "utc"),
+    ("loyal", "flag"),
+)
+COMMENT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("comment_pk", "int"),
+    ("post_shortcode", "text"),
+    ("post_pk", "int"),
+    ("username", "text"),
+    ("ig_pk", "int"),
+    ("text", "text"),
+    ("created_at", "utc"),
+    ("likes", "int"),
+    ("reply_to_pk", "int"),
+    ("removed", "flag"),
+)
+
+
+def audience_list_names() -> list[str]:
+    return [name.value for name in AudienceListName]
+
+
+def _flag(value: bool | None, fmt: Format) -> object:
+    """JSON true/false/null; "true"/"false"/empty (unknown) in CSV and XLSX."""
+    if fmt is Format.JSON or value is None:
+        return value
+    return "true" if value else "false"
+
+
+def _when(value: dt.datetime | None, fmt: Format) -> object:
+    if value is None:
+        return None
+    if fmt is Format.XLSX:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class AudienceExport:
+    target: TrackedAccount
+    name: AudienceListName
+
+    @property
+    def columns(self) -> tuple[tuple[str, str], ...]:
+        if self.name is AudienceListName.COMMENTERS:
+            return COMMENTER_COLUMNS
+        return COMMENT_COLUMNS
+
+    def filename(self, fmt: Format, when: dt.datetime | None = None) -> str:
+        stamp = timezone.localtime(when or timezone.now()).strftime("%Y%m%d-%H%M")
+        return f"igdash_{self.target.user.username}_{self.name}_{stamp}.{fmt}"
+
+    def rows(self, fmt: Format) -> Iterator[Row]:
+        if self.name is AudienceListName.COMMENTERS:
+            return self.commenter_rows(fmt)
+        return self.comment_rows(fmt)
+
+    def commenter_rows(self, fmt: Format) -> Iterator[Row]:
+        rows = analytics.commenters(self.target.pk)
+        rows.sort(key=lambda r: (-r.comments, r.username))
+        for r in rows:
+            yield (
+                r.username,
+                r.ig_pk,
+                r.full_name,
+                r.comments,
+                r.posts,
+                _when(r.first_at, fmt),
+                _when(r.last_at, fmt),
+                _flag(r.follows, fmt),
+                _when(r.following_since, fmt),
+                _flag(r.loyal, fmt),
+            )
+
+    def comment_rows(self, fmt: Format) -> Iterator[Row]:
+        read = (
+            Comment.objects.filter(target=self.target)
+            .order_by("created_at", "id")
+            .values_list(
+                "ig_pk",
+                "post__shortcode",
+                "post__ig_pk",
+                "author__username",
+                "author__ig_pk",
+                "text",
+                "created_at",
+                "like_count",
+                "parent_pk",
+                "removed_by_id",
+            )
+            .iterator(chunk_size=CHUNK_SIZE)
+        )
+        for pk, code, post_pk, username, user_pk, text, created, likes, parent, gone in read:
+            yield (
+                pk,
+                code,
+                post_pk,
+                username,
+                user_pk,
+                text,
+                _when(created, fmt),
+                likes,
+                parent,
+                _flag(gone is not None, fmt),
+            )
+
+    def write(self, fmt: Format, out: BinaryIO) -> int:
+        if fmt is Format.XLSX:
+            return self.write_xlsx(out)
+        count = 0
+
+        def counted() -> Iterator[Row]:
+            nonlocal count
+            for row in self.rows(fmt):
+                count += 1
+                yield row
+
+        kinds = [(name, "text" if kind == "utc" else kind) for name, kind in self.columns]
+        chunks = csv_chunks if fmt is Format.CSV else json_chunks
+        for chunk in chunks(kinds, counted()):
+            out.write(chunk)
+        return count
+
+    def write_xlsx(self, out: BinaryIO) -> int:
+        workbook = Workbook(write_only=True)
+        title = "Commenters" if self.name is AudienceListName.COMMENTERS else "Comments"
+        writer = _SheetWriter(workbook, title, self.columns)
+        convert = row_converter(writer.kinds, {"text": _text, "int": _int})
+        count = 0
+        for row in self.rows(Format.XLSX):
+            writer.append(convert(row))
+            count += 1
+        writer.finish()
+        workbook.save(out)
+        return count
+
+
+def get_audience_export(target: TrackedAccount, name: str) -> AudienceExport:
+    return AudienceExport(target, AudienceListName(name))
