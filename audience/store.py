@@ -4,7 +4,7 @@ twice changes nothing (comments are upserted on (post, pk))."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 from django.db.models import F
@@ -31,7 +31,7 @@ def store_comments(
         authors = {comment.author.pk: comment.author for comment in unique.values()}
         if authors:
             adopt_placeholders(authors.values())
-            upsert_users(list(authors.values()))
+            _upsert_authors(unique.values())
         ids = dict(IgUser.objects.filter(ig_pk__in=authors).values_list("ig_pk", "id"))
         post = listing.post
         known = dict(Comment.objects.filter(post=post, ig_pk__in=unique).values_list("ig_pk", "id"))
@@ -70,6 +70,19 @@ def store_comments(
     for name, value in checkpoint.items():
         setattr(listing, name, value)
     return len(new)
+
+
+def _upsert_authors(comments: Iterable[WireComment]) -> None:
+    """Authors with every field are upserted; those the answer showed without
+    full name and privacy (the web query) are only added when unknown, so a
+    known name or private flag is never overwritten with a blank."""
+    full = {c.author.pk: c.author for c in comments if c.author_complete}
+    thin = {c.author.pk: c.author for c in comments if not c.author_complete}
+    if thin:
+        known = set(IgUser.objects.filter(ig_pk__in=thin).values_list("ig_pk", flat=True))
+        full.update({pk: user for pk, user in thin.items() if pk not in known and pk not in full})
+    if full:
+        upsert_users(list(full.values()))
 
 
 def count_mismatch(scrape: Scrape, listing: PostComments) -> str:

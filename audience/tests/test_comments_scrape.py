@@ -73,6 +73,24 @@ def test_the_private_client_stores_exactly_the_simulators_comments_with_replies(
     assert part.complete is True
     states = set(PostComments.objects.filter(part=part).values_list("state", flat=True))
     assert states == {PostComments.State.COMPLETE}
+    # Threads longer than the 2 preview replies were read through inline_child_comments,
+    # and posts of more than 20 comments paged older with max_id.
+    assert any("/inline_child_comments/" in e.path for e in sim.log)
+    assert sum("/comments/" in e.path and "inline" not in e.path for e in sim.log) > 6
+
+
+def test_a_comments_listing_stopped_by_a_429_resumes_without_duplicates(
+    sim: Sim, owner: LoginCredential
+) -> None:
+    sim.scenarios("demo_big", rate_limit={"after": 6, "for": 2, "retry_after": 1})
+
+    done = run_until_done(services.create_scrape("demo_big", posts=6, source="private"))
+
+    assert done.status == Scrape.Status.SUCCEEDED, done.error_message
+    assert done.attempts > 1  # parked by the 429, then resumed
+    truth = expected(comments_truth(sim, "demo_big", 6))
+    assert stored("demo_big") == truth
+    assert Comment.objects.count() == len(truth)
 
 
 def test_a_rerun_asks_only_for_newer_comments_and_marks_the_removed_ones(
@@ -139,11 +157,21 @@ def owner_session(login: LoginCredential) -> str:
 @pytest.mark.django_db(transaction=True)  # --wait runs the scrape in a thread of its own
 def test_the_command_scrapes_comments_and_says_so(sim: Sim, owner: LoginCredential) -> None:
     out = io.StringIO()
-    call_command("scrape", "@demo_big", "--comments", "--posts", "3", "--wait", stdout=out)
+    call_command(
+        "scrape",
+        "@demo_big",
+        "--comments",
+        "--posts",
+        "3",
+        "--client",
+        "private",
+        "--wait",
+        stdout=out,
+    )
 
     text = out.getvalue()
     assert "comments of the last 3 posts:" in text
-    assert "complete" in text
+    assert "removed, complete" in text
     assert Comment.objects.count() == len(comments_truth(sim, "demo_big", 3)["comments"])
 
 

@@ -297,6 +297,9 @@ class Comment:
     likes: int | None
     parent_pk: int | None  # the comment it replies to; None for a top-level comment
     replies: int  # replies Instagram counts under it (0 for a reply)
+    # False when the answer's author lacked full_name and is_private (the web
+    # query's owner object): those fields are unknown, not "" and public.
+    author_complete: bool = True
 
 
 @dataclass(frozen=True)
@@ -363,6 +366,7 @@ def comment_record(data: Any, parent_pk: int | None = None) -> Comment:
         likes=likes,
         parent_pk=parse_pk(raw_parent) if raw_parent not in (None, "", 0) else None,
         replies=replies or 0,
+        author_complete="user" in data,
     )
 
 

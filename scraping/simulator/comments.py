@@ -11,7 +11,8 @@ Who comments (docs/simulator.md "Comments"): the account's oldest followers (a
 loyal core, on most posts), other followers of the day, accounts that do not
 follow, and one pod: the same five accounts, each within minutes of the post,
 on most posts, with generic or emoji-only texts. About one comment in five is a
-reply to an earlier one.
+reply to one of the 3 latest top-level
+comments (threads of 3 replies or more are common).
 
 Wire (docs/instagram-wire.md section 9): `media/{pk}/comments/` pages of 20 with
 both cursors (`max_id` older, `min_id` newer), `preview_child_comments` (2) and
@@ -139,8 +140,9 @@ class CommentBook:
             author, text, created = self._who(rng, post, seq, total, pod, core, followers)
             parent = None
             tops = [c.seq for c in out if c.parent is None and c.removed_day is None]
-            if seq >= len(pod) and tops and rng.random() < 0.2:
-                parent = rng.choice(tops[-6:])
+            if seq >= len(pod) and tops and rng.random() < 0.25:
+                # Conversations: replies go to the last few comments, some run long.
+                parent = rng.choice(tops[-3:])
                 created = max(created, out[parent].created_at + 60)
             removed_day = None
             if seq >= len(pod) and rng.random() < 0.05:
