@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.utils import timezone
 
 from accounts_app.models import TrackedAccount
@@ -187,6 +188,7 @@ def tab(target: TrackedAccount, query: Mapping[str, str]) -> dict[str, Any]:
         "other": other,
         "compare": compare,
         "baseline": analytics.baseline(target.pk),
+        "nightly_posts": settings.AUDIENCE_POSTS,
         "now": timezone.now(),
     }
 

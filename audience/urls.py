@@ -14,4 +14,9 @@ urlpatterns = [
         {"rows": True},
         name="rows_hx",
     ),
+    path(
+        "accounts/<username:username>/nightly-comments/",
+        views.nightly_comments,
+        name="nightly_comments",
+    ),
 ]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
-from audience import pages
+from audience import pages, services
 from content.pages import get_target
-from core.http import is_partial, page_or_rows
+from core.htmx import HtmxHttpRequest
+from core.http import is_partial, page_or_rows, safe_next
 
 TEMPLATE = "audience/audience_tab.html"
 
@@ -21,3 +25,16 @@ def audience_tab(request: HttpRequest, username: str, rows: bool = False) -> Htt
     filters, page, next_url = pages.rows_page(target, request.GET)
     context = {"target": target, "filters": filters, "rows": page, "next_url": next_url}
     return page_or_rows(request, TEMPLATE, context, rows=True)
+
+
+@require_POST
+def nightly_comments(request: HtmxHttpRequest, username: str) -> HttpResponse:
+    """The owner's switch: comments of the last posts in the account's nightly
+    refresh (done only while the account is also starred)."""
+    target = get_target(username)
+    services.set_nightly(target, request.POST.get("on") == "1")
+    if request.htmx:
+        target = get_target(username)  # the switch as stored
+        context = {"account": target, "posts": settings.AUDIENCE_POSTS}
+        return render(request, "audience/_nightly_switch.html", context)
+    return redirect(safe_next(request, reverse("audience:tab", args=[username])))

@@ -79,6 +79,24 @@ def test_the_private_client_stores_exactly_the_simulators_comments_with_replies(
     assert sum("/comments/" in e.path and "inline" not in e.path for e in sim.log) > 6
 
 
+def test_the_web_client_stores_exactly_the_simulators_comments_below_the_cap(
+    sim: Sim, owner: LoginCredential
+) -> None:
+    truth = comments_truth(sim, "demo_big", 12)
+    small = [p for p in truth["posts"] if p["comment_count"] < 40]
+    assert small
+
+    done = run_until_done(services.create_scrape("demo_big", posts=12, source="web"))
+
+    part = CommentPart.objects.get(scrape=done)
+    for post in small:
+        listing = PostComments.objects.get(part=part, post__ig_pk=post["pk"])
+        assert listing.state == PostComments.State.COMPLETE, listing.reason
+        got = {pk for pk, row in stored("demo_big").items() if row[0] == post["pk"]}
+        want = {int(c["pk"]) for c in truth["comments"] if c["post_pk"] == post["pk"]}
+        assert got == want
+
+
 def test_a_comments_listing_stopped_by_a_429_resumes_without_duplicates(
     sim: Sim, owner: LoginCredential
 ) -> None:

@@ -81,6 +81,9 @@ PRIVATE_COMMENT_REPLIES: Final = "media/{pk}/comments/{comment_pk}/inline_child_
 # stop at 50 parent comments with has_next_page false: such a listing is partial.
 COMMENTS_QUERY_HASH: Final = "bc3296d1ce80a24b1b6e40b1e72903f5"
 COMMENTS_ROOT: Final = "edge_media_to_parent_comment"
+# The replies of one comment on the web (variables comment_id, first, after);
+# the answer nests them in data.comment.edge_threaded_comments.
+THREADED_COMMENTS_QUERY_HASH: Final = "1ee91c32fc020d44158a3192eda98247"
 COMMENTS_WEB_CAP: Final = 50
 COMMENTS_PAGE_SIZE: Final = 20  # what the app's comment sheet asks for
 SHORTCODE_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

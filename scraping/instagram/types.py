@@ -424,7 +424,6 @@ def web_comments_answer(data: dict[str, Any]) -> CommentPage:
     older, hidden = _cursor(page_info.get("has_next_page"), page_info.get("end_cursor"))
     comments = []
     inline: dict[int, list[Comment]] = {}
-    threads_cut = False
     for item in edge.get("edges") or []:
         node = item.get("node") if isinstance(item, dict) else None
         comment = comment_record(node)
@@ -433,12 +432,26 @@ def web_comments_answer(data: dict[str, Any]) -> CommentPage:
         inline[comment.pk] = [
             comment_record(child.get("node"), comment.pk) for child in thread.get("edges") or []
         ]
-        threads_cut = threads_cut or bool((thread.get("page_info") or {}).get("has_next_page"))
     return CommentPage(
         comments=comments,
         older=older,
         newer=None,
         total=_count(edge.get("count")),
-        more_hidden=hidden or threads_cut,
+        more_hidden=hidden,
         inline_replies=inline,
     )
+
+
+def web_replies_answer(data: dict[str, Any], parent_pk: int) -> CommentPage:
+    """The web threaded-comments query: data.comment.edge_threaded_comments with
+    page_info {has_next_page, end_cursor} and edges[].node, oldest first."""
+    comment = (data.get("data") or {}).get("comment")
+    if not isinstance(comment, dict):
+        raise NotFound("Instagram has no such comment (removed).", status=200)
+    edge = comment.get("edge_threaded_comments") or {}
+    page_info = edge.get("page_info") or {}
+    older, hidden = _cursor(page_info.get("has_next_page"), page_info.get("end_cursor"))
+    children = [
+        comment_record((item or {}).get("node"), parent_pk) for item in edge.get("edges") or []
+    ]
+    return CommentPage(comments=children, older=older, newer=None, more_hidden=hidden)

@@ -38,6 +38,7 @@ from scraping.instagram.types import (
     parse_pk,
     user_record,
     web_comments_answer,
+    web_replies_answer,
 )
 
 EndpointKind = Literal["profile", "list"]
@@ -189,7 +190,7 @@ class WebClient:
         return media_info_answer(self._get_json(ep.FAMILY_WEB_API, path, {}, kind="profile"))
 
     # --- CommentClient (docs/instagram-wire.md section 9) --------------------------------
-    fetches_replies = False
+    fetches_replies = True
     pages_newer = False
 
     def comments_page(
@@ -197,7 +198,8 @@ class WebClient:
     ) -> CommentPage:
         """One page of a post's comments through the web GraphQL query (oldest first,
         50 at most a page). It has no "newer" cursor (min_id is ignored: a re-run
-        lists again) and stops at 50 comments, which CommentPage.more_hidden says."""
+        lists again) and stops at 50 comments with has_next_page false: only the
+        answer's count tells (the scrape compares it)."""
         variables: dict[str, Any] = {
             "shortcode": ep.shortcode_of(media_pk),
             "first": ep.COMMENTS_WEB_CAP,
@@ -212,7 +214,16 @@ class WebClient:
         return web_comments_answer(data)
 
     def replies_page(self, media_pk: int, comment_pk: int, cursor: str | None) -> CommentPage:
-        raise TransportError("The web session cannot list the replies of a comment")
+        """One page of the replies to one comment (the web threaded-comments query)."""
+        variables: dict[str, Any] = {"comment_id": str(int(comment_pk)), "first": 50}
+        if cursor:
+            variables["after"] = cursor
+        params = {
+            "query_hash": ep.THREADED_COMMENTS_QUERY_HASH,
+            "variables": json.dumps(variables, separators=(",", ":")),
+        }
+        data = self._get_json(ep.FAMILY_GRAPHQL, ep.GRAPHQL_QUERY, params, kind="list")
+        return web_replies_answer(data, int(comment_pk))
 
     def _username_for(self, user_pk: int) -> str:
         username = self._usernames.get(user_pk)

@@ -501,6 +501,8 @@ class SimulatorApp:
             return json_response(400, USERAGENT_MISMATCH)
         if request.query.get("query_hash") == ep.COMMENTS_QUERY_HASH:
             return comments.graphql_comments(self, request)
+        if request.query.get("query_hash") == ep.THREADED_COMMENTS_QUERY_HASH:
+            return comments.graphql_replies(self, request)
         directions = {h: d for d, h in ep.QUERY_HASHES.items()}
         direction = directions.get(request.query.get("query_hash", ""))
         if direction is None:

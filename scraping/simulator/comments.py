@@ -101,12 +101,16 @@ class CommentBook:
         self._world = world
         self._lock = threading.RLock()
         self._cache: OrderedDict[int, tuple[SimComment, ...]] = OrderedDict()
+        # comment pk -> media pk, for every sequence built (the web replies query
+        # names the comment only).
+        self.post_of: dict[int, int] = {}
 
     def sequence(self, post: SimPost) -> tuple[SimComment, ...]:
         with self._lock:
             found = self._cache.get(post.pk)
             if found is None:
                 found = self._cache[post.pk] = self._build(post)
+                self.post_of.update((comment.pk, post.pk) for comment in found)
                 while len(self._cache) > CACHED_POSTS:
                     self._cache.popitem(last=False)
             else:
@@ -500,6 +504,52 @@ def graphql_comments(app: SimulatorApp, request: Request) -> Response:
     }
     media = {"id": str(post.pk), "shortcode": post.code, "edge_media_to_parent_comment": edge}
     return json_response(200, {"data": {"shortcode_media": media}, "status": "ok"})
+
+
+def graphql_replies(app: SimulatorApp, request: Request) -> Response:
+    """The web threaded-comments query: one comment's replies, oldest first, 50 a page."""
+    request.endpoint = "graphql_comment_replies"
+    try:
+        variables = json.loads(request.query.get("variables", "{}"))
+        comment_pk = int(variables["comment_id"])
+        first = max(1, min(int(variables.get("first") or 12), 50))
+    except (ValueError, KeyError, TypeError):
+        return json_response(400, {"message": "Invalid variables", "status": "fail"})
+    viewer = app.viewer(request, mobile=False)
+    if viewer is None:
+        return app._needs_login("web")
+    world = app.world
+    day = world.day
+    media_pk = app.comments.post_of.get(comment_pk)
+    post = world.content.find(media_pk) if media_pk else None
+    tops, threads = _threads(app.comments.visible(post, day)) if post else ([], {})
+    parent = next((c for c in tops if c.pk == comment_pk), None)
+    if post is None or parent is None:
+        return json_response(200, {"data": {"comment": None}, "status": "ok"})
+    refused = app._content_gate(request, post.owner, viewer)
+    if refused is not None:
+        return refused
+    app._page_served(post.owner)
+    children = threads[parent.seq]
+    start = 0
+    if variables.get("after"):
+        anchor = _read_token(world, "thread", str(variables["after"]))
+        at = [n for n, c in enumerate(children) if c.pk == anchor]
+        if anchor is None or not at:
+            return json_response(400, {"message": "Invalid cursor", "status": "fail"})
+        start = at[0] + 1
+    page = children[start : start + first]
+    more = start + len(page) < len(children)
+    edge = {
+        "count": len(children),
+        "page_info": {
+            "has_next_page": more,
+            "end_cursor": _sign_token(world, "thread", page[-1].pk) if more else None,
+        },
+        "edges": [{"node": web_node(world, c, day, [])} for c in page],
+    }
+    body = {"data": {"comment": {"id": str(parent.pk), "edge_threaded_comments": edge}}}
+    return json_response(200, {**body, "status": "ok"})
 
 
 def _post_by_shortcode(app: SimulatorApp, code: str) -> SimPost | None:
