@@ -4,6 +4,7 @@ the transaction that creates it; the nightly switch."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from django.conf import settings
@@ -28,10 +29,17 @@ def posts_option(posts: int | None) -> int:
     return posts
 
 
-def add_parts(posts: int) -> Callable[[Scrape], object]:
+ContentWindow = tuple[str, int | None, dt.datetime | None]
+
+
+def add_parts(posts: int, content: ContentWindow | None = None) -> Callable[[Scrape], object]:
+    """The parts of a comments scrape: a posts part (the window asked for, else
+    the last `posts` posts) unless the scrape has one, and the comments part."""
+
     def add(scrape: Scrape) -> None:
         if not ContentPart.objects.filter(scrape=scrape).exists():
-            ContentPart.objects.create(scrape=scrape, mode=ContentPart.Mode.LAST, limit=posts)
+            mode, limit, since = content or (ContentPart.Mode.LAST, posts, None)
+            ContentPart.objects.create(scrape=scrape, mode=mode, limit=limit, since=since)
         CommentPart.objects.create(scrape=scrape, posts=posts)
 
     return add
@@ -45,6 +53,7 @@ def create_scrape(
     trigger: str = Scrape.Trigger.MANUAL,
     use_private_login: bool = True,
     source: str = Scrape.Source.AUTO,
+    content: ContentWindow | None = None,
 ) -> Scrape:
     """A scrape of `handle` with the comments of its last `posts` posts
     (AUDIENCE_POSTS by default) and the follower lists in `lists` (none by
@@ -56,7 +65,7 @@ def create_scrape(
         trigger=trigger,
         use_private_login=use_private_login,
         source=source,
-        add_parts=add_parts(count),
+        add_parts=add_parts(count, content),
     )
 
 

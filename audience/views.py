@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from audience import pages, services
+from audience.forms import AudienceScrapeForm
 from content.pages import get_target
 from core.htmx import HtmxHttpRequest
 from core.http import is_partial, page_or_rows, safe_next
+from scraping import views as scraping_views
 
 TEMPLATE = "audience/audience_tab.html"
 
@@ -38,3 +40,8 @@ def nightly_comments(request: HtmxHttpRequest, username: str) -> HttpResponse:
         context = {"account": target, "posts": settings.AUDIENCE_POSTS}
         return render(request, "audience/_nightly_switch.html", context)
     return redirect(safe_next(request, reverse("audience:tab", args=[username])))
+
+
+def scrape_new(request: HtmxHttpRequest) -> HttpResponse:
+    """scraping's modal (same template, same answers) with audience's form."""
+    return scraping_views.scrape_new(request, form_class=AudienceScrapeForm)
