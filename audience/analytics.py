@@ -131,10 +131,11 @@ def commenters(target_id: int) -> list[Commenter]:
     with connection.cursor() as cursor:
         cursor.execute(COMMENTERS_SQL, params)
         rows = cursor.fetchall()
-    return [_commenter(row, base) for row in rows]
+    loyal_min = int(settings.AUDIENCE_LOYAL_MIN)  # read once: settings lookups are slow
+    return [_commenter(row, base, loyal_min) for row in rows]
 
 
-def _commenter(row: tuple[Any, ...], base: Baseline) -> Commenter:
+def _commenter(row: tuple[Any, ...], base: Baseline, loyal_min: int) -> Commenter:
     (author_id, ig_pk, username, full_name, private, verified, comments, posts) = row[:8]
     first_at, last_at = _when(row[8]), _when(row[9])
     recent, follows_raw, since, ended_at = row[10], row[11], _when(row[12]), _when(row[13])
@@ -163,7 +164,7 @@ def _commenter(row: tuple[Any, ...], base: Baseline) -> Commenter:
         recent_posts=recent,
         follows=follows,
         following_since=since if follows else None,
-        loyal=recent >= settings.AUDIENCE_LOYAL_MIN,
+        loyal=recent >= loyal_min,
         left=left,
         new_follower_commented_first=new_first,
     )
