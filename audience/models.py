@@ -4,6 +4,7 @@ listing in a scrape (docs/audience.md)."""
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 
 from accounts_app.models import IgUser, TrackedAccount
 from content.models import Post
@@ -46,7 +47,12 @@ class Comment(models.Model):
             models.UniqueConstraint(fields=["post", "ig_pk"], name="one_comment_per_post_pk")
         ]
         indexes = [
-            models.Index(fields=["target", "author"], name="comment_target_author"),
+            # Covers the commenter aggregates (docs/audience.md "Cost").
+            models.Index(
+                fields=["target", "author", "post", "created_at"],
+                condition=Q(removed_by__isnull=True),
+                name="comment_live_author",
+            ),
             models.Index(fields=["post", "created_at"], name="comment_post_created"),
         ]
 
@@ -131,3 +137,37 @@ class NightlyComments(models.Model):
 
     def __str__(self) -> str:
         return f"nightly comments of {self.target_id}"
+
+
+class AudienceAnalysis(models.Model):
+    """One run of the picture classifier over an account's commenters: bucket
+    counts only (never a label per person), with the provider, its version,
+    the sample size and the date. `done` is the checkpoint: the commenters
+    (by IgUser id, ascending) already classified; a killed run resumes there."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    target = models.ForeignKey(TrackedAccount, on_delete=models.CASCADE, related_name="+")
+    provider = models.CharField(max_length=20)
+    version = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    total = models.PositiveIntegerField(default=0, help_text="Commenters to classify.")
+    done = models.PositiveIntegerField(default=0, help_text="Commenters classified so far.")
+    last_user_id = models.BigIntegerField(default=0, help_text="Checkpoint: the last IgUser id.")
+    sample = models.PositiveIntegerField(default=0, help_text="Pictures classified.")
+    faces = models.PositiveIntegerField(default=0)
+    gender = models.JSONField(default=dict, help_text="Bucket counts, e.g. {'female': 12}.")
+    age = models.JSONField(default=dict, help_text="Bucket counts by age range.")
+    error = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["target", "-id"], name="analysis_target_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} analysis of {self.target_id}: {self.status}"

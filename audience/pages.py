@@ -20,7 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts_app.models import TrackedAccount
-from audience import analytics
+from audience import analytics, classify, vision
 from audience.analytics import Commenter
 from audience.models import Comment, PostComments
 from audience.runner import recent_posts
@@ -227,6 +227,20 @@ def overlap_choices(target: TrackedAccount) -> list[TrackedAccount]:
     )
 
 
+def _classifier(target: TrackedAccount) -> dict[str, Any] | None:
+    """The latest picture analysis as the tab shows it (None when the
+    classifier is off and none ever ran)."""
+    analysis = classify.latest(target)
+    if analysis is None and settings.AUDIENCE_CLASSIFIER == "none":
+        return None
+    view: dict[str, Any] = {"provider": settings.AUDIENCE_CLASSIFIER, "analysis": analysis}
+    if analysis is not None:
+        view["percent"] = round(100 * analysis.done / analysis.total) if analysis.total else 100
+        view["gender"] = classify.buckets(analysis.gender, vision.GENDERS)
+        view["age"] = classify.buckets(analysis.age, vision.AGES)
+    return view
+
+
 def tab(target: TrackedAccount, query: Mapping[str, str]) -> dict[str, Any]:
     found = figures(target)
     filters, page, next_url = rows_page(target, query)
@@ -252,6 +266,7 @@ def tab(target: TrackedAccount, query: Mapping[str, str]) -> dict[str, Any]:
         "compare": compare,
         "baseline": analytics.baseline(target.pk),
         "nightly_posts": settings.AUDIENCE_POSTS,
+        "classifier": _classifier(target),
         "now": timezone.now(),
     }
 

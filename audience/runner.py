@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
-from audience import store
+from audience import classify, store
 from audience.models import CommentPart, PostComments
 from content.models import ContentPart, Post
 from scraping.instagram.errors import NotFound
@@ -91,6 +93,10 @@ class CommentsScrapePart:
     def finalise(self, scrape: Scrape) -> str:
         part = CommentPart.objects.get(scrape_id=scrape.pk)
         part = store.finalise(part)
+        if settings.AUDIENCE_CLASSIFIER != "none" and scrape.target is not None:
+            # Its own background job once the scrape is committed: never blocks it.
+            target = scrape.target
+            transaction.on_commit(lambda: classify.start(target))
         return "" if part.complete else part.incomplete_reason
 
 

@@ -45,7 +45,7 @@ def child_build(followers: int) -> dict[str, Any]:
 
     from accounts_app.models import IgUser, TrackedAccount
     from content.models import Post
-    from scraping.models import Direction, Scrape, ScrapeList
+    from scraping.models import Direction, Scrape, ScrapeList, ScrapeStats
 
     started = time.perf_counter()
     now = BASE.isoformat(sep=" ")
@@ -62,6 +62,10 @@ def child_build(followers: int) -> dict[str, Any]:
         )
         for made in (first, scrape):
             ScrapeList.objects.create(scrape=made, direction=Direction.FOLLOWER, complete=True)
+            # What finalise writes for a complete list: the followers it held.
+            held = followers if made is first else followers - followers // 100
+            ScrapeStats.objects.create(scrape=made, target=target, taken_at=made.created_at,
+                                       followers=held)  # fmt: skip
         posts = [
             Post.objects.create(
                 target=target, ig_pk=10_000 + n, shortcode=f"B{n}", product_type="feed",
