@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import BinaryIO
 
+from django.db import connection
 from django.utils import timezone
 from openpyxl import Workbook
 
 from accounts_app.models import TrackedAccount
 from audience import analytics
-from audience.models import Comment
 from exports.files import Format
 from exports.lists import Row
 from exports.writers import csv_chunks, json_chunks, row_converter
@@ -58,6 +58,28 @@ COMMENT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("reply_to_pk", "int"),
     ("removed", "flag"),
 )
+
+
+COMMENTS_SQL = """
+SELECT c.ig_pk, p.shortcode, p.ig_pk, u.username, u.ig_pk, c.text, c.created_at,
+       c.like_count, c.parent_pk, c.removed_by_id
+FROM audience_comment c
+JOIN content_post p ON p.id = c.post_id
+JOIN accounts_app_iguser u ON u.id = c.author_id
+WHERE c.target_id = %s
+ORDER BY c.created_at, c.id
+"""
+
+
+def _stamp(value: object, fmt: Format) -> object:
+    """A stored time as the export writes it. SQLite hands raw SQL the stored
+    UTC text ("2026-01-05 10:00:00[.ffffff]"): cut into ISO form without parsing;
+    other databases hand a datetime."""
+    if isinstance(value, str) and fmt is not Format.XLSX:
+        return f"{value[:10]}T{value[11:19]}Z"
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value[:19]).replace(tzinfo=dt.UTC)
+    return _when(value if isinstance(value, dt.datetime) else None, fmt)
 
 
 def audience_list_names() -> list[str]:
@@ -118,36 +140,28 @@ class AudienceExport:
             )
 
     def comment_rows(self, fmt: Format) -> Iterator[Row]:
-        read = (
-            Comment.objects.filter(target=self.target)
-            .order_by("created_at", "id")
-            .values_list(
-                "ig_pk",
-                "post__shortcode",
-                "post__ig_pk",
-                "author__username",
-                "author__ig_pk",
-                "text",
-                "created_at",
-                "like_count",
-                "parent_pk",
-                "removed_by_id",
-            )
-            .iterator(chunk_size=CHUNK_SIZE)
-        )
-        for pk, code, post_pk, username, user_pk, text, created, likes, parent, gone in read:
-            yield (
-                pk,
-                code,
-                post_pk,
-                username,
-                user_pk,
-                text,
-                _when(created, fmt),
-                likes,
-                parent,
-                _flag(gone is not None, fmt),
-            )
+        """The raw comments, oldest first, read CHUNK_SIZE rows at a time with
+        one plain SQL statement (no model objects: 60,000 rows stream in about
+        the time the database takes to send them)."""
+        with connection.cursor() as cursor:
+            cursor.execute(COMMENTS_SQL, [self.target.pk])
+            while rows := cursor.fetchmany(CHUNK_SIZE):
+                for (
+                    pk,
+                    code,
+                    post_pk,
+                    username,
+                    user_pk,
+                    text,
+                    created,
+                    likes,
+                    parent,
+                    gone,
+                ) in rows:
+                    yield (
+                        pk, code, post_pk, username, user_pk, text, _stamp(created, fmt), likes,
+                        parent, _flag(gone is not None, fmt),
+                    )  # fmt: skip
 
     def write(self, fmt: Format, out: BinaryIO) -> int:
         if fmt is Format.XLSX:

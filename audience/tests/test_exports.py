@@ -50,6 +50,10 @@ def test_comments_text_is_neutralised_in_csv_only(tmp_path: Path) -> None:
     assert '\'=HYPERLINK("http://x")' in texts
     data = json.loads(json_out.read_text("utf-8"))
     assert len(data) == Comment.objects.count()
+    first = Comment.objects.order_by("created_at", "id").first()
+    assert first is not None
+    assert data[0]["created_at"] == first.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert data[0]["comment_pk"] == first.ig_pk and data[0]["removed"] is False
     assert '=HYPERLINK("http://x")' in [row["text"] for row in data]
 
 
