@@ -176,10 +176,10 @@ def child_export(name: str, out: str, target_id: int) -> dict[str, Any]:
 def _raw_commenters(db: sqlite3.Connection, target_id: int) -> list[Any]:
     from audience.analytics import COMMENTERS_SQL
 
-    sql = COMMENTERS_SQL.replace("%(t)s", "?").replace("%(loyal_posts)s", "12")
+    sql = COMMENTERS_SQL.replace("%(t)s", str(int(target_id))).replace("%(loyal_posts)s", "12")
     sql = sql.replace("%(base)s", "(SELECT MAX(scrape_id) FROM scraping_scrapelist)")
     sql = sql.replace("%(follower)s", "1")
-    return db.execute(sql, [target_id, target_id, target_id]).fetchall()
+    return db.execute(sql).fetchall()
 
 
 def child_raw(kind: str, database: str, target_id: int, out: str) -> dict[str, Any]:

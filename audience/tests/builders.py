@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from accounts_app.models import IgUser
-from audience.models import Comment
+from audience.models import AudienceAnalysis, Comment
 from content.models import Post
 from content.store import finalise, store_page
 from content.tests.builders import day, media, part, scrape, target
@@ -64,4 +64,16 @@ def audience_account(username: str = "creator", commenters: int = 80) -> list[Po
                 )
             )
     Comment.objects.bulk_create(rows)
+    AudienceAnalysis.objects.create(
+        target=account,
+        provider="fake",
+        version="1",
+        status=AudienceAnalysis.Status.DONE,
+        total=commenters,
+        done=commenters,
+        sample=commenters - 3,
+        faces=commenters - 10,
+        gender={"female": commenters // 2, "male": commenters // 2 - 12, "unknown": 12},
+        age={"18-24": commenters // 3, "25-34": commenters // 2, "55+": 2, "unknown": 12},
+    )
     return posts

@@ -137,4 +137,5 @@ def page_context(form: AppSettingsForm | None = None, **login_state: Any) -> dic
         "key_store": vault.describe_key_store(),
         **logins_context(**login_state),
         **backups_context(),
+        "picture_classifier": settings.AUDIENCE_CLASSIFIER,
     }
