@@ -10,6 +10,7 @@ import itertools
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,18 +116,31 @@ JOIN accounts_app_iguser u ON u.id = c.author_id
 """  # noqa: S608 (no user input: fixed fragments; values are parameters)
 
 
-def commenters(target_id: int) -> list[Commenter]:
-    """Every commenter of the account's stored comments (removed ones left out),
-    with the follower history at the latest complete follower scrape."""
-    base = baseline(target_id)
-    params = {
+def _params(target_id: int, base: Baseline) -> dict[str, int]:
+    return {
         "t": target_id,
         "loyal_posts": settings.AUDIENCE_LOYAL_POSTS,
         "base": base.scrape_id if base.scrape_id is not None else 0,
         "follower": int(Direction.FOLLOWER),
     }
+
+
+def commenter_rows(target_id: int, base: Baseline, chunk: int = 2000) -> Iterator[tuple[Any, ...]]:
+    """The commenters SQL's raw rows, most comments first (then username), read
+    `chunk` at a time: what the export streams without building objects."""
     with connection.cursor() as cursor:
-        cursor.execute(COMMENTERS_SQL, params)
+        sql = COMMENTERS_SQL + " ORDER BY c.comments DESC, u.username, c.author_id"
+        cursor.execute(sql, _params(target_id, base))
+        while rows := cursor.fetchmany(chunk):
+            yield from rows
+
+
+def commenters(target_id: int) -> list[Commenter]:
+    """Every commenter of the account's stored comments (removed ones left out),
+    with the follower history at the latest complete follower scrape."""
+    base = baseline(target_id)
+    with connection.cursor() as cursor:
+        cursor.execute(COMMENTERS_SQL, _params(target_id, base))
         rows = cursor.fetchall()
     loyal_min = int(settings.AUDIENCE_LOYAL_MIN)  # read once: settings lookups are slow
     return [_commenter(row, base, loyal_min) for row in rows]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import BinaryIO
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from openpyxl import Workbook
@@ -123,21 +124,20 @@ class AudienceExport:
         return self.comment_rows(fmt)
 
     def commenter_rows(self, fmt: Format) -> Iterator[Row]:
-        rows = analytics.commenters(self.target.pk)
-        rows.sort(key=lambda r: (-r.comments, r.username))
-        for r in rows:
+        """Most comments first. The figures are audience.analytics.commenters',
+        streamed from its SQL without building a Commenter per row."""
+        base = analytics.baseline(self.target.pk)
+        known = base.scrape_id is not None
+        loyal_min = int(settings.AUDIENCE_LOYAL_MIN)
+        for row in analytics.commenter_rows(self.target.pk, base, CHUNK_SIZE):
+            # (author id, ig pk, username, full name, private, verified, comments,
+            # posts, first, last, recent posts, follows, since, ended)
+            follows = bool(row[11]) if known else None
             yield (
-                r.username,
-                r.ig_pk,
-                r.full_name,
-                r.comments,
-                r.posts,
-                _when(r.first_at, fmt),
-                _when(r.last_at, fmt),
-                _flag(r.follows, fmt),
-                _when(r.following_since, fmt),
-                _flag(r.loyal, fmt),
-            )
+                row[2], row[1], row[3], row[6], row[7], _stamp(row[8], fmt),
+                _stamp(row[9], fmt), _flag(follows, fmt),
+                _stamp(row[12], fmt) if follows else None, _flag(row[10] >= loyal_min, fmt),
+            )  # fmt: skip
 
     def comment_rows(self, fmt: Format) -> Iterator[Row]:
         """The raw comments, oldest first, read CHUNK_SIZE rows at a time with

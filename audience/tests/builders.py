@@ -71,9 +71,9 @@ def audience_account(username: str = "creator", commenters: int = 80) -> list[Po
         status=AudienceAnalysis.Status.DONE,
         total=commenters,
         done=commenters,
-        sample=commenters - 3,
-        faces=commenters - 10,
-        gender={"female": commenters // 2, "male": commenters // 2 - 12, "unknown": 12},
+        sample=max(commenters - 3, 0),
+        faces=max(commenters - 10, 0),
+        gender={"female": commenters // 2, "male": max(commenters // 2 - 12, 0), "unknown": 12},
         age={"18-24": commenters // 3, "25-34": commenters // 2, "55+": 2, "unknown": 12},
     )
     return posts
