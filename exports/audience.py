@@ -174,9 +174,9 @@ class AudienceExport:
                 count += 1
                 yield row
 
-        kinds = [(name, "text" if kind == "utc" else kind) for name, kind in self.columns]
+        # "utc" cells are already ISO text that cannot start a formula: no converter.
         chunks = csv_chunks if fmt is Format.CSV else json_chunks
-        for chunk in chunks(kinds, counted()):
+        for chunk in chunks(self.columns, counted()):
             out.write(chunk)
         return count
 
