@@ -15,6 +15,7 @@ COPY igdash ./igdash
 COPY accounts_app ./accounts_app
 COPY scraping ./scraping
 COPY content ./content
+COPY audience ./audience
 COPY exports ./exports
 COPY notify ./notify
 COPY templates ./templates

@@ -3,7 +3,8 @@ operation against a raw baseline measured in the same run on the same data.
 
     python -m benchmarks [--rows N] [--only NAME ...] [--json FILE]
 
-Operations: ingest, finalise, browse, export, storage, scrape (docs/performance.md).
+Operations: ingest, finalise, browse, export, storage, scrape, audience
+(docs/performance.md).
 Everything runs in a throw-away SQLite database (a temporary IGDASH_DATA_DIR)
 built through the project's own code paths; each measured operation runs in a
 fresh subprocess that reports its peak RSS.
@@ -22,7 +23,7 @@ from typing import Any
 
 from benchmarks.common import Figure, Workspace, fmt_value
 
-BENCHMARKS = ("ingest", "finalise", "browse", "export", "storage", "scrape")
+BENCHMARKS = ("ingest", "finalise", "browse", "export", "storage", "scrape", "audience")
 
 
 def _run_one(name: str, ws: Workspace, args: argparse.Namespace) -> list[Figure]:
@@ -46,6 +47,10 @@ def _run_one(name: str, ws: Workspace, args: argparse.Namespace) -> list[Figure]
         from benchmarks import storage
 
         return storage.run(ws, args.rows, args.days)
+    if name == "audience":
+        from benchmarks import audience
+
+        return audience.run(ws, args.audience_followers)
     from benchmarks import scrape
 
     return scrape.run(ws, args.scrape_followers, args.delay_ms)
@@ -79,6 +84,12 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30, help="Daily scrapes for storage.")
     parser.add_argument(
         "--scrape-followers", type=int, default=100_000, help="Followers for the scrape run."
+    )
+    parser.add_argument(
+        "--audience-followers",
+        type=int,
+        default=1_000_000,
+        help="Follower history of the audience benchmark's account.",
     )
     parser.add_argument(
         "--delay-ms", type=int, default=250, help="Simulator delay per answer (scrape)."

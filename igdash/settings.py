@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "accounts_app",
     "scraping",
     "content",
+    "audience",
     "exports",
     "notify",
 ]
@@ -190,6 +191,18 @@ AUTH_PASSWORD_VALIDATORS = [
 CONTENT_NIGHTLY_WINDOW_DAYS = env_int(
     "IGDASH_CONTENT_NIGHTLY_WINDOW_DAYS", 30, minimum=1, maximum=3650
 )
+# Audience analysis (docs/audience.md): comments of the last N posts by default,
+# and "loyal" = commented on at least LOYAL_MIN of the last LOYAL_POSTS posts.
+AUDIENCE_POSTS = env_int("IGDASH_AUDIENCE_POSTS", 12, minimum=1, maximum=100_000)
+AUDIENCE_LOYAL_POSTS = env_int("IGDASH_AUDIENCE_LOYAL_POSTS", 12, minimum=1, maximum=1000)
+AUDIENCE_LOYAL_MIN = env_int("IGDASH_AUDIENCE_LOYAL_MIN", 3, minimum=1, maximum=1000)
+# The optional picture classifier (docs/audience.md "Picture classifier"): off
+# ("none") by default; "fake" for tests and the demo; "local" with the vision extra.
+AUDIENCE_CLASSIFIER = env_choice("IGDASH_AUDIENCE_CLASSIFIER", "none", ("none", "fake", "local"))
+AUDIENCE_CLASSIFIER_MIN_CONFIDENCE = env_float(
+    "IGDASH_AUDIENCE_CLASSIFIER_MIN_CONFIDENCE", 0.6, minimum=0.0, maximum=1.0
+)
+AUDIENCE_VISION_MODEL_DIR = env_str("IGDASH_AUDIENCE_VISION_MODEL_DIR", "")
 LOGIN_MAX_FAILURES = env_int("IGDASH_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("IGDASH_LOGIN_LOCKOUT_MINUTES", 15)
 # django-axes, configured from the two values above (igdash/login_throttle.py).

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts_app import views as accounts_views
-from content import views as content_views
+from audience import views as audience_views
 from igdash import views
 from igdash.login_views import ThrottledLoginView
 from igdash.settings_page import views as settings_page
@@ -33,10 +33,12 @@ urlpatterns = [
     path("settings/backups/", settings_page.backup_now, name="settings_backup_now"),
     path("accounts/", include("igdash.account_pages.urls")),
     path("", include("content.urls")),
-    # The scrape modal with "Posts and reels": scraping's view and template with
-    # content's form. Listed before scraping's URLs so it answers /scrapes/new/
-    # (reverse("scraping:new") still names it); scraping cannot import content.
-    path("scrapes/new/", content_views.scrape_new, name="scrape_new"),
+    path("", include("audience.urls")),
+    # The scrape modal with "Posts and reels" and "Comments": scraping's view and
+    # template with audience's form (a subclass of content's). Listed before
+    # scraping's URLs so it answers /scrapes/new/ (reverse("scraping:new") still
+    # names it); scraping cannot import content or audience.
+    path("scrapes/new/", audience_views.scrape_new, name="scrape_new"),
     path("scrapes/", include("scraping.urls")),
     path("exports/", include("exports.urls")),
     path("notify/", include("notify.urls")),

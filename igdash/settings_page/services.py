@@ -140,4 +140,5 @@ def page_context(form: AppSettingsForm | None = None, **login_state: Any) -> dic
         **logins_context(**login_state),
         **backups_context(),
         **channels_context(),
+        "picture_classifier": settings.AUDIENCE_CLASSIFIER,
     }

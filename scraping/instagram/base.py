@@ -8,7 +8,7 @@ from typing import Literal, Protocol
 
 from scraping.instagram.endpoints import Direction
 from scraping.instagram.errors import RepeatedCursor
-from scraping.instagram.types import Media, MediaPage, Page, Profile, UserRecord
+from scraping.instagram.types import CommentPage, Media, MediaPage, Page, Profile, UserRecord
 
 MediaListing = Literal["feed", "clips"]
 
@@ -118,3 +118,22 @@ def collect_posts(client: ContentClient, user_pk: int) -> tuple[list[Media], boo
         by_pk[media.pk] = media if known is None else merge_media(known, media)
     posts = sorted(by_pk.values(), key=lambda media: (media.taken_at, media.pk), reverse=True)
     return posts, feed_complete and clips_complete
+
+
+class CommentClient(Protocol):
+    """A post's comments (docs/instagram-wire.md section 9). The private client pages
+    both ways and fetches every reply thread; the web client pages older comments
+    only (the GraphQL query, capped at 50) and sees the first replies of a thread.
+    """
+
+    name: str
+    # Whether replies_page works (False: only the replies an answer shows inline).
+    fetches_replies: bool
+    # Whether comments_page accepts min_id (the newer comments since a known one).
+    pages_newer: bool
+
+    def comments_page(
+        self, media_pk: int, *, max_id: str | None = None, min_id: str | None = None
+    ) -> CommentPage: ...
+
+    def replies_page(self, media_pk: int, comment_pk: int, cursor: str | None) -> CommentPage: ...

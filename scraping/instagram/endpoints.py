@@ -76,6 +76,33 @@ TIMELINE_FRIENDLY_NAMES: Final = (
 )
 CONTENT_PAGE_SIZE: Final = 12
 
+# --- Comments (docs/instagram-wire.md section 9) ------------------------------------------
+# Same paths on www and i.; the private client sends them through private_request().
+MEDIA_COMMENTS: Final = "/api/v1/media/{pk}/comments/"
+COMMENT_REPLIES: Final = "/api/v1/media/{pk}/comments/{comment_pk}/inline_child_comments/"
+PRIVATE_MEDIA_COMMENTS: Final = "media/{pk}/comments/"
+PRIVATE_COMMENT_REPLIES: Final = "media/{pk}/comments/{comment_pk}/inline_child_comments/"
+# The legacy web GraphQL query of a post's comments (keyed by shortcode). Known to
+# stop at 50 parent comments with has_next_page false: such a listing is partial.
+COMMENTS_QUERY_HASH: Final = "bc3296d1ce80a24b1b6e40b1e72903f5"
+COMMENTS_ROOT: Final = "edge_media_to_parent_comment"
+# The replies of one comment on the web (variables comment_id, first, after);
+# the answer nests them in data.comment.edge_threaded_comments.
+THREADED_COMMENTS_QUERY_HASH: Final = "1ee91c32fc020d44158a3192eda98247"
+COMMENTS_WEB_CAP: Final = 50
+COMMENTS_PAGE_SIZE: Final = 20  # what the app's comment sheet asks for
+SHORTCODE_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def shortcode_of(media_pk: int) -> str:
+    """A media's shortcode: its pk in Instagram's URL-safe base64 alphabet."""
+    out = ""
+    pk = int(media_pk)
+    while pk:
+        pk, rest = divmod(pk, 64)
+        out = SHORTCODE_ALPHABET[rest] + out
+    return out or "A"
+
 
 def clips_form(user_pk: int, cursor: str | None) -> dict[str, str]:
     """The form of a reels-tab page (POST clips/user/), the same for both clients."""

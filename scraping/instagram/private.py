@@ -43,14 +43,17 @@ from scraping.instagram.errors import (
     classify_error,
 )
 from scraping.instagram.types import (
+    CommentPage,
     Media,
     MediaPage,
     Page,
     Profile,
     clips_answer,
+    comments_answer,
     feed_answer,
     media_info_answer,
     parse_pk,
+    replies_answer,
     user_record,
 )
 
@@ -284,6 +287,35 @@ class PrivateClient:
         """One post with its full counts (play counts included for a logged-in session)."""
         data = self._request(ep.PRIVATE_MEDIA_INFO.format(pk=int(pk)), kind="profile")
         return media_info_answer(data)
+
+    # --- CommentClient (docs/instagram-wire.md section 9) --------------------------------
+    fetches_replies = True
+    pages_newer = True
+
+    def comments_page(
+        self, media_pk: int, *, max_id: str | None = None, min_id: str | None = None
+    ) -> CommentPage:
+        """One page of a post's top-level comments: the newest without a cursor,
+        older ones with max_id, newer ones with min_id."""
+        params: dict[str, Any] = {
+            "can_support_threading": "true",
+            "permalink_enabled": "false",
+            "count": ep.COMMENTS_PAGE_SIZE,
+        }
+        if max_id:
+            params["max_id"] = max_id
+        if min_id:
+            params["min_id"] = min_id
+        data = self._request(ep.PRIVATE_MEDIA_COMMENTS.format(pk=int(media_pk)), params=params)
+        return comments_answer(data)
+
+    def replies_page(self, media_pk: int, comment_pk: int, cursor: str | None) -> CommentPage:
+        """One page of the replies to one comment, oldest first."""
+        params: dict[str, Any] = {}
+        if cursor:
+            params["max_id"] = cursor
+        path = ep.PRIVATE_COMMENT_REPLIES.format(pk=int(media_pk), comment_pk=int(comment_pk))
+        return replies_answer(self._request(path, params=params), int(comment_pk))
 
     # --- plumbing -----------------------------------------------------------------------
     def _request(

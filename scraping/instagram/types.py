@@ -281,3 +281,177 @@ def media_info_answer(data: dict[str, Any]) -> Media:
     if not items:
         raise NotFound("Instagram has no such post (removed, or never existed).", status=200)
     return media_record(items[0])
+
+
+# --- Comments (docs/instagram-wire.md section 9) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One comment or reply as an answer showed it."""
+
+    pk: int
+    author: UserRecord
+    text: str
+    created_at: datetime  # aware, UTC
+    likes: int | None
+    parent_pk: int | None  # the comment it replies to; None for a top-level comment
+    replies: int  # replies Instagram counts under it (0 for a reply)
+    # False when the answer's author lacked full_name and is_private (the web
+    # query's owner object): those fields are unknown, not "" and public.
+    author_complete: bool = True
+
+
+@dataclass(frozen=True)
+class CommentPage:
+    """One page of a post's comments (or of one comment's replies).
+
+    older / newer: the cursors to send as max_id / min_id for the next older or
+    newer page, None when Instagram said there is no more that way. more_hidden
+    is True when Instagram claimed more without a cursor, or stopped a listing
+    it knows is longer (the web query's cap): the post's list cannot be complete.
+    total: the post's comment_count (replies included) when the answer carried it.
+    """
+
+    comments: list[Comment]
+    older: str | None
+    newer: str | None
+    total: int | None = None
+    more_hidden: bool = False
+    # Replies shown inline under each comment of the page, by parent pk, and the
+    # parents whose threads have more replies than shown (to fetch, or partial).
+    inline_replies: dict[int, list[Comment]] | None = None
+    # next_min_id as sent, even without "more newer": kept, it asks later for the
+    # comments posted since.
+    newest_cursor: str | None = None
+
+
+def _user_of_comment(data: dict[str, Any]) -> UserRecord:
+    user = data.get("user") or data.get("owner")
+    if not isinstance(user, dict):
+        raise TransportError("Instagram sent a comment without its author")
+    return user_record(user)
+
+
+def comment_record(data: Any, parent_pk: int | None = None) -> Comment:
+    """A comment of the mobile answer (pk, user, text, created_at, comment_like_count,
+    child_comment_count, parent_comment_id) or of a web GraphQL node (id, owner, text,
+    created_at, edge_liked_by, edge_threaded_comments)."""
+    if not isinstance(data, dict):
+        raise TransportError("Instagram sent a comment that is not an object")
+    pk = parse_pk(data.get("pk", data.get("id")))
+    raw_created: Any = data.get("created_at_utc", data.get("created_at"))
+    try:
+        if raw_created is None or isinstance(raw_created, bool):
+            raise TypeError("no date")
+        created = datetime.fromtimestamp(int(raw_created), tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError) as exc:
+        raise TransportError(f"Instagram sent comment {pk} without a date") from exc
+    raw_parent = data.get("parent_comment_id", parent_pk)
+    likes = _count(
+        data["comment_like_count"]
+        if "comment_like_count" in data
+        else _edge_count(data, "edge_liked_by")
+    )
+    replies = _count(
+        data["child_comment_count"]
+        if "child_comment_count" in data
+        else _edge_count(data, "edge_threaded_comments")
+    )
+    return Comment(
+        pk=pk,
+        author=_user_of_comment(data),
+        text=str(data.get("text") or ""),
+        created_at=created,
+        likes=likes,
+        parent_pk=parse_pk(raw_parent) if raw_parent not in (None, "", 0) else None,
+        replies=replies or 0,
+        author_complete="user" in data,
+    )
+
+
+def _cursor(flag: Any, cursor: Any) -> tuple[str | None, bool]:
+    """(cursor to send, Instagram claimed more without one)."""
+    text = str(cursor) if cursor not in (None, "", "None") else None
+    if not flag:
+        return None, False
+    return text, text is None
+
+
+def comments_answer(data: dict[str, Any]) -> CommentPage:
+    """GET media/{pk}/comments/: comments, has_more_comments + next_max_id (older),
+    has_more_headload_comments + next_min_id (newer), comment_count, and up to a
+    few preview_child_comments under each comment."""
+    older, hidden_older = _cursor(data.get("has_more_comments"), data.get("next_max_id"))
+    newer, hidden_newer = _cursor(data.get("has_more_headload_comments"), data.get("next_min_id"))
+    comments = []
+    inline: dict[int, list[Comment]] = {}
+    for item in data.get("comments") or []:
+        comment = comment_record(item)
+        comments.append(comment)
+        previews = item.get("preview_child_comments") or []
+        inline[comment.pk] = [comment_record(child, comment.pk) for child in previews]
+    return CommentPage(
+        comments=comments,
+        older=older,
+        newer=newer,
+        total=_count(data.get("comment_count")),
+        more_hidden=hidden_older or hidden_newer,
+        inline_replies=inline,
+        newest_cursor=str(data["next_min_id"]) if data.get("next_min_id") else None,
+    )
+
+
+def replies_answer(data: dict[str, Any], parent_pk: int) -> CommentPage:
+    """GET .../comments/{pk}/inline_child_comments/: child_comments (oldest first),
+    has_more_tail_child_comments + next_max_child_cursor (sent back as max_id)."""
+    older, hidden = _cursor(
+        data.get("has_more_tail_child_comments"), data.get("next_max_child_cursor")
+    )
+    children = [comment_record(item, parent_pk) for item in data.get("child_comments") or []]
+    return CommentPage(comments=children, older=older, newer=None, more_hidden=hidden)
+
+
+def web_comments_answer(data: dict[str, Any]) -> CommentPage:
+    """The web comments query: data.shortcode_media.edge_media_to_parent_comment with
+    count (replies included), page_info and edges[].node; each node's
+    edge_threaded_comments carries its first replies and whether there are more."""
+    media = (data.get("data") or {}).get("shortcode_media")
+    if not isinstance(media, dict):
+        raise NotFound("Instagram has no such post (removed, or never existed).", status=200)
+    edge = media.get("edge_media_to_parent_comment") or {}
+    page_info = edge.get("page_info") or {}
+    older, hidden = _cursor(page_info.get("has_next_page"), page_info.get("end_cursor"))
+    comments = []
+    inline: dict[int, list[Comment]] = {}
+    for item in edge.get("edges") or []:
+        node = item.get("node") if isinstance(item, dict) else None
+        comment = comment_record(node)
+        comments.append(comment)
+        thread = (node or {}).get("edge_threaded_comments") or {}
+        inline[comment.pk] = [
+            comment_record(child.get("node"), comment.pk) for child in thread.get("edges") or []
+        ]
+    return CommentPage(
+        comments=comments,
+        older=older,
+        newer=None,
+        total=_count(edge.get("count")),
+        more_hidden=hidden,
+        inline_replies=inline,
+    )
+
+
+def web_replies_answer(data: dict[str, Any], parent_pk: int) -> CommentPage:
+    """The web threaded-comments query: data.comment.edge_threaded_comments with
+    page_info {has_next_page, end_cursor} and edges[].node, oldest first."""
+    comment = (data.get("data") or {}).get("comment")
+    if not isinstance(comment, dict):
+        raise NotFound("Instagram has no such comment (removed).", status=200)
+    edge = comment.get("edge_threaded_comments") or {}
+    page_info = edge.get("page_info") or {}
+    older, hidden = _cursor(page_info.get("has_next_page"), page_info.get("end_cursor"))
+    children = [
+        comment_record((item or {}).get("node"), parent_pk) for item in edge.get("edges") or []
+    ]
+    return CommentPage(comments=children, older=older, newer=None, more_hidden=hidden)

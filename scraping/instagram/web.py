@@ -27,6 +27,7 @@ from scraping.instagram.errors import (
     classify_error,
 )
 from scraping.instagram.types import (
+    CommentPage,
     Media,
     MediaPage,
     Page,
@@ -36,6 +37,8 @@ from scraping.instagram.types import (
     media_page,
     parse_pk,
     user_record,
+    web_comments_answer,
+    web_replies_answer,
 )
 
 EndpointKind = Literal["profile", "list"]
@@ -190,6 +193,42 @@ class WebClient:
         """A profile read elsewhere (a cached answer): its username serves the
         timeline query, which is keyed by username, without asking for it."""
         self._usernames[profile.pk] = profile.username
+
+    # --- CommentClient (docs/instagram-wire.md section 9) --------------------------------
+    fetches_replies = True
+    pages_newer = False
+
+    def comments_page(
+        self, media_pk: int, *, max_id: str | None = None, min_id: str | None = None
+    ) -> CommentPage:
+        """One page of a post's comments through the web GraphQL query (oldest first,
+        50 at most a page). It has no "newer" cursor (min_id is ignored: a re-run
+        lists again) and stops at 50 comments with has_next_page false: only the
+        answer's count tells (the scrape compares it)."""
+        variables: dict[str, Any] = {
+            "shortcode": ep.shortcode_of(media_pk),
+            "first": ep.COMMENTS_WEB_CAP,
+        }
+        if max_id:
+            variables["after"] = max_id
+        params = {
+            "query_hash": ep.COMMENTS_QUERY_HASH,
+            "variables": json.dumps(variables, separators=(",", ":")),
+        }
+        data = self._get_json(ep.FAMILY_GRAPHQL, ep.GRAPHQL_QUERY, params, kind="list")
+        return web_comments_answer(data)
+
+    def replies_page(self, media_pk: int, comment_pk: int, cursor: str | None) -> CommentPage:
+        """One page of the replies to one comment (the web threaded-comments query)."""
+        variables: dict[str, Any] = {"comment_id": str(int(comment_pk)), "first": 50}
+        if cursor:
+            variables["after"] = cursor
+        params = {
+            "query_hash": ep.THREADED_COMMENTS_QUERY_HASH,
+            "variables": json.dumps(variables, separators=(",", ":")),
+        }
+        data = self._get_json(ep.FAMILY_GRAPHQL, ep.GRAPHQL_QUERY, params, kind="list")
+        return web_replies_answer(data, int(comment_pk))
 
     def _username_for(self, user_pk: int) -> str:
         username = self._usernames.get(user_pk)

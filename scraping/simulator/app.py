@@ -21,7 +21,7 @@ from urllib.parse import unquote_plus
 
 from scraping.instagram import endpoints as ep
 from scraping.instagram.endpoints import Direction
-from scraping.simulator import control
+from scraping.simulator import comments, control
 from scraping.simulator.content import SimPost, legacy_node, media_item
 from scraping.simulator.scenarios import TargetState, validate_scenarios
 from scraping.simulator.world import CAPPED_SIZE, CAST, DAY_SECONDS, EPOCH, SimUser, World
@@ -106,6 +106,8 @@ class SimulatorApp:
         route("GET", ep.CHALLENGE_PREFIX + r".*", self.challenge_page)
         route("GET", r"/sim-cdn/.*", self.cdn)
         control.register(self)
+        self.comments: comments.CommentBook
+        comments.register(self)
 
     def route(self, methods: str, pattern: str, handler: Handler) -> None:
         self._routes.append((methods, re.compile(pattern + "$"), handler))
@@ -493,12 +495,25 @@ class SimulatorApp:
         )
         return body
 
+    def _other_graphql_query(self, request: Request) -> Response | None:
+        """The legacy queries that list posts, comments and replies (the rest
+        of graphql_query lists followers)."""
+        query_hash = request.query.get("query_hash")
+        if query_hash == ep.TIMELINE_QUERY_HASH:
+            return self.graphql_timeline(request)
+        if query_hash == ep.COMMENTS_QUERY_HASH:
+            return comments.graphql_comments(self, request)
+        if query_hash == ep.THREADED_COMMENTS_QUERY_HASH:
+            return comments.graphql_replies(self, request)
+        return None
+
     def graphql_query(self, request: Request, match: re.Match[str]) -> Response:
         request.endpoint = "graphql_query"
         if request.app_id != ep.WEB_APP_ID:
             return json_response(400, USERAGENT_MISMATCH)
-        if request.query.get("query_hash") == ep.TIMELINE_QUERY_HASH:
-            return self.graphql_timeline(request)
+        other = self._other_graphql_query(request)
+        if other is not None:
+            return other
         directions = {h: d for d, h in ep.QUERY_HASHES.items()}
         direction = directions.get(request.query.get("query_hash", ""))
         if direction is None:

@@ -14,6 +14,7 @@ from typing import Any, BinaryIO
 from django.core.management.base import BaseCommand, CommandError
 
 from exports import files
+from exports.audience import audience_list_names, get_audience_export
 from exports.lists import ListError, ListName, find_target, get_list
 from exports.posts import content_list_names, get_content_export
 
@@ -27,7 +28,9 @@ class Command(BaseCommand):
             "--list",
             dest="list_name",
             default="followers",
-            choices=[name.value for name in ListName] + content_list_names(),
+            choices=[name.value for name in ListName]
+            + content_list_names()
+            + audience_list_names(),
         )
         parser.add_argument(
             "--format", dest="fmt", default="csv", choices=[fmt.value for fmt in files.Format]
@@ -45,12 +48,18 @@ class Command(BaseCommand):
         target = find_target(options["handle"])
         if target is None:
             raise CommandError(f"No tracked account {options['handle']}.")
-        content = options["list_name"] in content_list_names()
+        audience = options["list_name"] in audience_list_names()
+        content = options["list_name"] in content_list_names() or audience
         if content and options["search"]:
-            raise CommandError("--search filters follower lists, not posts or hashtags.")
+            raise CommandError("--search filters follower lists, not posts or comments.")
+        if audience and options["at"]:
+            raise CommandError("--at applies to follower lists and posts, not comments.")
         try:
             fmt = files.parse_format(options["fmt"])
-            if content:
+            export: Any
+            if audience:
+                export = get_audience_export(target, options["list_name"])
+            elif content:
                 export = get_content_export(target, options["list_name"], at=options["at"])
             else:
                 account_list = get_list(

@@ -1,5 +1,5 @@
 """`manage.py scrape @handle|URL [--followers] [--following] [--content [--posts N |
---since YYYY-MM-DD]] [--fresh] [--wait] [--private]`
+--since YYYY-MM-DD]] [--fresh] [--comments [--posts N]] [--wait] [--private]`
 
 Creates and enqueues a scrape: the follower lists, the posts and reels
 (--content; alone it lists no follower list), or both. With --wait it follows the scrape to its end,
@@ -23,6 +23,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError, close_old_connections, connection
 from django.utils import timezone
 
+from audience import services as audience_services
+from audience.models import CommentPart
 from content import services as content_services
 from content.models import ContentPart
 from core.heartbeat import live_workers
@@ -64,6 +66,12 @@ class Command(BaseCommand):
             help="Ask Instagram again for the profile and posts listings instead of using "
             "its answers of the last day (IGDASH_INSTAGRAM_CACHE_HOURS).",
         )
+        parser.add_argument(
+            "--comments",
+            action="store_true",
+            help="List the comments of the last N posts (--posts N, default 12) with the "
+            "posts themselves (alone: no follower list).",
+        )
         parser.add_argument("--wait", action="store_true", help="Follow the scrape to its end.")
         parser.add_argument(
             "--private",
@@ -81,10 +89,13 @@ class Command(BaseCommand):
         lists = Scrape.Lists.BOTH
         if options["followers"] != options["following"]:
             lists = Scrape.Lists.FOLLOWERS if options["followers"] else Scrape.Lists.FOLLOWING
-        elif options["content"] and not options["followers"]:
+        elif (options["content"] or options["comments"]) and not options["followers"]:
             lists = Scrape.Lists.NONE
-        if not options["content"] and (options["posts"] is not None or options["since"]):
-            raise CommandError("--posts and --since choose posts: add --content.")
+        chooses = options["posts"] is not None or options["since"]
+        if chooses and not (options["content"] or options["comments"]):
+            raise CommandError("--posts and --since choose posts: add --content or --comments.")
+        if options["comments"] and (options["content"] or options["since"]):
+            raise CommandError("--comments lists the last N posts itself: drop --content/--since.")
         common = {
             "lists": lists,
             "trigger": Scrape.Trigger.COMMAND,
@@ -93,7 +104,11 @@ class Command(BaseCommand):
             "fresh": options["fresh"],
         }
         try:
-            if options["content"]:
+            if options["comments"]:
+                scrape = audience_services.create_scrape(
+                    options["handle"], posts=options["posts"], **common
+                )
+            elif options["content"]:
                 scrape = content_services.create_scrape(
                     options["handle"], posts=options["posts"], since=options["since"], **common
                 )
@@ -177,6 +192,13 @@ class Command(BaseCommand):
                 f"  posts and reels: {content.fetched:,} listed, {content.new_posts:,} new, "
                 f"{removed}{plays}, {verdict}"
             )
+        comments = CommentPart.objects.filter(scrape=scrape).first()
+        if comments is not None:
+            verdict = "complete" if comments.complete else f"partial: {comments.incomplete_reason}"
+            self.stdout.write(
+                f"  comments of the last {comments.posts} posts: {comments.fetched:,} listed, "
+                f"{comments.new_comments:,} new, {comments.removed:,} removed, {verdict}"
+            )
 
 
 def _run_here(scrape_id: int) -> None:
@@ -207,6 +229,9 @@ def _progress(scrape: Scrape) -> str:
     if content is not None:
         listed = f"posts and reels {content.fetched:,}"
         parts = f"{parts}, {listed}" if parts else listed
+    comments = CommentPart.objects.filter(scrape=scrape).first()
+    if comments is not None:
+        parts = f"{parts}, comments {comments.fetched:,}"
     text = f"  {scrape.get_status_display().lower()}: {parts}"
     if scrape.status == Status.WAITING_RATE_LIMIT and scrape.resume_at:
         text += f" (resuming at {timezone.localtime(scrape.resume_at):%H:%M:%S})"
