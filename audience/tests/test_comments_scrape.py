@@ -119,7 +119,10 @@ def test_a_rerun_asks_only_for_newer_comments_and_marks_the_removed_ones(
     sim.advance(2)
     sim.log.clear()
 
-    again = run_until_done(services.create_scrape("demo_big", posts=6, source="private"))
+    # fresh: the day's cached listing would still hold the posts of day 1
+    again = run_until_done(
+        services.create_scrape("demo_big", posts=6, source="private", fresh=True)
+    )
 
     assert again.status == Scrape.Status.SUCCEEDED, again.error_message
     truth = expected(comments_truth(sim, "demo_big", 6))
