@@ -39,6 +39,8 @@ urlpatterns = [
     path("scrapes/new/", content_views.scrape_new, name="scrape_new"),
     path("scrapes/", include("scraping.urls")),
     path("exports/", include("exports.urls")),
+    # The JSON API: Bearer tokens only, never the session (api/auth.py).
+    path("api/v1/", include(("api.urls", "api"), namespace="api")),
     # Avatars are served by a login-required view, never as public media files.
     path("avatars/<int:user_id>/", accounts_views.avatar, name="avatar"),
     path("health", views.health_view, name="health"),
