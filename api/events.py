@@ -4,6 +4,8 @@
 changes, a comment line (`: heartbeat`) every API_EVENTS_HEARTBEAT_SECONDS
 (15) so proxies and clients keep the connection, and `event: final` with the
 finished scrape (status, counts, delta), after which the stream ends.
+A stream of a scrape that runs for hours ends after API_EVENTS_MAX_SECONDS
+(an hour) without a final event; EventSource reconnects by itself (`retry`).
 
 Each open stream holds one Waitress thread for as long as the scrape runs, so
 at most API_EVENT_STREAMS are open at once; beyond that the answer is 503
@@ -61,10 +63,11 @@ def stream(scrape_id: int) -> Generator[bytes]:
     """The events of one scrape until it finishes."""
     poll = float(settings.API_EVENTS_POLL_SECONDS)
     heartbeat = float(settings.API_EVENTS_HEARTBEAT_SECONDS)
+    end = time.monotonic() + float(settings.API_EVENTS_MAX_SECONDS)
     last: dict[str, Any] | None = None
     last_write = time.monotonic()
     yield b"retry: 3000\n\n"
-    while True:
+    while time.monotonic() < end:
         current = scrape_out(scrape_id)
         if current["finished"]:
             yield _event("final", current)

@@ -2,19 +2,43 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import URLPattern, URLResolver, re_path
 from django.views.decorators.csrf import csrf_exempt
 
 from api.main import api, error
 
 
+def _json_405(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """ninja answers a method a path does not have with Django's empty 405: the
+    API's errors are JSON, with the methods it has in Allow."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and response.get("Content-Type", "").startswith("text/"):
+            allowed = response.get("Allow", "")
+            answer = error(405, f"{request.method} is not an operation here; use {allowed}.")
+            answer["Allow"] = allowed
+            return answer
+        return response
+
+    return wrapped
+
+
 def _open(patterns: list[URLPattern | URLResolver]) -> list[URLPattern | URLResolver]:
     """The API answers for itself (tokens, JSON errors): LoginRequiredMiddleware
-    and the roles of the pages stand aside (settings.MIDDLEWARE reads this flag)."""
+    and the roles of the pages stand aside (they read this flag)."""
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
-            pattern.callback.login_required = False  # type: ignore[attr-defined]
+            view = _json_405(pattern.callback)
+            view.login_required = False  # type: ignore[attr-defined]
+            pattern.callback = view
     return patterns
 
 
@@ -27,6 +51,7 @@ not_found.login_required = False  # type: ignore[attr-defined]
 
 ninja_patterns, app_name, namespace = api.urls
 urlpatterns = [
-    *_open(list(ninja_patterns)),
+    # ninja's "api-root" (an HTML 404 at /api/v1/) is left out: the JSON 404 answers.
+    *_open([p for p in ninja_patterns if getattr(p, "name", "") != "api-root"]),
     re_path(r"^.*$", not_found, name="not_found"),
 ]

@@ -294,6 +294,7 @@ SERVE_THREADS = env_int("IGDASH_WEB_THREADS", 8, minimum=1)
 # scrape runs: at most this many at once (503 with Retry-After beyond).
 API_EVENT_STREAMS = env_int("IGDASH_API_EVENT_STREAMS", max(1, SERVE_THREADS // 2), minimum=1)
 API_EVENTS_HEARTBEAT_SECONDS = env_int("IGDASH_API_EVENTS_HEARTBEAT_SECONDS", 15, minimum=1)
+API_EVENTS_MAX_SECONDS = env_int("IGDASH_API_EVENTS_MAX_SECONDS", 3600, minimum=1)
 API_EVENTS_POLL_SECONDS = 1.0
 WORKER_CONCURRENCY = env_int("IGDASH_WORKER_CONCURRENCY", 4, minimum=1)
 
