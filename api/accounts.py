@@ -19,8 +19,10 @@ from api.schemas import (
     AccountIn,
     AccountOut,
     AccountPage,
+    ListNameIn,
     PostPage,
     TimelinePage,
+    Username,
     UserPage,
 )
 from content.models import Post, PostMetrics
@@ -78,7 +80,7 @@ def list_accounts(request: HttpRequest, query: Query[AccountsQuery]) -> dict[str
 
 
 @router.get("/accounts/{username}", response={200: AccountOut, **COMMON}, auth=READ)
-def get_account(request: HttpRequest, username: str) -> dict[str, Any]:
+def get_account(request: HttpRequest, username: Username) -> dict[str, Any]:
     return convert.account(target_of(username))
 
 
@@ -96,7 +98,7 @@ def add_account(request: HttpRequest, body: AccountIn) -> Status:
     return Status(201, convert.account(target_of(username)))
 
 
-def _bookmark(username: str, on: bool) -> dict[str, Any]:
+def _bookmark(username: Username, on: bool) -> dict[str, Any]:
     target = target_of(username)
     TrackedAccount.objects.filter(pk=target.pk).update(bookmarked=on)
     target.bookmarked = on
@@ -104,18 +106,18 @@ def _bookmark(username: str, on: bool) -> dict[str, Any]:
 
 
 @router.put("/accounts/{username}/bookmark", response={200: AccountOut, **COMMON}, auth=WRITE)
-def bookmark(request: HttpRequest, username: str) -> dict[str, Any]:
+def bookmark(request: HttpRequest, username: Username) -> dict[str, Any]:
     """Bookmarked accounts are scraped again every night."""
     return _bookmark(username, True)
 
 
 @router.delete("/accounts/{username}/bookmark", response={200: AccountOut, **COMMON}, auth=WRITE)
-def unbookmark(request: HttpRequest, username: str) -> dict[str, Any]:
+def unbookmark(request: HttpRequest, username: Username) -> dict[str, Any]:
     return _bookmark(username, False)
 
 
 @router.delete("/accounts/{username}", response={204: None, 409: ErrorOut, **COMMON}, auth=WRITE)
-def delete_account(request: HttpRequest, username: str) -> HttpResponse:
+def delete_account(request: HttpRequest, username: Username) -> HttpResponse:
     """Forget the account and its whole history (not the users it collected)."""
     target = target_of(username)
     with transaction.atomic():
@@ -168,7 +170,7 @@ def _user_row(edge: Relationship) -> dict[str, Any]:
 
 @router.get("/accounts/{username}/lists/{list_name}", response={200: UserPage, **COMMON}, auth=READ)
 def list_users(
-    request: HttpRequest, username: str, list_name: str, query: Query[ListQuery]
+    request: HttpRequest, username: Username, list_name: ListNameIn, query: Query[ListQuery]
 ) -> dict[str, Any]:
     """One list of the account, newest edges first, now or as scrape `at` saw it.
     Lists: followers, following, mutuals, new, lost, new_following,
@@ -185,7 +187,7 @@ def list_users(
 
 
 @router.get("/accounts/{username}/timeline", response={200: TimelinePage, **COMMON}, auth=READ)
-def timeline(request: HttpRequest, username: str, query: Query[PageQuery]) -> dict[str, Any]:
+def timeline(request: HttpRequest, username: Username, query: Query[PageQuery]) -> dict[str, Any]:
     """Follower and following counts (and new, lost, mutuals) after each
     finalised scrape, newest first."""
     target = target_of(username)
@@ -215,7 +217,7 @@ def _post(post: Post, metrics: PostMetrics | None) -> dict[str, Any]:
 
 
 @router.get("/accounts/{username}/posts", response={200: PostPage, **COMMON}, auth=READ)
-def posts(request: HttpRequest, username: str, query: Query[PageQuery]) -> dict[str, Any]:
+def posts(request: HttpRequest, username: Username, query: Query[PageQuery]) -> dict[str, Any]:
     """Posts and reels listed by content scrapes, with their latest known
     counts (null: unknown, never 0), most recently stored first."""
     target = target_of(username)

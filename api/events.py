@@ -27,6 +27,7 @@ from ninja import Router
 
 from api.auth import READ
 from api.errors import COMMON, Busy, ErrorOut
+from api.schemas import ScrapeId
 from api.scrapes import scrape_out
 
 router = Router(tags=["scrapes"])
@@ -59,7 +60,7 @@ def _event(name: str, data: dict[str, Any]) -> bytes:
     return f"event: {name}\ndata: {text}\n\n".encode()
 
 
-def stream(scrape_id: int) -> Generator[bytes]:
+def stream(scrape_id: ScrapeId) -> Generator[bytes]:
     """The events of one scrape until it finishes."""
     poll = float(settings.API_EVENTS_POLL_SECONDS)
     heartbeat = float(settings.API_EVENTS_HEARTBEAT_SECONDS)
@@ -86,7 +87,7 @@ class Slot:
     calls it when the response ends, the client went away, or was never
     iterated) gives the stream's slot back, once."""
 
-    def __init__(self, scrape_id: int) -> None:
+    def __init__(self, scrape_id: ScrapeId) -> None:
         self._events = stream(scrape_id)
         self._held = True
 
@@ -104,19 +105,35 @@ class Slot:
 
 
 @router.get(
-    "/scrapes/{int:scrape_id}/events",
+    "/scrapes/{scrape_id}/events",
     response={503: ErrorOut, **COMMON},
     auth=READ,
     openapi_extra={
         "responses": {
             "200": {
                 "description": "`progress` events, heartbeats, one `final` event.",
-                "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                "content": {
+                    # OpenAPI 3.1: `schema` describes each event of the stream.
+                    "text/event-stream": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "event": {"type": "string", "enum": ["progress", "final"]},
+                                "data": {
+                                    "type": "string",
+                                    "contentMediaType": "application/json",
+                                    "contentSchema": {"$ref": "#/components/schemas/ScrapeOut"},
+                                },
+                                "retry": {"type": "integer"},
+                            },
+                        }
+                    }
+                },
             }
         }
     },
 )
-def events(request: HttpRequest, scrape_id: int) -> StreamingHttpResponse:
+def events(request: HttpRequest, scrape_id: ScrapeId) -> StreamingHttpResponse:
     scrape_out(scrape_id)  # 404 before a slot is taken
     if not _take():
         raise Busy(

@@ -15,7 +15,7 @@ from ninja import Query, Router, Schema, Status
 from api.accounts import account_list, target_of
 from api.auth import READ
 from api.errors import COMMON, Conflict, ErrorOut, NotFound
-from api.schemas import ExportJobOut
+from api.schemas import ExportJobOut, JobId, ListNameIn, Username
 from exports import files, jobs
 from exports.models import ExportJob
 
@@ -66,7 +66,7 @@ def job_out(job: ExportJob) -> dict[str, Any]:
     openapi_extra={"responses": {"200": EXPORT_200}},
 )
 def export_list(
-    request: HttpRequest, username: str, list_name: str, query: Query[ExportQuery]
+    request: HttpRequest, username: Username, list_name: ListNameIn, query: Query[ExportQuery]
 ) -> Any:
     """The list as a file. A big XLSX answers 202 with a background job."""
     chosen = account_list(target_of(username), list_name, query.at, query.q)
@@ -77,25 +77,25 @@ def export_list(
     return files.download(chosen, fmt)
 
 
-def _job(job_id: int) -> ExportJob:
+def _job(job_id: JobId) -> ExportJob:
     job = ExportJob.objects.filter(pk=job_id).first()
     if job is None:
         raise NotFound(f"There is no export #{job_id}.")
     return job
 
 
-@router.get("/exports/{int:job_id}", response={200: ExportJobOut, **COMMON}, auth=READ)
-def export_job(request: HttpRequest, job_id: int) -> dict[str, Any]:
+@router.get("/exports/{job_id}", response={200: ExportJobOut, **COMMON}, auth=READ)
+def export_job(request: HttpRequest, job_id: JobId) -> dict[str, Any]:
     return job_out(_job(job_id))
 
 
 @router.get(
-    "/exports/{int:job_id}/file",
+    "/exports/{job_id}/file",
     response={409: ErrorOut, **COMMON},
     auth=READ,
     openapi_extra={"responses": {"200": FILE_200}},
 )
-def export_file(request: HttpRequest, job_id: int) -> HttpResponseBase:
+def export_file(request: HttpRequest, job_id: JobId) -> HttpResponseBase:
     job = _job(job_id)
     if job.is_active:
         raise Conflict("This export is still being written; poll it until its status is done.")

@@ -6,9 +6,30 @@ next_cursor back as ?cursor= for the next page; null means the list ended."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from ninja import Field, Schema
+from ninja import Field, Path, Schema
+
+# Path parameters, with the examples the schema tests start from.
+Username = Annotated[
+    str, Path(description="a tracked account's username", examples=["alice"], max_length=64)
+]
+ScrapeId = Annotated[int, Path(description="a scrape's id", examples=[1], ge=1, le=2**63 - 1)]
+JobId = Annotated[int, Path(description="an export job's id", examples=[1], ge=1, le=2**63 - 1)]
+ListNameIn = Annotated[
+    Literal[
+        "followers",
+        "following",
+        "mutuals",
+        "new",
+        "lost",
+        "new_following",
+        "lost_following",
+        "not_following_back",
+        "not_followed_back",
+    ],
+    Path(description="which list", examples=["followers"]),
+]
 
 
 class ScrapeRef(Schema):

@@ -13,7 +13,12 @@ from api import convert
 from api.accounts import PageQuery
 from api.auth import READ, WRITE
 from api.errors import COMMON, BadRequest, Conflict, ErrorOut, NotFound
-from api.schemas import ScrapeIn, ScrapeOut, ScrapePage
+from api.schemas import (
+    ScrapeId,
+    ScrapeIn,
+    ScrapeOut,
+    ScrapePage,
+)
 from content import services as content_services
 from core.keyset import by_id
 from scraping import scrape_pages
@@ -34,7 +39,7 @@ class ScrapesQuery(PageQuery):
     status: Scrape.Status | None = None
 
 
-def scrape_out(scrape_id: int) -> dict[str, Any]:
+def scrape_out(scrape_id: ScrapeId) -> dict[str, Any]:
     progress = scrape_pages.progress(scrape_id)
     if progress is None:
         raise NotFound(f"There is no scrape #{scrape_id}.")
@@ -87,22 +92,22 @@ def list_scrapes(request: HttpRequest, query: Query[ScrapesQuery]) -> dict[str, 
     }
 
 
-@router.get("/scrapes/{int:scrape_id}", response={200: ScrapeOut, **COMMON}, auth=READ)
-def get_scrape(request: HttpRequest, scrape_id: int) -> dict[str, Any]:
+@router.get("/scrapes/{scrape_id}", response={200: ScrapeOut, **COMMON}, auth=READ)
+def get_scrape(request: HttpRequest, scrape_id: ScrapeId) -> dict[str, Any]:
     return scrape_out(scrape_id)
 
 
-def _known(scrape_id: int) -> None:
+def _known(scrape_id: ScrapeId) -> None:
     if not Scrape.objects.filter(pk=scrape_id).exists():
         raise NotFound(f"There is no scrape #{scrape_id}.")
 
 
 @router.post(
-    "/scrapes/{int:scrape_id}/cancel",
+    "/scrapes/{scrape_id}/cancel",
     response={200: ScrapeOut, 409: ErrorOut, **COMMON},
     auth=WRITE,
 )
-def cancel(request: HttpRequest, scrape_id: int) -> dict[str, Any]:
+def cancel(request: HttpRequest, scrape_id: ScrapeId) -> dict[str, Any]:
     """Stop an active scrape; nothing it fetched is kept. 409 when it is not active."""
     _known(scrape_id)
     try:
@@ -113,9 +118,9 @@ def cancel(request: HttpRequest, scrape_id: int) -> dict[str, Any]:
 
 
 @router.post(
-    "/scrapes/{int:scrape_id}/retry", response={200: ScrapeOut, 409: ErrorOut, **COMMON}, auth=WRITE
+    "/scrapes/{scrape_id}/retry", response={200: ScrapeOut, 409: ErrorOut, **COMMON}, auth=WRITE
 )
-def retry(request: HttpRequest, scrape_id: int) -> dict[str, Any]:
+def retry(request: HttpRequest, scrape_id: ScrapeId) -> dict[str, Any]:
     """Run a scrape that needs attention again, from its checkpoint. 409 otherwise."""
     _known(scrape_id)
     try:

@@ -14,6 +14,14 @@ from django.views.decorators.csrf import csrf_exempt
 from api.main import api, error
 
 
+@csrf_exempt
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return error(404, "No such API operation; see /api/v1/docs.")
+
+
+not_found.login_required = False  # type: ignore[attr-defined]
+
+
 def _json_405(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """ninja answers a method a path does not have with Django's empty 405: the
     API's errors are JSON, with the methods it has in Allow."""
@@ -36,22 +44,16 @@ def _open(patterns: list[URLPattern | URLResolver]) -> list[URLPattern | URLReso
     and the roles of the pages stand aside (they read this flag)."""
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
-            view = _json_405(pattern.callback)
+            # ninja's "api-root" (/api/v1/, reversed by the schema) is an HTML 404.
+            root = pattern.name == "api-root"
+            view = _json_405(not_found if root else pattern.callback)
             view.login_required = False  # type: ignore[attr-defined]
             pattern.callback = view
     return patterns
 
 
-@csrf_exempt
-def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
-    return error(404, "No such API operation; see /api/v1/docs.")
-
-
-not_found.login_required = False  # type: ignore[attr-defined]
-
 ninja_patterns, app_name, namespace = api.urls
 urlpatterns = [
-    # ninja's "api-root" (an HTML 404 at /api/v1/) is left out: the JSON 404 answers.
-    *_open([p for p in ninja_patterns if getattr(p, "name", "") != "api-root"]),
+    *_open(list(ninja_patterns)),
     re_path(r"^.*$", not_found, name="not_found"),
 ]

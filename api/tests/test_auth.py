@@ -156,3 +156,13 @@ def test_the_command_creates_lists_and_revokes(capsys: pytest.CaptureFixture[str
         call_command("api_token", "revoke", "nope")
     call_command("api_token", "revoke", "cron")
     assert tokens.find(token) is None
+
+
+def test_the_schema_and_the_docs_page_need_no_token_and_no_cdn() -> None:
+    client = Client()
+    schema = client.get("/api/v1/openapi.json")
+    assert schema.status_code == 200
+    assert schema.json()["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
+    page = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
+    assert client.get("/api/v1/").json()["code"] == "not_found"

@@ -15,7 +15,7 @@ PUBLIC = {"login", "admin_login", "health"}
 # The JSON API is its own gate: a Bearer token, never the session (api/auth.py).
 API_PREFIX = "api/v1/"
 # Its schema, docs page and the JSON 404 of unknown API paths need no token.
-API_PUBLIC = {"openapi-json", "openapi-view", "not_found"}
+API_PUBLIC = {"openapi-json", "openapi-view", "not_found", "api-root"}
 SAMPLE = {
     "int": "1",
     "str": "x",
