@@ -31,6 +31,12 @@ urlpatterns = [
         name="settings_login_remove",
     ),
     path("settings/backups/", settings_page.backup_now, name="settings_backup_now"),
+    path("settings/api-tokens/", settings_page.token_create, name="settings_token_create"),
+    path(
+        "settings/api-tokens/<int:token_id>/revoke/",
+        settings_page.token_revoke,
+        name="settings_token_revoke",
+    ),
     path("accounts/", include("igdash.account_pages.urls")),
     path("", include("content.urls")),
     # The scrape modal with "Posts and reels": scraping's view and template with
