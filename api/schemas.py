@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from ninja import Field, Path, Schema
+from pydantic import BaseModel
 
 # Path parameters, with the examples the schema tests start from.
 Username = Annotated[
@@ -133,7 +134,10 @@ class ScrapeIn(Schema):
     comments: bool = Field(False, description="Commenters: not available in this igdash yet.")
 
 
-class UserRow(Schema):
+class UserRow(BaseModel):
+    """A plain pydantic model: ninja's Schema reads every field through a
+    getter meant for ORM objects, a third of a 100-row page's time."""
+
     username: str
     full_name: str
     ig_pk: int | None
@@ -144,7 +148,7 @@ class UserRow(Schema):
     ended_by_scrape: int | None
 
 
-class UserPage(Schema):
+class UserPage(BaseModel):
     items: list[UserRow]
     next_cursor: str | None
 

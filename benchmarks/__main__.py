@@ -3,7 +3,7 @@ operation against a raw baseline measured in the same run on the same data.
 
     python -m benchmarks [--rows N] [--only NAME ...] [--json FILE]
 
-Operations: ingest, finalise, browse, export, storage, scrape (docs/performance.md).
+Operations: ingest, finalise, browse, export, storage, scrape, api (docs/performance.md).
 Everything runs in a throw-away SQLite database (a temporary IGDASH_DATA_DIR)
 built through the project's own code paths; each measured operation runs in a
 fresh subprocess that reports its peak RSS.
@@ -22,7 +22,7 @@ from typing import Any
 
 from benchmarks.common import Figure, Workspace, fmt_value
 
-BENCHMARKS = ("ingest", "finalise", "browse", "export", "storage", "scrape")
+BENCHMARKS = ("ingest", "finalise", "browse", "export", "storage", "scrape", "api")
 
 
 def _run_one(name: str, ws: Workspace, args: argparse.Namespace) -> list[Figure]:
@@ -46,6 +46,10 @@ def _run_one(name: str, ws: Workspace, args: argparse.Namespace) -> list[Figure]
         from benchmarks import storage
 
         return storage.run(ws, args.rows, args.days)
+    if name == "api":
+        from benchmarks import api
+
+        return api.run(ws, args.rows)
     from benchmarks import scrape
 
     return scrape.run(ws, args.scrape_followers, args.delay_ms)
