@@ -56,6 +56,8 @@ class ListQuery(PageQuery):
 def target_of(username: str) -> TrackedAccount:
     """The tracked account named `username` (newest if the name was reused), or 404."""
     name = username.strip().removeprefix("@").lower()
+    if clean_term(name) != name:  # a NUL, an escape: no username holds one
+        name = ""
     target = (
         TrackedAccount.objects.select_related("user", "last_scrape")
         .filter(user__username=name)

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Field as NField
 from ninja import Query, Router, Status
 
+from accounts_app.search import clean_term
 from api import convert
 from api.accounts import PageQuery
 from api.auth import READ, WRITE
@@ -82,7 +83,8 @@ def list_scrapes(request: HttpRequest, query: Query[ScrapesQuery]) -> dict[str, 
     """Newest first."""
     qs = Scrape.objects.all()
     if query.account:
-        qs = qs.filter(target_username__iexact=query.account.strip().removeprefix("@"))
+        name = clean_term(query.account).strip().removeprefix("@")
+        qs = qs.filter(target_username__iexact=name)
     if query.status:
         qs = qs.filter(status=query.status)
     page = by_id(qs.only("pk"), query.cursor, query.limit)

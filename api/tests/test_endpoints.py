@@ -159,3 +159,29 @@ def test_posts_of_an_account(reader: Api) -> None:
     assert {p["caption"] for p in posts} == {f"post {i}" for i in range(5)}
     assert {p["likes"] for p in posts} == {0, 10, 20, 30, 40}
     assert all(p["url"].startswith("https://www.instagram.com/") for p in posts)
+
+
+def test_hostile_text_is_a_4xx_or_nothing_found(writer: Api) -> None:
+    factories.tracked("alice", followers=3)
+    hostile = ["a\x00b", "x" * 10_000, '"a" OR b*', "NEAR(", "\x1b[31m"]
+    for text in hostile:
+        for path, params in (
+            ("/accounts", {"q": text}),
+            ("/accounts/alice/lists/followers", {"q": text}),
+            ("/scrapes", {"account": text}),
+            ("/accounts/alice/exports/followers", {"q": text, "format": "json"}),
+        ):
+            answer = writer.get(path, **params)
+            assert answer.status_code in (200, 400), (path, text[:20], answer.status_code)
+        for path in (f"/accounts/{text}", f"/accounts/{text}/lists/followers"):
+            assert writer.client.get("/api/v1" + path, **writer.meta).status_code in (400, 404)
+        answer = writer.post("/scrapes", {"handle": text})
+        assert answer.status_code == 400 and answer.json()["code"] == "bad_input"
+    # A lone surrogate, as bytes that are not UTF-8, where the client cannot encode it.
+    for url in (
+        "/api/v1/accounts?q=%ED%A0%80",
+        "/api/v1/accounts/%ED%A0%80",
+        "/api/v1/scrapes?account=%ED%A0%80",
+        "/api/v1/accounts/alice/lists/followers?q=%ED%A0%80",
+    ):
+        assert writer.client.get(url, **writer.meta).status_code in (200, 400, 404), url
