@@ -81,12 +81,15 @@ def child_export(out: Path) -> dict[str, Any]:
     started = time.perf_counter()
     response = client.get(f"/api/v1/accounts/{TARGET}/exports/followers?format=json", **auth)
     assert response.status_code == 200, response.status_code
+    newlines = 0
     with out.open("wb") as handle:
         for chunk in response.streaming_content:
             handle.write(chunk)
+            newlines += chunk.count(b"\n")
     response.close()
     seconds = time.perf_counter() - started
-    rows = out.read_bytes().count(b'\n{"username"')
+    # "[\n" row ",\n" row ... "\n]\n": JSON escapes newlines inside values.
+    rows = max(0, newlines - 2)
     return {"seconds": seconds, "rows": rows, "ready_mb": ready_mb}
 
 
