@@ -166,3 +166,12 @@ def test_the_schema_and_the_docs_page_need_no_token_and_no_cdn() -> None:
     page = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
     assert client.get("/api/v1/").json()["code"] == "not_found"
+
+
+def test_a_body_that_is_not_json_is_a_400_in_the_same_shape() -> None:
+    api = Api(make_token(scope="write"))
+    for body, content_type in (("{not json", "application/json"), ("handle=x", "text/plain")):
+        response = api.client.post("/api/v1/scrapes", body, content_type=content_type, **api.meta)
+        assert response.status_code == 400, response.content
+        assert set(response.json()) == {"code", "message"}
+    assert not Scrape.objects.exists()
