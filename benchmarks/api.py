@@ -99,6 +99,7 @@ def child_main(argv: list[str]) -> None:
     elif argv[0] == "export":
         result = child_export(Path(argv[1]))
     else:
+        browse.RAW_PAGE = RAW_PAGE  # the API's page is 100 rows, the account page's 50
         result = browse.child_raw(Path(argv[1]), int(argv[2]), argv[3], argv[4], argv[5])
     common.emit(result)
 
@@ -128,8 +129,6 @@ def run(ws: Workspace, rows: int) -> list[Figure]:
     database = ws.copy("base", "api")
     target = browse.target_id(database)
     print(f"API: followers of @{TARGET} ({rows:,}) ...", flush=True)
-    # The raw page query reads `LIMIT 51`; the API shows 100 rows.
-    browse.RAW_PAGE = RAW_PAGE
     cases = {
         "followers page 1": ("page", "-", "-"),
         "followers page at 50%": ("page", str(browse._deep_cursor(database, target, 0.5)), "-"),
