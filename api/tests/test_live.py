@@ -4,6 +4,7 @@ simulator over real HTTP: the events stream of a real scrape."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,17 @@ def read_events(response: httpx.Response) -> list[tuple[str, Any]]:
     return found
 
 
+def docs_page_works_offline(base: str) -> None:
+    """The docs page and its assets, as `serve` has them (collected, hashed names)."""
+    page = httpx.get(f"{base}/api/v1/docs", timeout=30)
+    assert page.status_code == 200
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text)
+    assert any("swagger-ui-bundle" in a for a in assets), page.text
+    for asset in assets:
+        assert httpx.get(f"{base}{asset}", timeout=30).status_code == 200, asset
+    assert "http" not in "".join(re.findall(r'(?:src|href)="([^"]+)"', page.text))
+
+
 def test_the_events_stream_follows_a_real_scrape_to_its_final_counts(
     tmp_path: Path, sim: Sim
 ) -> None:
@@ -66,6 +78,7 @@ def test_the_events_stream_follows_a_real_scrape_to_its_final_counts(
             stdin=sim.session("demo_owner") + "\n", env=data_env(data, **env),
         )  # fmt: skip
         assert login.returncode == 0, login.stderr
+        docs_page_works_offline(served.base_url)
         writer = {"Authorization": f"Bearer {token(served, env, 'write')}"}
         with httpx.Client(base_url=served.base_url, headers=writer, timeout=30) as client:
             started = client.post(
