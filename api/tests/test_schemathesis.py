@@ -31,7 +31,9 @@ SEED = (
 @contextmanager
 def live_api(data: Path, settings: str = "igdash.settings") -> Iterator[tuple[str, dict[str, str]]]:
     """A migrated, seeded data folder served by Waitress; (base URL, tokens)."""
-    env = data_env(data, DJANGO_SETTINGS_MODULE=settings)
+    # A scrape the run starts stays queued (no worker): its event stream ends
+    # after 5 s, not the hour that would outlast the request timeout.
+    env = data_env(data, DJANGO_SETTINGS_MODULE=settings, IGDASH_API_EVENTS_MAX_SECONDS="5")
     for args in (("migrate", "-v", "0"), ("shell", "-c", SEED)):
         done = run_manage(data, *args, env=env)
         assert done.returncode == 0, done.stderr
