@@ -55,3 +55,13 @@ def page(browser, request):  # type: ignore[no-untyped-def]
 
     with watched_page(browser, request.node.name) as watched:
         yield watched
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_instagram_answers() -> None:
+    """Each test meets Instagram (the simulator) afresh: the day's cache of its
+    answers (scraping/services/answer_cache.py) lives in the data folder, which
+    the whole test run shares."""
+    from scraping.services import answer_cache
+
+    answer_cache.clear()

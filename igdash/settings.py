@@ -14,6 +14,7 @@ import dj_database_url
 
 from core.env import (
     DEFAULT_ALLOWED_NETWORKS,
+    ConfigError,
     env_base64,
     env_bool,
     env_choice,
@@ -270,6 +271,38 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Cache of Instagram's answers ----------------------------------------------------
+# Profile and posts-listing answers are kept INSTAGRAM_CACHE_HOURS (0: off) so a
+# second analysis of an account within that time asks Instagram nothing for them
+# (scraping/services/answer_cache.py; docs/decisions.md). Redis when
+# IGDASH_CACHE_URL names one, or when the broker is Redis; else files in
+# <data>/cache (0600 files in a 0700 folder, like everything igdash writes).
+INSTAGRAM_CACHE_HOURS = env_int("IGDASH_INSTAGRAM_CACHE_HOURS", 24, minimum=0, maximum=720)
+CACHE_URL = env_str("IGDASH_CACHE_URL") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+CACHE_DIR = DATA_DIR / "cache"
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ConfigError(f"IGDASH_CACHE_URL must be a redis:// URL, not {CACHE_URL!r}")
+_INSTAGRAM_CACHE: dict[str, object] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {
+        "BACKEND": "core.filecache.FileCache",
+        "LOCATION": str(CACHE_DIR),
+        # A page of posts is one entry: room for a few big accounts' listings.
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "instagram": {
+        **_INSTAGRAM_CACHE,
+        "KEY_PREFIX": "igdash",
+        "TIMEOUT": INSTAGRAM_CACHE_HOURS * 3600,
+    },
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True

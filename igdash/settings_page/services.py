@@ -154,6 +154,7 @@ def page_context(
     return {
         "form": form or AppSettingsForm(instance=AppSettings.load()),
         "key_store": vault.describe_key_store(),
+        "cache_hours": settings.INSTAGRAM_CACHE_HOURS,
         **logins_context(**login_state),
         **backups_context(),
         **(tokens or tokens_context()),
