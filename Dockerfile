@@ -18,6 +18,7 @@ COPY content ./content
 COPY audience ./audience
 COPY exports ./exports
 COPY notify ./notify
+COPY api ./api
 COPY templates ./templates
 COPY static ./static
 COPY manage.py ./

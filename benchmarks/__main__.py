@@ -3,7 +3,7 @@ operation against a raw baseline measured in the same run on the same data.
 
     python -m benchmarks [--rows N] [--only NAME ...] [--json FILE]
 
-Operations: ingest, finalise, browse, export, storage, scrape, audience
+Operations: ingest, finalise, browse, export, storage, scrape, audience, api
 (docs/performance.md).
 Everything runs in a throw-away SQLite database (a temporary IGDASH_DATA_DIR)
 built through the project's own code paths; each measured operation runs in a
@@ -23,7 +23,7 @@ from typing import Any
 
 from benchmarks.common import Figure, Workspace, fmt_value
 
-BENCHMARKS = ("ingest", "finalise", "browse", "export", "storage", "scrape", "audience")
+BENCHMARKS = ("ingest", "finalise", "browse", "export", "storage", "scrape", "audience", "api")
 
 
 def _run_one(name: str, ws: Workspace, args: argparse.Namespace) -> list[Figure]:
@@ -51,6 +51,10 @@ def _run_one(name: str, ws: Workspace, args: argparse.Namespace) -> list[Figure]
         from benchmarks import audience
 
         return audience.run(ws, args.audience_followers)
+    if name == "api":
+        from benchmarks import api
+
+        return api.run(ws, args.rows)
     from benchmarks import scrape
 
     return scrape.run(ws, args.scrape_followers, args.delay_ms)

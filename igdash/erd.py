@@ -9,7 +9,16 @@ from __future__ import annotations
 from django.apps import apps
 from django.db import models
 
-PROJECT_APPS = ("igdash", "accounts_app", "scraping", "content", "audience", "exports", "notify")
+PROJECT_APPS = (
+    "igdash",
+    "accounts_app",
+    "scraping",
+    "content",
+    "audience",
+    "exports",
+    "notify",
+    "api",
+)
 
 
 def project_models() -> list[type[models.Model]]:

@@ -94,6 +94,9 @@ INSTALLED_APPS = [
     "audience",
     "exports",
     "notify",
+    "api",
+    # django-ninja: its templates and static files serve the API's docs page offline.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -335,6 +338,12 @@ WORKER_HEARTBEAT_STALE_SECONDS = env_float("IGDASH_WORKER_STALE_SECONDS", 15.0, 
 SERVE_HOST = env_str("IGDASH_HOST", "127.0.0.1")
 SERVE_PORT = env_int("IGDASH_PORT", 8000, minimum=1, maximum=65535)
 SERVE_THREADS = env_int("IGDASH_WEB_THREADS", 8, minimum=1)
+# The API's server-sent event streams each hold a Waitress thread while their
+# scrape runs: at most this many at once (503 with Retry-After beyond).
+API_EVENT_STREAMS = env_int("IGDASH_API_EVENT_STREAMS", max(1, SERVE_THREADS // 2), minimum=1)
+API_EVENTS_HEARTBEAT_SECONDS = env_int("IGDASH_API_EVENTS_HEARTBEAT_SECONDS", 15, minimum=1)
+API_EVENTS_MAX_SECONDS = env_int("IGDASH_API_EVENTS_MAX_SECONDS", 3600, minimum=1)
+API_EVENTS_POLL_SECONDS = 1.0
 WORKER_CONCURRENCY = env_int("IGDASH_WORKER_CONCURRENCY", 4, minimum=1)
 
 # --- Instagram -------------------------------------------------------------------------

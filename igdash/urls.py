@@ -31,6 +31,12 @@ urlpatterns = [
         name="settings_login_remove",
     ),
     path("settings/backups/", settings_page.backup_now, name="settings_backup_now"),
+    path("settings/api-tokens/", settings_page.token_create, name="settings_token_create"),
+    path(
+        "settings/api-tokens/<int:token_id>/revoke/",
+        settings_page.token_revoke,
+        name="settings_token_revoke",
+    ),
     path("accounts/", include("igdash.account_pages.urls")),
     path("", include("content.urls")),
     path("", include("audience.urls")),
@@ -42,6 +48,8 @@ urlpatterns = [
     path("scrapes/", include("scraping.urls")),
     path("exports/", include("exports.urls")),
     path("notify/", include("notify.urls")),
+    # The JSON API: Bearer tokens only, never the session (api/auth.py).
+    path("api/v1/", include(("api.urls", "api"), namespace="api")),
     # Avatars are served by a login-required view, never as public media files.
     path("avatars/<int:user_id>/", accounts_views.avatar, name="avatar"),
     path("health", views.health_view, name="health"),

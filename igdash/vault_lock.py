@@ -31,7 +31,7 @@ class VaultLockMiddleware:
     ) -> HttpResponse | None:
         match = request.resolver_match
         if (
-            (match and match.url_name in EXEMPT_NAMES)
+            (match and (match.url_name in EXEMPT_NAMES or "api" in match.namespaces))
             or not request.user.is_authenticated
             or not vault.is_locked()
         ):

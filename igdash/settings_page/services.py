@@ -15,6 +15,8 @@ from django.template.defaultfilters import filesizeformat
 
 from accounts_app import vault
 from accounts_app.models import LoginCredential
+from api import tokens as api_tokens
+from api.models import ApiToken
 from core.models import AppSettings
 from exports.backups.archives import BackupError, create_backup, list_archives
 from igdash.forms import AppSettingsForm, InstagramLoginForm
@@ -132,7 +134,24 @@ def backups_context(*, notice: str = "", error: str = "") -> dict[str, Any]:
     }
 
 
-def page_context(form: AppSettingsForm | None = None, **login_state: Any) -> dict[str, Any]:
+def tokens_context(
+    *, created: str = "", created_name: str = "", error: str = "", notice: str = "", typed: str = ""
+) -> dict[str, Any]:
+    """The API tokens panel. `created`: a token just made, shown this once."""
+    return {
+        "api_tokens": api_tokens.listing(),
+        "token_created": created,
+        "token_created_name": created_name,
+        "token_error": error,
+        "token_notice": notice,
+        "token_typed": typed,
+        "scopes": ApiToken.Scope.choices,
+    }
+
+
+def page_context(
+    form: AppSettingsForm | None = None, tokens: dict[str, Any] | None = None, **login_state: Any
+) -> dict[str, Any]:
     return {
         "form": form or AppSettingsForm(instance=AppSettings.load()),
         "key_store": vault.describe_key_store(),
@@ -141,4 +160,5 @@ def page_context(form: AppSettingsForm | None = None, **login_state: Any) -> dic
         **backups_context(),
         **channels_context(),
         "picture_classifier": settings.AUDIENCE_CLASSIFIER,
+        **(tokens or tokens_context()),
     }

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts_app.models import LoginCredential
+from api import tokens as api_tokens
 from core.htmx import HtmxHttpRequest
 from core.models import AppSettings
 from igdash.forms import AppSettingsForm, InstagramLoginForm, TwoFactorCodeForm
@@ -29,6 +30,7 @@ from igdash.settings_page.services import (
     logins_context,
     page_context,
     save,
+    tokens_context,
 )
 from scraping.services import logins
 
@@ -106,3 +108,43 @@ def backup_now(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, f"{TEMPLATE}#backups", backups_context(notice=notice, error=error))
     messages.add_message(request, messages.ERROR if error else messages.SUCCESS, error or notice)
     return redirect(reverse("settings") + "#backups")
+
+
+def _tokens_answer(request: HtmxHttpRequest, **context: Any) -> HttpResponse:
+    """The API tokens panel to HTMX, else the whole page; never a redirect with
+    a message: a new token would sit in the session's message store."""
+    state = tokens_context(**context)
+    if request.htmx:
+        return render(request, f"{TEMPLATE}#api_tokens", state)
+    return render(request, TEMPLATE, page_context(tokens=state))
+
+
+def _expires_days(text: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 5:
+        raise api_tokens.TokenError("Expires after: a whole number of days, or empty for never.")
+    return int(text)
+
+
+@require_POST
+def token_create(request: HtmxHttpRequest) -> HttpResponse:
+    name = request.POST.get("name", "")
+    try:
+        row, token = api_tokens.create(
+            name,
+            request.POST.get("scope", "read"),
+            _expires_days(request.POST.get("expires_days", "")),
+        )
+    except api_tokens.TokenError as exc:
+        return _tokens_answer(request, error=str(exc), typed=name[:64])
+    return _tokens_answer(request, created=token, created_name=row.name)
+
+
+@require_POST
+def token_revoke(request: HtmxHttpRequest, token_id: int) -> HttpResponse:
+    row = api_tokens.revoke_id(token_id)
+    if row is None:
+        return _tokens_answer(request, error="That token is gone already.")
+    return _tokens_answer(request, notice=f"Revoked {row.name}: it no longer opens the API.")

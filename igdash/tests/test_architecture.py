@@ -89,3 +89,13 @@ def test_every_package_is_in_the_contract_type_checked_and_measured() -> None:
     assert set(layers["layers"]) == set(packages())
     assert set(config["tool"]["mypy"]["files"]) == set(packages())
     assert set(config["tool"]["coverage"]["run"]["source_pkgs"]) == set(packages())
+    assert set(config["tool"]["pytest"]["ini_options"]["testpaths"]) == set(packages())
+    # A plain `pip install .` (the Docker image) ships only the packages listed here.
+    include = config["tool"]["setuptools"]["packages"]["find"]["include"]
+    assert {name.rstrip("*") for name in include} == set(packages())
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    for package in packages():
+        assert f"COPY {package} ./{package}" in dockerfile, f"the image lacks {package}"
+    wire = next(c for c in config["tool"]["importlinter"]["contracts"] if c["id"] == "wire")
+    apps = set(packages()) - {"scraping"}
+    assert apps <= set(wire["forbidden_modules"]), "the wire may import an app"

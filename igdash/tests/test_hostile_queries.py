@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 
 from accounts_app.models import IgUser, LoginCredential
 from accounts_app.tests import factories
+from api import tokens as api_tokens
 from content.models import Post
 from core.models import WorkerPing
 from exports.excel_link import ExcelLink
@@ -169,6 +170,7 @@ class World:
         self.scrape = Scrape.objects.filter(target=self.target).latest("id")
         self.login = LoginCredential.objects.create(username="owner.login", status="ok")
         self.ping = WorkerPing.objects.create()
+        self.api_token = api_tokens.create("hostile")[0]
         self.job = ExportJob.objects.create(target=self.target, list_name="followers", fmt="xlsx")
         self.post = Post.objects.create(
             target=self.target,
@@ -194,6 +196,7 @@ class World:
             "login_id": str(self.login.pk),
             "ping_id": str(self.ping.pk),
             "job_id": str(self.job.pk),
+            "token_id": str(self.api_token.pk),
             "post_id": str(self.post.pk),
             "user_id": str(self.target.user_id),
             "account_id": str(self.target.pk),

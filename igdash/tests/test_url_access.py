@@ -12,6 +12,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 pytestmark = pytest.mark.django_db
 
 PUBLIC = {"login", "admin_login", "health"}
+# The JSON API is its own gate: a Bearer token, never the session (api/auth.py).
+API_PREFIX = "api/v1/"
+# Its schema, docs page and the JSON 404 of unknown API paths need no token.
+API_PUBLIC = {"openapi-json", "openapi-view", "not_found", "api-root"}
 SAMPLE = {
     "int": "1",
     "str": "x",
@@ -44,12 +48,27 @@ def test_every_url_but_login_and_health_needs_the_owner() -> None:
     assert len(urls) > 20  # the admin alone has dozens: the walk really walked
     anonymous = Client()
     for route, name in urls:
-        if name in PUBLIC:
+        if name in PUBLIC or route.startswith(API_PREFIX):
             continue
         url = _sample_url(route)
         response = anonymous.get(url)
         assert response.status_code == 302, f"{url} ({name}) answered {response.status_code}"
         assert "/login/" in response["Location"], f"{url} ({name}) redirects elsewhere"
+
+
+def test_every_api_url_but_its_schema_needs_a_token() -> None:
+    urls = [(r, n) for r, n in _walk(get_resolver().url_patterns) if r.startswith(API_PREFIX)]
+    assert len(urls) > 10
+    anonymous = Client()
+    for route, name in urls:
+        url = _sample_url(route)
+        if name in API_PUBLIC:
+            continue
+        # Every method of the route: a write under a GET route must not slip through.
+        for method in ("get", "post", "put", "delete"):
+            response = getattr(anonymous, method)(url)
+            assert response.status_code in (401, 405), f"{method} {url} ({name})"
+            assert response["Content-Type"] == "application/json", f"{method} {url}"
 
 
 def test_public_urls_answer_without_login() -> None:

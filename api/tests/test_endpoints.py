@@ -1,0 +1,187 @@
+"""The API's operations on real rows (accounts_app.tests.factories)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import openpyxl
+import pytest
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from accounts_app.models import TrackedAccount
+from accounts_app.tests import factories
+from api.tests.helpers import Api, make_token
+from content.store import finalise, store_page
+from content.tests.builders import day, media, part, scrape, target
+from scraping.models import Scrape
+from scraping.services import create_scrape
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reader() -> Api:
+    return Api(make_token("reader", "read"))
+
+
+@pytest.fixture
+def writer() -> Api:
+    return Api(make_token("writer", "write"))
+
+
+def walk(api: Api, path: str, **params: object) -> list[dict[str, object]]:
+    """Every item of a list, page by page."""
+    items: list[dict[str, object]] = []
+    cursor = None
+    while True:
+        page = api.get(path, **params, **({"cursor": cursor} if cursor else {}))
+        assert page.status_code == 200, page.content
+        body = page.json()
+        assert set(body) == {"items", "next_cursor"}
+        items += body["items"]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return items
+
+
+def test_accounts_page_by_username_and_search(reader: Api) -> None:
+    for name in ("carol", "alice", "bob"):
+        factories.tracked(name, followers=3, following=2, mutual=1)
+    names = [a["username"] for a in walk(reader, "/accounts", limit=2)]
+    assert names == ["alice", "bob", "carol"]
+    assert [a["username"] for a in walk(reader, "/accounts", q="CAR")] == ["carol"]
+    alice = reader.get("/accounts/@Alice").json()
+    assert alice["follower_count"] == 3 and alice["last_scrape"]["status"] == "succeeded"
+
+
+def test_add_bookmark_unbookmark_delete(writer: Api) -> None:
+    added = writer.post(
+        "/accounts", {"handle": "https://www.instagram.com/new.one/", "bookmarked": True}
+    )
+    assert added.status_code == 201 and added.json()["bookmarked"] is True
+    assert writer.post("/accounts", {"handle": "no spaces"}).json()["code"] == "bad_input"
+    assert writer.delete("/accounts/new.one/bookmark").json()["bookmarked"] is False
+    assert writer.put("/accounts/new.one/bookmark").json()["bookmarked"] is True
+    assert TrackedAccount.objects.get().bookmarked
+    create_scrape("new.one")
+    refused = writer.delete("/accounts/new.one")
+    assert refused.status_code == 409 and "cancel it first" in refused.json()["message"]
+    scrape = Scrape.objects.get()
+    assert writer.post(f"/scrapes/{scrape.pk}/cancel").json()["status"] == "cancelled"
+    assert writer.post(f"/scrapes/{scrape.pk}/cancel").status_code == 409
+    assert writer.post(f"/scrapes/{scrape.pk}/retry").status_code == 409
+    assert writer.delete("/accounts/new.one").status_code == 204
+    assert not TrackedAccount.objects.exists()
+
+
+def test_lists_now_as_of_a_scrape_and_searched(reader: Api) -> None:
+    target = factories.tracked("alice", followers=30, following=10, mutual=4, days=3, churn=2)
+    followers = walk(reader, "/accounts/alice/lists/followers", limit=7)
+    assert len(followers) == 30 == len({f["username"] for f in followers})
+    scrapes = list(Scrape.objects.filter(target=target).order_by("id"))
+    first = walk(reader, "/accounts/alice/lists/followers", at=scrapes[0].pk)
+    assert len(first) == 30
+    lost = walk(reader, "/accounts/alice/lists/lost")
+    assert len(lost) == 2 and all(r["ended_by_scrape"] == scrapes[-1].pk for r in lost)
+    assert len(walk(reader, "/accounts/alice/lists/new")) == 2
+    assert len(walk(reader, "/accounts/alice/lists/mutuals")) == 4
+    assert len(walk(reader, "/accounts/alice/lists/not_following_back")) == 6
+    found = walk(reader, "/accounts/alice/lists/followers", q="alice_f00003")
+    assert [f["username"] for f in found] == ["alice_f00003"]
+    missing = reader.get("/accounts/alice/lists/followers", at=999999)
+    assert missing.status_code == 404 and "not a finished scrape" in missing.json()["message"]
+    assert reader.get("/accounts/alice/lists/enemies").status_code == 400
+
+
+def test_timeline_newest_first(reader: Api) -> None:
+    factories.tracked("alice", followers=10, days=4, churn=1)
+    points = walk(reader, "/accounts/alice/timeline", limit=3)
+    assert len(points) == 4
+    assert [p["taken_at"] for p in points] == sorted((p["taken_at"] for p in points), reverse=True)
+    assert points[-1]["new_followers"] == 10 and points[0]["lost_followers"] == 1
+
+
+def test_exports_stream_csv_json_and_xlsx(reader: Api) -> None:
+    factories.tracked("alice", followers=25, following=5, mutual=2)
+    as_csv = reader.get("/accounts/alice/exports/followers", format="csv")
+    assert as_csv["Content-Type"].startswith("text/csv")
+    text = b"".join(as_csv.streaming_content).decode("utf-8-sig")
+    assert len(list(csv.reader(io.StringIO(text)))) == 26
+    as_json = reader.get("/accounts/alice/exports/followers", format="json", q="alice_f0000")
+    rows = json.loads(b"".join(as_json.streaming_content))
+    assert len(rows) == 10 and rows[0]["username"].startswith("alice_f0000")
+    as_xlsx = reader.get("/accounts/alice/exports/mutuals", format="xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(as_xlsx.streaming_content)))
+    assert book.active.max_row == 3
+    assert reader.get("/accounts/alice/exports/followers", format="pdf").status_code == 400
+
+
+def test_a_big_xlsx_becomes_a_background_job(reader: Api, settings: SettingsWrapper) -> None:
+    settings.EXPORT_BACKGROUND_ROWS = 10
+    factories.tracked("alice", followers=25)
+    answer = reader.get("/accounts/alice/exports/followers", format="xlsx")
+    assert answer.status_code == 202
+    job = answer.json()
+    assert job["status"] == "queued" and job["rows_total"] == 25 and job["download_url"] is None
+    assert reader.get(f"/exports/{job['id']}").json()["id"] == job["id"]
+    assert reader.get(f"/exports/{job['id']}/file").status_code == 409
+
+
+def test_scrape_create_list_get(writer: Api) -> None:
+    made = writer.post("/scrapes", {"handle": "alice", "lists": ["following"], "content": True})
+    assert made.status_code == 201, made.content
+    body = made.json()
+    assert body["lists"] == "following" and [p["list"] for p in body["progress"]] == ["following"]
+    assert body["extras"] and body["counts"] is None
+    assert writer.post("/scrapes", {"handle": "bob", "comments": True}).status_code == 400
+    assert writer.post("/scrapes", {"handle": "bob", "lists": []}).status_code == 400
+    assert writer.post("/scrapes", {"handle": "bob", "lists": ["enemies"]}).status_code == 400
+    listed = walk(writer, "/scrapes", account="alice")
+    assert [s["id"] for s in listed] == [body["id"]]
+    assert walk(writer, "/scrapes", status="succeeded") == []
+    assert writer.get(f"/scrapes/{body['id']}").json()["status"] == "queued"
+
+
+def test_posts_of_an_account(reader: Api) -> None:
+    account = target("creator", followers=1000)
+    run = scrape(account, day(1), followers=1000)
+    content = part(run)
+    store_page(
+        run,
+        content,
+        [media(100 + i, day(1), likes=10 * i, comments=i, caption=f"post {i}") for i in range(5)],
+    )
+    finalise(run, content)
+    posts = walk(reader, "/accounts/creator/posts", limit=2)
+    assert len(posts) == 5
+    assert {p["caption"] for p in posts} == {f"post {i}" for i in range(5)}
+    assert {p["likes"] for p in posts} == {0, 10, 20, 30, 40}
+    assert all(p["url"].startswith("https://www.instagram.com/") for p in posts)
+
+
+def test_hostile_text_is_a_4xx_or_nothing_found(writer: Api) -> None:
+    factories.tracked("alice", followers=3)
+    hostile = ["a\x00b", "x" * 10_000, '"a" OR b*', "NEAR(", "\x1b[31m"]
+    for text in hostile:
+        for path, params in (
+            ("/accounts", {"q": text}),
+            ("/accounts/alice/lists/followers", {"q": text}),
+            ("/scrapes", {"account": text}),
+            ("/accounts/alice/exports/followers", {"q": text, "format": "json"}),
+        ):
+            answer = writer.get(path, **params)
+            assert answer.status_code in (200, 400), (path, text[:20], answer.status_code)
+        for path in (f"/accounts/{text}", f"/accounts/{text}/lists/followers"):
+            assert writer.client.get("/api/v1" + path, **writer.meta).status_code in (400, 404)
+        answer = writer.post("/scrapes", {"handle": text})
+        assert answer.status_code == 400 and answer.json()["code"] == "bad_input"
+    # A lone surrogate, as bytes that are not UTF-8, where the client cannot encode it.
+    for url in (
+        "/api/v1/accounts?q=%ED%A0%80",
+        "/api/v1/accounts/%ED%A0%80",
+        "/api/v1/scrapes?account=%ED%A0%80",
+        "/api/v1/accounts/alice/lists/followers?q=%ED%A0%80",
+    ):
+        assert writer.client.get(url, **writer.meta).status_code in (200, 400, 404), url

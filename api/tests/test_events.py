@@ -1,0 +1,71 @@
+"""The scrape events stream in-process: heartbeats, the final event, the cap."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from api import events
+from api.tests.helpers import Api, make_token
+from scraping.models import Scrape
+from scraping.services import cancel_scrape, create_scrape
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fast(settings: SettingsWrapper) -> SettingsWrapper:
+    settings.API_EVENTS_POLL_SECONDS = 0.05
+    settings.API_EVENTS_HEARTBEAT_SECONDS = 1
+    settings.API_EVENT_STREAMS = 1
+    return settings
+
+
+def chunks(response: Any, count: int) -> list[str]:
+    return [c.decode() for c in itertools.islice(response.streaming_content, count)]
+
+
+def test_a_waiting_scrape_gets_progress_then_heartbeats_then_its_final_event(fast: Any) -> None:
+    scrape = create_scrape("demo_small")
+    api = Api(make_token())
+    response = api.get(f"/scrapes/{scrape.pk}/events")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/event-stream"
+    first = chunks(response, 3)
+    assert first[0] == "retry: 3000\n\n"
+    assert first[1].startswith("event: progress\ndata: {") and '"status":"queued"' in first[1]
+    assert first[2] == ": heartbeat\n\n"  # nothing changed for a second
+    cancel_scrape(scrape.pk)
+    rest = [c.decode() for c in response.streaming_content]
+    assert rest[-1].startswith("event: final\n") and '"status":"cancelled"' in rest[-1]
+    response.close()
+    assert events.open_streams() == 0
+
+
+def test_streams_beyond_the_cap_get_503_with_retry_after(fast: Any) -> None:
+    scrape = create_scrape("demo_small")
+    api = Api(make_token())
+    held = api.get(f"/scrapes/{scrape.pk}/events")
+    assert held.status_code == 200 and events.open_streams() == 1
+    refused = api.get(f"/scrapes/{scrape.pk}/events")
+    assert refused.status_code == 503
+    assert refused.json()["code"] == "busy" and refused["Retry-After"] == "15"
+    held.close()  # the client went away: its slot is free again
+    assert events.open_streams() == 0
+    again = api.get(f"/scrapes/{scrape.pk}/events")
+    assert again.status_code == 200
+    again.close()
+
+
+def test_a_finished_scrape_answers_its_final_event_at_once(fast: Any) -> None:
+    scrape = create_scrape("demo_small")
+    cancel_scrape(scrape.pk)
+    response = Api(make_token()).get(f"/scrapes/{scrape.pk}/events")
+    body = b"".join(response.streaming_content).decode()
+    response.close()
+    assert body.count("event: ") == 1 and "event: final" in body
+    assert Api(make_token("b")).get("/scrapes/999/events").status_code == 404
+    assert Scrape.objects.count() == 1
