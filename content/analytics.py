@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db import connection
-from django.db.models import F, FilteredRelation, Q
+from django.db import connection, models
+from django.db.models import Count, F, FilteredRelation, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -153,6 +153,50 @@ def post_rates(
             )
         )
     return result
+
+
+STORED = (
+    "id",
+    "ig_pk",
+    "shortcode",
+    "product_type",
+    "taken_at",
+    "duration",
+    "likes",
+    "comments",
+    "plays",
+    "views",
+    "followers",
+    "followers_estimated",
+    "rate",
+)
+
+
+def current_rates(
+    target_id: int, *, include_removed: bool = False, posts: Q | None = None
+) -> list[PostRate]:
+    """post_rates for now, read from the figures stored on each post
+    (content/stored.py keeps them equal to post_rates' own): one query and no
+    arithmetic, newest first."""
+    query = Post.objects.filter(target_id=target_id)
+    if not include_removed:
+        query = query.filter(removed_by__isnull=True)
+    if posts is not None:
+        query = query.filter(posts)
+    rows = query.order_by("-taken_at", "-id").values_list(*STORED)
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    return [stored_rate(row) for row in fetched]
+
+
+def stored_rate(row: Sequence[object]) -> PostRate:
+    """A PostRate from the STORED columns of one post, as the database hands them."""
+    post = list(row)
+    post[4] = _aware(post[4])  # type: ignore[arg-type]
+    post[11] = bool(post[11])  # SQLite: 0/1
+    return PostRate._make(post)
 
 
 def _aware(value: dt.datetime | str) -> dt.datetime:
@@ -443,3 +487,68 @@ def summary(target_id: int) -> Summary:
         median_plays=median_plays(rates),
         baseline=baseline(rates),
     )
+
+
+# --- The same figures from the stored columns (content/stored.py) ------------------------
+# The Content tab's first page needs the cards without reading every post:
+# each figure below is one or two indexed queries whatever the number of posts,
+# and equals its counterpart above over current_rates (the tests compare them).
+
+
+def _live(target_id: int) -> models.QuerySet[Post]:
+    return Post.objects.filter(target_id=target_id, removed_by__isnull=True)
+
+
+def stored_engagement(target_id: int, *, kind: str | None = None) -> Engagement:
+    """account_engagement over the stored rates: the last RECENT_POSTS posts
+    with a known rate (the (target, taken_at) index, newest first). One query."""
+    query = _live(target_id).filter(rate__isnull=False)
+    if kind is not None:
+        reels = Q(product_type=ProductType.CLIPS)
+        query = query.filter(reels if kind == "reels" else ~reels)
+    chosen = list(
+        query.order_by("-taken_at", "-id").values_list("rate", "followers_estimated")[:RECENT_POSTS]
+    )
+    return Engagement(
+        _median(rate for rate, _ in chosen), len(chosen), any(est for _, est in chosen)
+    )
+
+
+def stored_baseline(target_id: int) -> float | None:
+    """baseline over the stored rates: the median of the TIER_WINDOW ending at
+    the newest post with a known rate. Two queries."""
+    known = _live(target_id).filter(rate__isnull=False)
+    newest = known.order_by("-taken_at").values_list("taken_at", flat=True).first()
+    if newest is None:
+        return None
+    return _median(known.filter(taken_at__gt=newest - TIER_WINDOW).values_list("rate", flat=True))
+
+
+def stored_summary(target_id: int) -> Summary:
+    """summary() from the stored columns: seven small queries at any size."""
+    counts = _live(target_id).aggregate(
+        posts=Count("id"), reels=Count("id", filter=Q(product_type=ProductType.CLIPS))
+    )
+    plays = (
+        _live(target_id)
+        .filter(product_type=ProductType.CLIPS, plays__isnull=False)
+        .values_list("plays", flat=True)
+    )
+    return Summary(
+        posts=counts["posts"],
+        reels=counts["reels"],
+        engagement=stored_engagement(target_id),
+        reels_engagement=stored_engagement(target_id, kind="reels"),
+        feed_engagement=stored_engagement(target_id, kind="feed"),
+        median_plays=_median(plays),
+        baseline=stored_baseline(target_id),
+    )
+
+
+def stored_cadence(
+    target_id: int, *, weeks: int = CADENCE_WEEKS, now: dt.datetime | None = None
+) -> float:
+    """cadence() as one count of the (target, taken_at) index."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(weeks=weeks)
+    return _live(target_id).filter(taken_at__gt=since, taken_at__lte=now).count() / weeks

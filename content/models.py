@@ -67,12 +67,39 @@ class Post(models.Model):
     removed_by = models.ForeignKey(
         Scrape, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
+    # The current figures, stored so that the Content tab sorts and pages in the
+    # database (content/stored.py writes them after every scrape of the target;
+    # docs/content-analytics.md "Stored figures"). Null: unknown, never 0.
+    likes = models.PositiveBigIntegerField(null=True, blank=True)
+    comments = models.PositiveBigIntegerField(null=True, blank=True)
+    plays = models.PositiveBigIntegerField(null=True, blank=True)
+    views = models.PositiveBigIntegerField(null=True, blank=True)
+    followers = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The follower count the rate divides by."
+    )
+    # db_default: the page store inserts posts with plain SQL (content/store.py).
+    followers_estimated = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="No igdash count at or before taken_at: the nearest one.",
+    )
+    rate = models.FloatField(
+        null=True, blank=True, help_text="(likes + comments) / followers x 100; null: unknown."
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["target", "ig_pk"], name="one_post_per_target_pk")
         ]
-        indexes = [models.Index(fields=["target", "taken_at"], name="post_target_taken")]
+        # One index a sortable column of the Content tab (each ends in the row
+        # id, the keyset's tie-break).
+        indexes = [
+            models.Index(fields=["target", "taken_at"], name="post_target_taken"),
+            models.Index(fields=["target", "likes"], name="post_target_likes"),
+            models.Index(fields=["target", "comments"], name="post_target_comments"),
+            models.Index(fields=["target", "plays"], name="post_target_plays"),
+            models.Index(fields=["target", "rate"], name="post_target_rate"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_product_type_display()} {self.shortcode} of {self.target_id}"

@@ -6,7 +6,8 @@ that scrape fell in, docs/content-analytics.md), with its engagement rate and
 tier. Unknown counts (hidden likes, a play count Instagram did not give) stay
 unknown: an empty CSV cell, JSON null, an empty XLSX cell; never 0.
 
-Memory: the numbers of every post (content.analytics.post_rates: about 200
+Memory: the numbers of every post (content.analytics.current_rates, or
+post_rates for `at`: about 200
 bytes a post) are read first, because a tier needs the account's median; the
 captions, the only big field, are then read with a streaming iterator and
 written as they come, so the file never sits in memory whole. Dates are ISO
@@ -111,7 +112,11 @@ class ContentExport:
         return f"igdash_{self.target.user.username}_{self.name}_{stamp}.{fmt}"
 
     def rates(self) -> list[analytics.PostRate]:
-        return analytics.post_rates(self.target.pk, at=self.at.pk if self.at else None)
+        """Now: the figures stored on each post (one read, content/stored.py);
+        as of a scrape: computed from the metrics intervals that scrape fell in."""
+        if self.at is None:
+            return analytics.current_rates(self.target.pk)
+        return analytics.post_rates(self.target.pk, at=self.at.pk)
 
     def post_rows(self, fmt: Format, rates: Sequence[analytics.PostRate]) -> Iterator[Row]:
         """POST_COLUMNS rows, newest first, with tags and times as `fmt` wants them."""

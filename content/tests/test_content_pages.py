@@ -80,9 +80,10 @@ def test_the_account_page_links_its_content_tab(owner_client, creator) -> None: 
 def test_the_tab_shows_cards_blocks_and_the_newest_posts_first(
     owner_client, creator, django_assert_max_num_queries
 ) -> None:  # type: ignore[no-untyped-def]
-    # Session, user, account, follower history, posts with counts, the page's
-    # rows, the hashtag table, the top posts' rows: whatever the number of posts.
-    with django_assert_max_num_queries(8):
+    # Session, user, account; the cards from the stored figures (counts, the
+    # three engagements, median plays, the tier baseline's two, cadence) and
+    # the page of posts: whatever the number of posts.
+    with django_assert_max_num_queries(12):
         response = owner_client.get(tab_url())
     assert response.status_code == 200
     html = response.content.decode()
@@ -93,8 +94,19 @@ def test_the_tab_shows_cards_blocks_and_the_newest_posts_first(
     # Newest first: the reels of days 50-54, then the feed from day 40 down.
     assert shown(html)[:6] == ["C204", "C203", "C202", "C201", "C200", "C139"]
     assert len(shown(html)) == pages.PAGE_SIZE
-    assert "#rain" in html.split("data-hashtags")[1]
-    assert "data-grid" in html and "data-trend" in html and "data-top" in html
+    # The analytics blocks read every post: a second request the tab loads.
+    analytics_url = reverse("content:analytics", args=["creator"])
+    assert f'hx-get="{analytics_url}"' in html and 'hx-trigger="load"' in html
+    with django_assert_max_num_queries(9):
+        blocks = owner_client.get(analytics_url, headers={"HX-Request": "true"})
+    body = blocks.content.decode()
+    assert "<html" not in body
+    assert "#rain" in body.split("data-hashtags")[1]
+    for block in ("data-grid", "data-trend", "data-weekly", "data-top", "data-mentions"):
+        assert block in body
+    # Without script: the same blocks as a page of their own.
+    page = owner_client.get(analytics_url).content.decode()
+    assert "<html" in page and "data-weekly" in page
 
 
 def test_unknown_counts_show_a_dash_with_the_reason_never_zero(owner_client, creator) -> None:  # type: ignore[no-untyped-def]
@@ -116,7 +128,7 @@ def test_infinite_scroll_pages_by_cursor_without_repeats(
         seen = []
         html = owner_client.get(tab_url(sort=sort)).content.decode()
         seen += shown(html)
-        more = re.search(r'hx-get="([^"]+)"', html)
+        more = re.search(r'hx-get="([^"]*/rows/[^"]+)"', html)
         while more:
             with django_assert_max_num_queries(7):  # no cards, no blocks
                 rows = owner_client.get(
@@ -126,7 +138,7 @@ def test_infinite_scroll_pages_by_cursor_without_repeats(
             body = rows.content.decode()
             assert "<html" not in body
             seen += shown(body)
-            more = re.search(r'hx-get="([^"]+)"', body)
+            more = re.search(r'hx-get="([^"]*/rows/[^"]+)"', body)
         assert len(seen) == len(set(seen)) == 45, sort
 
 
