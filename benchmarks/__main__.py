@@ -3,7 +3,8 @@ operation against a raw baseline measured in the same run on the same data.
 
     python -m benchmarks [--rows N] [--only NAME ...] [--json FILE]
 
-Operations: ingest, finalise, browse, export, storage, scrape (docs/performance.md).
+Operations: ingest, finalise, browse, export, storage, scrape, content
+(docs/performance.md).
 Everything runs in a throw-away SQLite database (a temporary IGDASH_DATA_DIR)
 built through the project's own code paths; each measured operation runs in a
 fresh subprocess that reports its peak RSS.
@@ -22,7 +23,7 @@ from typing import Any
 
 from benchmarks.common import Figure, Workspace, fmt_value
 
-BENCHMARKS = ("ingest", "finalise", "browse", "export", "storage", "scrape")
+BENCHMARKS = ("ingest", "finalise", "browse", "export", "storage", "scrape", "content")
 
 
 def _run_one(name: str, ws: Workspace, args: argparse.Namespace) -> list[Figure]:
@@ -46,6 +47,10 @@ def _run_one(name: str, ws: Workspace, args: argparse.Namespace) -> list[Figure]
         from benchmarks import storage
 
         return storage.run(ws, args.rows, args.days)
+    if name == "content":
+        from benchmarks import content
+
+        return content.run(ws, args.content_posts, args.days, args.delay_ms)
     from benchmarks import scrape
 
     return scrape.run(ws, args.scrape_followers, args.delay_ms)
@@ -82,6 +87,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--delay-ms", type=int, default=250, help="Simulator delay per answer (scrape)."
+    )
+    parser.add_argument(
+        "--content-posts", type=int, default=10_000, help="Posts of the target (content)."
     )
     parser.add_argument(
         "--repeat", type=int, default=1, help="Export runs per format (median counts)."
