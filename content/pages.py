@@ -13,6 +13,7 @@ analytics blocks, which need every post, are a second request
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ PAGE_SIZE = 30
 TAG_ROWS = 15
 TOP_ROWS = 5
 WEEKS_SHOWN = 26
+MAX_DOTS = 300
 MAX_TAG = 150
 
 SORTS = {
@@ -408,33 +410,42 @@ def rows_page(target: TrackedAccount, params: Any) -> tuple[Filters, PostsPage]:
 
 @dataclass(frozen=True)
 class Dot:
-    """One reel of the duration-against-plays chart."""
+    """One reel of the duration-against-plays chart, its coordinates as the
+    SVG wants them (formatted here: hundreds of points through template
+    filters cost more than the rest of the blocks)."""
 
     post_id: int
     duration: float
     plays: int
-    x: float
-    y: float
+    x: str
+    y: str
+    label: str
 
 
-def reel_dots(points: Sequence[analytics.ReelPoint]) -> list[Dot]:
-    """Reels with a known duration and play count on a chart of duration (x,
-    0 to the longest) against plays (y, 0 to the most played)."""
-    known = [p for p in points if p.duration is not None and p.plays is not None]
+def reel_dots(points: Sequence[analytics.ReelPoint], limit: int = MAX_DOTS) -> list[Dot]:
+    """The newest `limit` reels with a known duration and play count on a
+    chart of duration (x, 0 to the longest) against plays (y, 0 to the most
+    played). `points` come newest first."""
+    known = [
+        (p.post_id, p.duration, p.plays)
+        for p in points
+        if p.duration is not None and p.plays is not None
+    ][:limit]
     if not known:
         return []
-    longest = max(p.duration for p in known) or 1  # type: ignore[type-var]  # known above
-    most = max(p.plays for p in known) or 1  # type: ignore[type-var]  # known above
+    longest = max(duration for _, duration, _ in known) or 1.0
+    most = max(plays for *_, plays in known) or 1
     pad = 8
     return [
         Dot(
-            p.post_id,
-            p.duration,  # type: ignore[arg-type]  # known above
-            p.plays,  # type: ignore[arg-type]  # known above
-            pad + p.duration / longest * (CHART_W - 2 * pad),  # type: ignore[operator]
-            CHART_H - pad - p.plays / most * (CHART_H - 2 * pad),  # type: ignore[operator]
+            post_id,
+            duration,
+            plays,
+            f"{pad + duration / longest * (CHART_W - 2 * pad):.1f}",
+            f"{CHART_H - pad - plays / most * (CHART_H - 2 * pad):.1f}",
+            f"{duration:.1f} s: {plays:,} plays",
         )
-        for p in known
+        for post_id, duration, plays in known
     ]
 
 
@@ -461,7 +472,8 @@ class ContentAnalytics:
     dots: list[Dot]
     reels: list[ReelRow]
     median_ppf: float | None
-    reels_total: int
+    ppf_count: int  # reels with a known plays per follower
+    reels_known: int  # reels with a known duration and play count
 
     chart_w = CHART_W
     chart_h = CHART_H
@@ -496,17 +508,22 @@ def span(bars: Sequence[Bar]) -> tuple[str, str]:
     return (bars[0].label, bars[-1].label) if bars else ("", "")
 
 
-def _reel_rows(rates: Sequence[PostRate]) -> tuple[list[ReelRow], float | None]:
-    points = {p.post_id: p for p in analytics.reels(rates)}
+def _reel_rows(
+    rates: Sequence[PostRate], points: Sequence[analytics.ReelPoint]
+) -> tuple[list[ReelRow], float | None, int]:
+    """The best reels by plays per follower, the median over every reel with
+    one, and how many have one."""
     by_id = {rate.post_id: rate for rate in rates}
     known = [
-        ReelRow(by_id[pid], p.plays_per_follower)
-        for pid, p in points.items()
+        ReelRow(by_id[p.post_id], p.plays_per_follower)
+        for p in points
         if p.plays_per_follower is not None
     ]
     median = analytics._median(row.plays_per_follower for row in known)
-    known.sort(key=lambda row: (row.plays_per_follower, row.rate.taken_at), reverse=True)
-    return known[:TOP_ROWS], median
+    best = heapq.nlargest(
+        TOP_ROWS, known, key=lambda row: (row.plays_per_follower, row.rate.taken_at)
+    )
+    return best, median, len(known)
 
 
 def content_analytics(target: TrackedAccount, params: Any) -> ContentAnalytics:
@@ -515,20 +532,23 @@ def content_analytics(target: TrackedAccount, params: Any) -> ContentAnalytics:
     filters = Filters.from_params(params)
     rates = analytics.current_rates(target.pk)
     median = analytics.baseline(rates)
-    reels, median_ppf = _reel_rows(rates)
+    points = analytics.reels(rates)
+    local = analytics.local_times(rates)
+    reels, median_ppf, ppf_count = _reel_rows(rates, points)
     return ContentAnalytics(
         target=target,
         filters=filters,
-        trend=trend_bars(analytics.trend(rates)),
-        weekly=trend_bars(analytics.trend(rates, "week"), last=WEEKS_SHOWN),
+        trend=trend_bars(analytics.trend(rates, local=local)),
+        weekly=trend_bars(analytics.trend(rates, "week", local=local), last=WEEKS_SHOWN),
         hashtags=analytics.hashtag_table(target.pk, rates)[:TAG_ROWS],
         mentions=analytics.mention_table(target.pk, rates)[:TAG_ROWS],
         top=_rows(analytics.top_content(rates, "rate", TOP_ROWS), median),
-        grid=grid_rows(analytics.weekday_hour_grid(rates)),
-        dots=reel_dots(analytics.reels(rates)),
+        grid=grid_rows(analytics.weekday_hour_grid(rates, local=local)),
+        dots=reel_dots(points),
         reels=reels,
         median_ppf=median_ppf,
-        reels_total=sum(1 for rate in rates if rate.is_reel),
+        ppf_count=ppf_count,
+        reels_known=sum(1 for p in points if p.duration is not None and p.plays is not None),
     )
 
 

@@ -308,7 +308,9 @@ def test_the_analytics_blocks_carry_the_charts_data(owner_client, creator) -> No
     # Reels: 4 with plays and a duration (C200's play count is unknown); the
     # most played is highest, the chart spans the longest duration.
     assert len(tab.dots) == 4
-    assert max(tab.dots, key=lambda dot: dot.plays).y == min(dot.y for dot in tab.dots)
+    assert float(max(tab.dots, key=lambda dot: dot.plays).y) == min(
+        float(dot.y) for dot in tab.dots
+    )
     assert tab.longest == 20.0 and tab.most_plays == 5400
     # Plays per follower: plays / 1,000 followers, best first.
     assert [round(row.plays_per_follower, 1) for row in tab.reels] == [5.4, 5.3, 5.2, 5.1]
