@@ -561,15 +561,21 @@ def stored_baseline(target_id: int) -> float | None:
     return _median(known.filter(taken_at__gt=newest - TIER_WINDOW).values_list("rate", flat=True))
 
 
+def stored_median_plays(target_id: int) -> float | None:
+    """median_plays over the stored counts, in the database: the middle one or
+    two of the reels' known play counts in (target, plays) order. Two queries."""
+    plays = _live(target_id).filter(product_type=ProductType.CLIPS, plays__isnull=False)
+    count = plays.count()
+    if not count:
+        return None
+    middle = plays.order_by("plays").values_list("plays", flat=True)
+    return _median(middle[(count - 1) // 2 : count // 2 + 1])
+
+
 def stored_summary(target_id: int) -> Summary:
     """summary() from the stored columns: seven small queries at any size."""
     counts = _live(target_id).aggregate(
         posts=Count("id"), reels=Count("id", filter=Q(product_type=ProductType.CLIPS))
-    )
-    plays = (
-        _live(target_id)
-        .filter(product_type=ProductType.CLIPS, plays__isnull=False)
-        .values_list("plays", flat=True)
     )
     return Summary(
         posts=counts["posts"],
@@ -577,7 +583,7 @@ def stored_summary(target_id: int) -> Summary:
         engagement=stored_engagement(target_id),
         reels_engagement=stored_engagement(target_id, kind="reels"),
         feed_engagement=stored_engagement(target_id, kind="feed"),
-        median_plays=_median(plays),
+        median_plays=stored_median_plays(target_id),
         baseline=stored_baseline(target_id),
     )
 

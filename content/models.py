@@ -97,8 +97,13 @@ class Post(models.Model):
             models.Index(fields=["target", "taken_at"], name="post_target_taken"),
             models.Index(fields=["target", "likes"], name="post_target_likes"),
             models.Index(fields=["target", "comments"], name="post_target_comments"),
-            models.Index(fields=["target", "plays"], name="post_target_plays"),
+            # With the type and removal: the median plays is a covered count.
+            models.Index(
+                fields=["target", "plays", "product_type", "removed_by"], name="post_target_plays"
+            ),
             models.Index(fields=["target", "rate"], name="post_target_rate"),
+            # Covers the cards' counts of posts and reels (no read of the rows).
+            models.Index(fields=["target", "removed_by", "product_type"], name="post_target_live"),
         ]
 
     def __str__(self) -> str:

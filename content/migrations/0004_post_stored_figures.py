@@ -68,11 +68,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='post',
-            index=models.Index(fields=['target', 'plays'], name='post_target_plays'),
+            index=models.Index(fields=['target', 'plays', 'product_type', 'removed_by'], name='post_target_plays'),
         ),
         migrations.AddIndex(
             model_name='post',
             index=models.Index(fields=['target', 'rate'], name='post_target_rate'),
+        ),
+        migrations.AddIndex(
+            model_name='post',
+            index=models.Index(fields=['target', 'removed_by', 'product_type'], name='post_target_live'),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True),
     ]

@@ -81,9 +81,10 @@ def test_the_tab_shows_cards_blocks_and_the_newest_posts_first(
     owner_client, creator, django_assert_max_num_queries
 ) -> None:  # type: ignore[no-untyped-def]
     # Session, user, account; the cards from the stored figures (counts, the
-    # three engagements, median plays, the tier baseline's two, cadence) and
+    # three engagements, median plays (a count and the middle values), the tier
+    # baseline's two, cadence) and
     # the page of posts: whatever the number of posts.
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = owner_client.get(tab_url())
     assert response.status_code == 200
     html = response.content.decode()
@@ -318,7 +319,7 @@ def test_the_analytics_blocks_carry_the_charts_data(owner_client, creator) -> No
     html = owner_client.get(
         reverse("content:analytics", args=["creator"]), headers={"HX-Request": "true"}
     ).content.decode()
-    assert html.count("<circle") == 4
+    assert html.count("data-dot>") == 4
     assert "5.40\u00d7" in html and "No mentions in the captions" in html
 
 
