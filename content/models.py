@@ -281,3 +281,21 @@ class NightlyContent(models.Model):
 
     def __str__(self) -> str:
         return f"nightly content of {self.target_id}"
+
+
+class AnalyticsSnapshot(models.Model):
+    """The Content tab's analytics blocks of one tracked account as figures
+    (trends, tag tables, top posts, grid, reels), computed from the stored
+    post figures whenever those are refreshed (content/snapshot.py), so the
+    tab's second request reads one row instead of every post. `time_zone`: the
+    zone the trends and the grid were cut in; another zone recomputes them."""
+
+    target = models.OneToOneField(
+        TrackedAccount, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    computed_at = models.DateTimeField(auto_now=True)
+    time_zone = models.CharField(max_length=64)
+    data = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"analytics of {self.target_id} at {self.computed_at:%Y-%m-%d %H:%M}"

@@ -13,7 +13,6 @@ analytics blocks, which need every post, are a second request
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from django.utils import timezone
 
 from accounts_app.models import TrackedAccount
 from accounts_app.search import clean_term
-from content import analytics
+from content import analytics, snapshot
 from content.analytics import PostRate, TagRow
 from content.models import Post, ProductType, TagKind
 from core import keyset
@@ -34,10 +33,9 @@ from core.errors import BadInput
 from core.keyset import INT64_MAX
 
 PAGE_SIZE = 30
-TAG_ROWS = 15
-TOP_ROWS = 5
-WEEKS_SHOWN = 26
-MAX_DOTS = 300
+TAG_ROWS = snapshot.TAG_ROWS
+TOP_ROWS = snapshot.TOP_ROWS
+MAX_DOTS = snapshot.MAX_DOTS
 MAX_TAG = 150
 
 SORTS = {
@@ -508,47 +506,42 @@ def span(bars: Sequence[Bar]) -> tuple[str, str]:
     return (bars[0].label, bars[-1].label) if bars else ("", "")
 
 
-def _reel_rows(
-    rates: Sequence[PostRate], points: Sequence[analytics.ReelPoint]
-) -> tuple[list[ReelRow], float | None, int]:
-    """The best reels by plays per follower, the median over every reel with
-    one, and how many have one."""
-    by_id = {rate.post_id: rate for rate in rates}
-    known = [
-        ReelRow(by_id[p.post_id], p.plays_per_follower)
-        for p in points
-        if p.plays_per_follower is not None
-    ]
-    median = analytics._median(row.plays_per_follower for row in known)
-    best = heapq.nlargest(
-        TOP_ROWS, known, key=lambda row: (row.plays_per_follower, row.rate.taken_at)
-    )
-    return best, median, len(known)
+def _tag_rows(rows: list[list[Any]]) -> list[TagRow]:
+    return [TagRow(*row) for row in rows]
+
+
+def _grid(cells: list[list[Any]]) -> dict[tuple[int, int], analytics.Cell]:
+    return {(day, hour): analytics.Cell(posts, rate) for day, hour, posts, rate in cells}
 
 
 def content_analytics(target: TrackedAccount, params: Any) -> ContentAnalytics:
-    """Every block that needs all the posts: one read of the stored figures
-    (content.analytics.current_rates), one of each tag table, the rows shown."""
+    """Every block that needs all the posts, from the account's analytics
+    snapshot (content/snapshot.py: one row, refreshed with the stored
+    figures), plus the few posts the blocks show."""
     filters = Filters.from_params(params)
-    rates = analytics.current_rates(target.pk)
-    median = analytics.baseline(rates)
-    points = analytics.reels(rates)
-    local = analytics.local_times(rates)
-    reels, median_ppf, ppf_count = _reel_rows(rates, points)
+    data = snapshot.read(target.pk)
+    reels = data["reels"]
+    shown = Post.objects.in_bulk([*data["top"], *(pid for pid, _ in reels["best"])])
+    median = data["baseline"]
     return ContentAnalytics(
         target=target,
         filters=filters,
-        trend=trend_bars(analytics.trend(rates, local=local)),
-        weekly=trend_bars(analytics.trend(rates, "week", local=local), last=WEEKS_SHOWN),
-        hashtags=analytics.hashtag_table(target.pk, rates)[:TAG_ROWS],
-        mentions=analytics.mention_table(target.pk, rates)[:TAG_ROWS],
-        top=_rows(analytics.top_content(rates, "rate", TOP_ROWS), median),
-        grid=grid_rows(analytics.weekday_hour_grid(rates, local=local)),
-        dots=reel_dots(points),
-        reels=reels,
-        median_ppf=median_ppf,
-        ppf_count=ppf_count,
-        reels_known=sum(1 for p in points if p.duration is not None and p.plays is not None),
+        trend=trend_bars(dict(data["trend"])),
+        weekly=trend_bars(dict(data["weekly"]), last=snapshot.WEEKS_SHOWN),
+        hashtags=_tag_rows(data["hashtags"]),
+        mentions=_tag_rows(data["mentions"]),
+        top=[_row(shown[pid], median) for pid in data["top"] if pid in shown],
+        grid=grid_rows(_grid(data["grid"])),
+        dots=reel_dots(
+            [
+                analytics.ReelPoint(pid, duration, plays, None)
+                for pid, duration, plays in reels["dots"]
+            ]
+        ),
+        reels=[ReelRow(rate_of(shown[pid]), ppf) for pid, ppf in reels["best"] if pid in shown],
+        median_ppf=reels["median_ppf"],
+        ppf_count=reels["ppf_count"],
+        reels_known=reels["reels_known"],
     )
 
 

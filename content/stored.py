@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from content import analytics
+from content import analytics, snapshot
 from content.models import ContentPart, Post
 
 log = logging.getLogger(__name__)
@@ -66,16 +66,21 @@ def stored(target_id: int) -> dict[int, Values]:
 
 
 def refresh(target_id: int) -> int:
-    """Bring the stored figures of the account's posts up to date; returns how
-    many rows changed. Three queries and one batched update of the changes."""
+    """Bring the stored figures of the account's posts up to date, and its
+    analytics snapshot; returns how many rows changed. Three queries, one
+    batched update of the changes, the snapshot's reads and its row."""
     fresh = computed(target_id)
     now = stored(target_id)
     changed = [
         (*values, post_id) for post_id, values in fresh.items() if now.get(post_id) != values
     ]
-    if changed:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(UPDATE, changed)
+    with transaction.atomic():
+        if changed:
+            with connection.cursor() as cursor:
+                cursor.executemany(UPDATE, changed)
+        # The analytics blocks follow the figures (and the posts removed or
+        # tagged since): computed here, read by the tab.
+        snapshot.save(target_id)
     return len(changed)
 
 

@@ -143,3 +143,22 @@ def test_stored_cards_equal_the_figures_over_every_post() -> None:
     assert analytics.stored_summary(account.pk) == analytics.summary(account.pk)
     now = day(121)
     assert analytics.stored_cadence(account.pk, now=now) == analytics.cadence(rates, now=now)
+
+
+def test_the_analytics_snapshot_follows_the_stored_figures(creator, settings) -> None:  # type: ignore[no-untyped-def]
+    from content import snapshot
+    from content.models import AnalyticsSnapshot
+
+    kept = AnalyticsSnapshot.objects.get(target=creator)
+    assert kept.data == snapshot.figures(creator.pk)  # saved at the content finalise
+    assert kept.data["top"] == list(
+        Post.objects.filter(ig_pk__in=[1, 3]).order_by("-taken_at").values_list("id", flat=True)
+    )
+    follower_scrape(creator, 2400)
+    kept.refresh_from_db()
+    assert kept.data == snapshot.figures(creator.pk)
+    assert kept.data["baseline"] == 7.5  # (10.0 + 5.0) / 2: the estimate moved
+    # Another time zone: the stored cut does not serve it, the figures are
+    # computed in that zone.
+    settings.TIME_ZONE = "Asia/Tokyo"
+    assert snapshot.read(creator.pk)["time_zone"] == "Asia/Tokyo"
