@@ -162,3 +162,24 @@ def test_the_analytics_snapshot_follows_the_stored_figures(creator, settings) ->
     # computed in that zone.
     settings.TIME_ZONE = "Asia/Tokyo"
     assert snapshot.read(creator.pk)["time_zone"] == "Asia/Tokyo"
+
+
+def test_the_migration_backfills_posts_stored_before_it() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from content.models import AnalyticsSnapshot
+
+    migration = importlib.import_module("content.migrations.0004_post_stored_figures")
+    account = target("older", followers=700)
+    scrape(account, day(0), followers=500)
+    run = scrape(account, day(9), followers=700)
+    store_page(run, part(run), [media(1, day(3), likes=45, comments=5), media(2, day(4))])
+    Post.objects.update(likes=None, comments=None, followers=None, rate=None)  # as before 0004
+    migration.backfill(apps, None)
+    assert figures(account.pk) == {
+        1: [45, 5, None, 500, False, 10.0],
+        2: [10, 1, None, 500, False, (10 + 1) / 500 * 100],
+    }
+    assert AnalyticsSnapshot.objects.filter(target=account).exists()
