@@ -235,12 +235,21 @@ def by_column(
     newest row among posts of the same second too."""
     check, dump = KINDS[kind]
     after = _decode(cursor, check)
+    nullable = _model_field(qs.model, field).null
     if after is not None:
         value, pk = after
         if kind == "time" and value is not None:
             value = dt.datetime.fromisoformat(value)
         before = "pk__lt" if descending else "pk__gt"
-        if value is None:
+        if not nullable and value is not None:
+            # As in by_field: the redundant bound lets SQLite walk the
+            # (…, field) index instead of testing every row against the OR.
+            bound = f"{field}__lte" if descending else f"{field}__gte"
+            beyond = f"{field}__lt" if descending else f"{field}__gt"
+            qs = qs.filter(Q(**{beyond: value}) | Q(**{field: value, before: pk})).filter(
+                **{bound: value}
+            )
+        elif value is None:
             qs = qs.filter(Q(**{f"{field}__isnull": True}) & Q(**{before: pk}))
         else:
             beyond = f"{field}__lt" if descending else f"{field}__gt"
@@ -249,9 +258,14 @@ def by_column(
                 | Q(**{field: value, before: pk})
                 | Q(**{f"{field}__isnull": True})
             )
-    if descending:
-        order = [F(field).desc(nulls_last=True), F("pk").desc()]
-    else:
-        order = [F(field).asc(nulls_last=True), F("pk").asc()]
-    rows = list(qs.order_by(*order)[: size + 1])
+    rows = list(qs.order_by(*_order(field, descending, nullable))[: size + 1])
     return _page(rows, size, lambda row: _encode(dump(getattr(row, field)), row.pk))
+
+
+def _order(field: str, descending: bool, nullable: bool) -> list[Any]:
+    """Unknowns last both ways; a column without nulls is ordered plainly,
+    which SQLite serves from the index in both directions."""
+    nulls = {"nulls_last": True} if nullable else {}
+    if descending:
+        return [F(field).desc(**nulls), F("pk").desc()]
+    return [F(field).asc(**nulls), F("pk").asc()]
