@@ -385,10 +385,11 @@ class ContentTab:
 
 
 def content_tab(target: TrackedAccount, params: Any) -> ContentTab:
-    """The cards and the first page of posts: a fixed number of indexed
-    queries whatever the number of posts (content.analytics.stored_summary)."""
+    """The cards (the account's analytics snapshot, else the stored figures'
+    indexed queries) and the first page of posts: a fixed number of queries
+    whatever the number of posts."""
     filters = Filters.from_params(params)
-    summary = analytics.stored_summary(target.pk)
+    summary = snapshot.summary(target.pk)
     page = posts_page(target, summary.baseline, filters, params.get("cursor"))
     return ContentTab(
         target=target,

@@ -53,6 +53,43 @@ def _reels(rates: list[analytics.PostRate]) -> Figures:
     }
 
 
+def _engagement(value: analytics.Engagement) -> list[Any]:
+    return [value.rate, value.posts, value.estimated]
+
+
+def _summary(rates: list[analytics.PostRate]) -> Figures:
+    """The cards' figures (content.analytics.summary over the same rates)."""
+    return {
+        "posts": len(rates),
+        "reels": sum(1 for post in rates if post.is_reel),
+        "engagement": _engagement(analytics.account_engagement(rates)),
+        "reels_engagement": _engagement(analytics.account_engagement(rates, kind="reels")),
+        "feed_engagement": _engagement(analytics.account_engagement(rates, kind="feed")),
+        "median_plays": analytics.median_plays(rates),
+        "baseline": analytics.baseline(rates),
+    }
+
+
+def summary(target_id: int) -> analytics.Summary:
+    """The cards: from the snapshot (one row), else from the stored figures
+    (content.analytics.stored_summary: a few indexed queries). Unlike the
+    trends, the cards do not depend on the time zone."""
+    data = AnalyticsSnapshot.objects.filter(target_id=target_id).values_list("data", flat=True)
+    found = data.first()
+    if not found or "summary" not in found:
+        return analytics.stored_summary(target_id)
+    cards = found["summary"]
+    return analytics.Summary(
+        posts=cards["posts"],
+        reels=cards["reels"],
+        engagement=analytics.Engagement(*cards["engagement"]),
+        reels_engagement=analytics.Engagement(*cards["reels_engagement"]),
+        feed_engagement=analytics.Engagement(*cards["feed_engagement"]),
+        median_plays=cards["median_plays"],
+        baseline=cards["baseline"],
+    )
+
+
 def figures(target_id: int) -> Figures:
     """Every block's figures over the account's stored post figures, in the
     current time zone. A fixed number of queries (the posts, two tag tables)."""
@@ -73,6 +110,7 @@ def figures(target_id: int) -> Figures:
         "top": [rate.post_id for rate in analytics.top_content(rates, "rate", TOP_ROWS)],
         "grid": [[day, hour, cell.posts, cell.median_rate] for (day, hour), cell in grid.items()],
         "reels": _reels(rates),
+        "summary": _summary(rates),
     }
 
 

@@ -80,11 +80,9 @@ def test_the_account_page_links_its_content_tab(owner_client, creator) -> None: 
 def test_the_tab_shows_cards_blocks_and_the_newest_posts_first(
     owner_client, creator, django_assert_max_num_queries
 ) -> None:  # type: ignore[no-untyped-def]
-    # Session, user, account; the cards from the stored figures (counts, the
-    # three engagements, median plays (a count and the middle values), the tier
-    # baseline's two, cadence) and
-    # the page of posts: whatever the number of posts.
-    with django_assert_max_num_queries(13):
+    # Session, user, account; the cards from the account's analytics snapshot,
+    # posts a week (a count), the page of posts: whatever the number of posts.
+    with django_assert_max_num_queries(6):
         response = owner_client.get(tab_url())
     assert response.status_code == 200
     html = response.content.decode()

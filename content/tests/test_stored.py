@@ -141,6 +141,9 @@ def test_stored_cards_equal_the_figures_over_every_post() -> None:
     rates = analytics.current_rates(account.pk)
     assert rates == analytics.post_rates(account.pk)
     assert analytics.stored_summary(account.pk) == analytics.summary(account.pk)
+    from content import snapshot
+
+    assert snapshot.summary(account.pk) == analytics.summary(account.pk)  # the cards' row
     now = day(121)
     assert analytics.stored_cadence(account.pk, now=now) == analytics.cadence(rates, now=now)
 
