@@ -16,6 +16,7 @@ COPY accounts_app ./accounts_app
 COPY scraping ./scraping
 COPY content ./content
 COPY exports ./exports
+COPY notify ./notify
 COPY templates ./templates
 COPY static ./static
 COPY manage.py ./

@@ -19,7 +19,11 @@ hypothesis_settings.register_profile("explore", max_examples=200, deadline=None)
 hypothesis_settings.load_profile("igdash")
 
 # Fixtures shared across apps: the scrape engine's fakes and the simulator control.
-pytest_plugins = ("scraping.tests.engine_fakes", "scraping.tests.sim_control")
+pytest_plugins = (
+    "scraping.tests.engine_fakes",
+    "scraping.tests.sim_control",
+    "notify.tests.inbox",
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -55,3 +59,13 @@ def page(browser, request):  # type: ignore[no-untyped-def]
 
     with watched_page(browser, request.node.name) as watched:
         yield watched
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_instagram_answers() -> None:
+    """Each test meets Instagram (the simulator) afresh: the day's cache of its
+    answers (scraping/services/answer_cache.py) lives in the data folder, which
+    the whole test run shares."""
+    from scraping.services import answer_cache
+
+    answer_cache.clear()

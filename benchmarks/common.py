@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,7 +125,9 @@ class Followers:
     the list leaves and as many new users join (newest first, as Instagram lists)."""
 
     def __init__(self, rows: int, churn: float = CHURN, seed: int = 11) -> None:
-        self.members = list(range(rows))  # oldest first
+        # 8 bytes a member (not a list of int objects): the harness must not
+        # outweigh the code it measures (peak memory is a figure of the rows).
+        self.members = array("q", range(rows))  # oldest first
         self.next_index = rows
         self.churn = churn
         self.seed = seed
@@ -134,16 +137,21 @@ class Followers:
         self.day += 1
         rng = random.Random(self.seed * 1000 + self.day)
         count = round(len(self.members) * self.churn)
-        gone = set(rng.sample(self.members, count))
-        self.members = [m for m in self.members if m not in gone]
+        gone = set(rng.sample(range(len(self.members)), count))
+        self.members = array("q", (m for i, m in enumerate(self.members) if i not in gone))
         self.members.extend(range(self.next_index, self.next_index + count))
         self.next_index += count
         return count, count
 
+    def page_count(self) -> int:
+        return -(-len(self.members) // PAGE_SIZE)
+
     def pages(self) -> Iterator[list[int]]:
-        newest_first = self.members[::-1]
-        for start in range(0, len(newest_first), PAGE_SIZE):
-            yield newest_first[start : start + PAGE_SIZE]
+        """Newest first, one page at a time."""
+        end = len(self.members)
+        while end > 0:
+            yield self.members[max(end - PAGE_SIZE, 0) : end].tolist()[::-1]
+            end -= PAGE_SIZE
 
 
 # --- A scrape through the engine's code, minus HTTP (runs inside a Django child) --------
@@ -191,14 +199,15 @@ def store_pages(scrape: Any, part: Any, followers: Followers, *, grouped: bool =
 
     per_group = max(GROUP_USERS // PAGE_SIZE, 1) if grouped else 1
     spent = 0.0
-    pages = list(followers.pages())
+    pages = followers.pages()
+    total = followers.page_count()
     with scrape_connection():  # as run_scrape does
-        for first in range(0, len(pages), per_group):
+        for first in range(0, total, per_group):
             group = []
-            for number in range(first, min(first + per_group, len(pages))):
-                last = number == len(pages) - 1
+            for number in range(first, min(first + per_group, total)):
+                last = number == total - 1
                 cursor = None if last else f"cursor-{number + 1}"
-                group.append(Page(users(pages[number], followers.day), cursor))
+                group.append(Page(users(next(pages), followers.day), cursor))
             started = time.perf_counter()
             store(scrape, WORKER, part, group)
             spent += time.perf_counter() - started

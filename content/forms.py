@@ -16,6 +16,7 @@ from scraping.models import Scrape
 from scraping.services import ScrapeError
 
 WINDOWS = [("all", "All"), ("last", "The last N"), ("since", "Since a date")]
+POSTS_ONLY = "Posts and reels only"
 
 
 class ContentScrapeForm(ScrapeForm):
@@ -41,9 +42,22 @@ class ContentScrapeForm(ScrapeForm):
         required=False,
         error_messages={"invalid": "Enter the date as YYYY-MM-DD."},
     )
+    fresh = forms.BooleanField(
+        label="Fresh data",
+        required=False,
+        help_text="Ask Instagram again even if it answered for this account in the last day.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # "Posts and reels only": a scrape with no follower list (content implied).
+        lists = self.fields["lists"]
+        lists.choices = [*lists.choices, (Scrape.Lists.NONE, POSTS_ONLY)]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("lists") == Scrape.Lists.NONE:
+            data["content"] = True  # no follower list: the posts are the scrape
         if not data.get("content"):
             return data
         window = data.get("content_window") or "all"
@@ -69,4 +83,5 @@ class ContentScrapeForm(ScrapeForm):
             posts=data["posts"] if window == "last" else None,
             since=data["since"] if window == "since" else None,
             use_private_login=data["use_private_login"],
+            fresh=bool(data.get("fresh")),
         )

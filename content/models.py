@@ -246,6 +246,16 @@ class ContentPart(models.Model):
     started_at = models.DateTimeField(
         null=True, blank=True, help_text="When its first page was asked for (the time left)."
     )
+    # The play-count fetch (the owner's setting when the scrape was created): after
+    # the listings, media info of each reel they left without a play count, in
+    # descending pk order; info_cursor is the last pk asked for (its checkpoint).
+    fetch_plays = models.BooleanField(
+        default=False, help_text="Ask media info for reels listed without a play count."
+    )
+    info_cursor = models.BigIntegerField(null=True, blank=True)
+    info_fetched = models.PositiveIntegerField(
+        default=0, help_text="Media info requests answered (play counts asked for)."
+    )
     complete = models.BooleanField(null=True, help_text="Judged at finalise; null before.")
     incomplete_reason = models.CharField(max_length=255, blank=True)
 

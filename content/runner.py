@@ -19,8 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from content import store
-from content.models import ContentPart, Listing
-from scraping.instagram.errors import RepeatedCursor
+from content.models import ContentPart, Listing, Post, ProductType
+from scraping.instagram.errors import EmptyEdgesFailure, NotFound, RepeatedCursor
 from scraping.instagram.types import Media, MediaPage
 from scraping.models import Scrape
 from scraping.services.extra_parts import ExtraProgress
@@ -51,6 +51,8 @@ class ContentScrapePart:
             ContentPart.objects.filter(pk=part.pk).update(started_at=part.started_at)
         for listing in part.listings:
             _page_listing(run, part, listing, target_pk)
+        if part.fetch_plays and not part.incomplete_reason:
+            fetch_play_counts(run, part)
 
     def progress(self, scrape: Scrape) -> ExtraProgress | None:
         part = ContentPart.objects.filter(scrape_id=scrape.pk).first()
@@ -81,7 +83,7 @@ def _page_listing(run: Run, part: ContentPart, listing: str, target_pk: int) -> 
     while True:
         try:
             page: MediaPage = fetch(target_pk, cursor)
-        except RepeatedCursor as exc:
+        except (RepeatedCursor, EmptyEdgesFailure) as exc:
             _give_up(part, f"{Listing(listing).label.lower()}: {exc.message}")
             return
         store.store_page(
@@ -101,6 +103,37 @@ def _page_listing(run: Run, part: ContentPart, listing: str, target_pk: int) -> 
             )
             return
         cursor = page.next_cursor
+
+
+def reels_without_plays(part: ContentPart) -> list[int]:
+    """The media pks of the reels this scrape listed whose play count it does not
+    know, past the fetch's checkpoint, in the order they are asked for."""
+    reels = Post.objects.filter(
+        last_seen_id=part.scrape_id,
+        product_type=ProductType.CLIPS,
+        metrics__ended_by__isnull=True,
+        metrics__plays__isnull=True,
+    )
+    if part.info_cursor is not None:
+        reels = reels.filter(ig_pk__lt=part.info_cursor)
+    return list(reels.order_by("-ig_pk").values_list("ig_pk", flat=True))
+
+
+def fetch_play_counts(run: Run, part: ContentPart) -> None:
+    """The owner's opt-in play-count fetch: media info of each reel the listings
+    left without a play count, one request a reel through the run's client (so
+    the same limiter), each answer stored with the fetch's checkpoint, so a
+    resumed run asks only for the reels after it. A 429 or a logout ends the run
+    as a listing's would; a reel Instagram no longer has is skipped."""
+    info = getattr(run.client, "media_info", None)
+    if info is None:
+        return
+    for pk in reels_without_plays(part):
+        try:
+            media: Media | None = info(pk)
+        except NotFound:
+            media = None
+        store.store_info(run.scrape, part, pk, media, worker=run.worker)
 
 
 def _in_window(part: ContentPart, listing: str, items: list[Media]) -> list[Media]:
@@ -163,6 +196,8 @@ def progress(part: ContentPart, now: dt.datetime | None = None) -> ExtraProgress
     pages = sum(part.state(listing)["pages"] for listing in part.listings)
     posts = part.fetched  # distinct posts (a reel in both listings is one)
     summary = f"{_count(posts, 'post')} listed · {_count(pages, 'page')}"
+    if part.complete is not None:
+        summary = result(part)
     done = None if part.complete is not None else done_fraction(part, now)
     percent = None if done is None else round(100 * done)
     left = None
@@ -171,6 +206,12 @@ def progress(part: ContentPart, now: dt.datetime | None = None) -> ExtraProgress
         left = max(elapsed * (1 - done) / done, 0.0)
     elif done is not None and done >= 1:
         left = 0.0
+    fetching = _fetching_plays(part, done)
+    if fetching is not None:  # the listings are done; the play counts go on
+        asked, remaining = fetching
+        summary += f" · play counts {asked:,} of {asked + remaining:,}"
+        percent = round(100 * asked / (asked + remaining)) if asked + remaining else 100
+        left = None
     return ExtraProgress(
         name=ContentScrapePart.label,
         fetched=posts,
@@ -181,6 +222,26 @@ def progress(part: ContentPart, now: dt.datetime | None = None) -> ExtraProgress
         complete=part.complete,
         reason=part.incomplete_reason if part.complete is False else "",
     )
+
+
+def _fetching_plays(part: ContentPart, done: float | None) -> tuple[int, int] | None:
+    """(answered, still to ask) while the play-count fetch runs, else None."""
+    if not part.fetch_plays or part.complete is not None or part.incomplete_reason:
+        return None
+    if done is None or done < 1:
+        return None
+    return part.info_fetched, len(reels_without_plays(part))
+
+
+def result(part: ContentPart) -> str:
+    """What a judged part did, in the owner's words: the posts seen, how many
+    were new, how many it marked removed (only a complete listing removes), and
+    the play counts it asked for."""
+    removed = f"{part.removed:,} removed" if part.complete else "removals not judged"
+    text = f"{_count(part.fetched, 'post')} seen · {part.new_posts:,} new · {removed}"
+    if part.info_fetched:
+        text += f" · {_count(part.info_fetched, 'play count')} fetched"
+    return text
 
 
 def _count(number: int, noun: str) -> str:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts_app.models import TrackedAccount
 from content.models import ContentPart, NightlyContent
+from core.models import AppSettings
 from scraping import services
 from scraping.models import Scrape
 from scraping.services import ScrapeError
@@ -51,13 +52,20 @@ def create_scrape(
     trigger: str = Scrape.Trigger.MANUAL,
     use_private_login: bool = True,
     source: str = Scrape.Source.AUTO,
+    fresh: bool = False,
 ) -> Scrape:
     """A scrape of `handle` with its posts and reels (and the follower lists in
-    `lists`, none by default). Raises ScrapeError like scraping's create_scrape."""
+    `lists`, none by default). Raises ScrapeError like scraping's create_scrape.
+
+    `fresh`: ask Instagram again instead of using its answers of the last day
+    (scraping/services/answer_cache.py)."""
     mode, limit, start = content_options(posts, since)
+    fetch_plays = AppSettings.load().fetch_play_counts
 
     def add_content(scrape: Scrape) -> None:
-        ContentPart.objects.create(scrape=scrape, mode=mode, limit=limit, since=start)
+        ContentPart.objects.create(
+            scrape=scrape, mode=mode, limit=limit, since=start, fetch_plays=fetch_plays
+        )
 
     return services.create_scrape(
         handle,
@@ -66,6 +74,7 @@ def create_scrape(
         use_private_login=use_private_login,
         source=source,
         add_parts=add_content,
+        fresh=fresh,
     )
 
 
@@ -78,9 +87,12 @@ def nightly_parts(target: TrackedAccount) -> Callable[[Scrape], object] | None:
     if not NightlyContent.objects.filter(target=target).exists():
         return None
     start = timezone.now() - dt.timedelta(days=settings.CONTENT_NIGHTLY_WINDOW_DAYS)
+    fetch_plays = AppSettings.load().fetch_play_counts
 
     def add_content(scrape: Scrape) -> None:
-        ContentPart.objects.create(scrape=scrape, mode=ContentPart.Mode.SINCE, since=start)
+        ContentPart.objects.create(
+            scrape=scrape, mode=ContentPart.Mode.SINCE, since=start, fetch_plays=fetch_plays
+        )
 
     return add_content
 

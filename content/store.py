@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -182,7 +183,6 @@ def store_page(
     for media in items:  # repeats within a page: one post, counts merged
         seen = page.get(media.pk)
         page[media.pk] = (media, _merge(seen[1], counts(media)) if seen else counts(media))
-    pks = list(page)
     state = part.state(listing)
     # The same answer stored again (a retried call): its data is upserted, its
     # page is not counted twice.
@@ -196,42 +196,73 @@ def store_page(
             from scraping.services.store import touch
 
             touch(scrape.pk, worker)
-        known = _read_known(cursor, target_id, pks)
-        new_to_scrape = sum(
-            1 for pk in pks if pk not in known or known[pk].last_seen_id != scrape.pk
-        )
-        brand_new = [pk for pk in pks if pk not in known]
-        adapt = connection.ops.adapt_datetimefield_value
-        coauthors = Post._meta.get_field("coauthors")
-        rows = [
-            (
-                target_id,
-                pk,
-                media.shortcode[:SHORTCODE_MAX],
-                media.owner_pk,
-                media.product_type,
-                media.media_type,
-                adapt(media.taken_at),
-                media.caption or "",
-                media.duration,
-                coauthors.get_db_prep_save(list(media.coauthors), connection),
-                media.thumbnail_url,
-                scrape.pk,
-                scrape.pk,
-            )
-            for pk, (media, _) in page.items()
-        ]
-        if rows:
-            cursor.executemany(UPSERT_POST, rows)
-        ids = {pk: row.id for pk, row in known.items()}
-        for start in range(0, len(brand_new), CHUNK):
-            chunk = brand_new[start : start + CHUNK]
-            cursor.execute(_ids_sql(len(chunk)), [target_id, *chunk])
-            ids.update(cursor.fetchall())
-        _write_metrics(cursor, scrape, page, known, ids)
-        _write_tags(cursor, target_id, page, known, ids)
-        _checkpoint(part, listing, items, new_to_scrape, len(brand_new), next_cursor, more, repeat)
+        new_to_scrape, brand_new = _write_posts(cursor, scrape, target_id, page)
+        _checkpoint(part, listing, items, new_to_scrape, brand_new, next_cursor, more, repeat)
     return new_to_scrape
+
+
+def _write_posts(
+    cursor: Any, scrape: Scrape, target_id: int, page: dict[int, tuple[Media, Counts]]
+) -> tuple[int, int]:
+    """Upsert the posts of `page` with their metrics and tags; returns how many
+    were new to this scrape and how many new to igdash."""
+    pks = list(page)
+    known = _read_known(cursor, target_id, pks)
+    new_to_scrape = sum(1 for pk in pks if pk not in known or known[pk].last_seen_id != scrape.pk)
+    brand_new = [pk for pk in pks if pk not in known]
+    adapt = connection.ops.adapt_datetimefield_value
+    coauthors = Post._meta.get_field("coauthors")
+    rows = [
+        (
+            target_id,
+            pk,
+            media.shortcode[:SHORTCODE_MAX],
+            media.owner_pk,
+            media.product_type,
+            media.media_type,
+            adapt(media.taken_at),
+            media.caption or "",
+            media.duration,
+            coauthors.get_db_prep_save(list(media.coauthors), connection),
+            media.thumbnail_url,
+            scrape.pk,
+            scrape.pk,
+        )
+        for pk, (media, _) in page.items()
+    ]
+    if rows:
+        cursor.executemany(UPSERT_POST, rows)
+    ids = {pk: row.id for pk, row in known.items()}
+    for start in range(0, len(brand_new), CHUNK):
+        chunk = brand_new[start : start + CHUNK]
+        cursor.execute(_ids_sql(len(chunk)), [target_id, *chunk])
+        ids.update(cursor.fetchall())
+    _write_metrics(cursor, scrape, page, known, ids)
+    _write_tags(cursor, target_id, page, known, ids)
+    return new_to_scrape, len(brand_new)
+
+
+def store_info(
+    scrape: Scrape, part: ContentPart, pk: int, media: Media | None, *, worker: str | None = None
+) -> None:
+    """One reel's media info answer (the play-count fetch), merged into what this
+    scrape saw of it, and the fetch's checkpoint (`pk`, asked for) in the same
+    transaction. `media` None: Instagram no longer has the post; nothing is
+    written but the checkpoint (only a complete listing removes posts)."""
+    target_id = scrape.target_id
+    assert target_id is not None
+    fields: dict[str, object] = {"info_cursor": pk}
+    with transaction.atomic(), connection.cursor() as cursor:
+        if worker is not None:
+            from scraping.services.store import touch
+
+            touch(scrape.pk, worker)
+        if media is not None and media.pk == pk:
+            _write_posts(cursor, scrape, target_id, {pk: (media, counts(media))})
+            fields["info_fetched"] = F("info_fetched") + 1
+            part.info_fetched += 1
+        part.info_cursor = pk
+        ContentPart.objects.filter(pk=part.pk).update(**fields)
 
 
 def _write_metrics(

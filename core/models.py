@@ -63,6 +63,14 @@ class AppSettings(models.Model):
     refresh_spacing_seconds = models.PositiveIntegerField(
         default=300, help_text="Pause between two accounts of the nightly refresh."
     )
+    # Content analytics: a reel whose listing answer carries no play count gets its
+    # own media info request (one a reel, through the same rate limiter). Off: the
+    # play count stays unknown (docs/content-analytics.md "Play counts").
+    fetch_play_counts = models.BooleanField(
+        default=False,
+        help_text="Ask Instagram for each reel whose listing answer lacks its play count "
+        "(one request a reel).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

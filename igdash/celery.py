@@ -6,6 +6,7 @@ import os
 import sys
 
 from celery import Celery
+from celery.signals import beat_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "igdash.settings")
 
@@ -29,3 +30,12 @@ def _check_settings(**kwargs: object) -> None:
     except ConfigError as exc:
         print(f"celery: configuration error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+@beat_init.connect
+def _start_watchdog(**kwargs: object) -> None:
+    """The worker-down alarm runs in the beat process: a dead worker runs no task
+    (notify/watchdog.py)."""
+    from notify import watchdog
+
+    watchdog.start()

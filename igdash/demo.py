@@ -138,8 +138,13 @@ def seed(
                 content = day >= days - CONTENT_DAYS
                 for handle in accounts:
                     if content:
+                        # fresh: each simulated day is a new day for Instagram, but
+                        # minutes apart for the answer cache.
                         scrape = content_services.create_scrape(
-                            handle, lists=Scrape.Lists.BOTH, trigger=Scrape.Trigger.COMMAND
+                            handle,
+                            lists=Scrape.Lists.BOTH,
+                            trigger=Scrape.Trigger.COMMAND,
+                            fresh=True,
                         )
                     else:
                         scrape = services.create_scrape(handle, trigger=Scrape.Trigger.COMMAND)

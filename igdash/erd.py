@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.db import models
 
-PROJECT_APPS = ("igdash", "accounts_app", "scraping", "content", "exports")
+PROJECT_APPS = ("igdash", "accounts_app", "scraping", "content", "exports", "notify")
 
 
 def project_models() -> list[type[models.Model]]:

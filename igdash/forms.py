@@ -76,9 +76,11 @@ class AppSettingsForm(forms.ModelForm):
             "backup_retention_days",
             "refresh_time",
             "refresh_spacing_seconds",
+            "fetch_play_counts",
         ]
         labels = {
             **LABELS,
+            "fetch_play_counts": "Fetch missing play counts",
             "backup_retention_days": "Keep backups for (days)",
             "refresh_time": "Nightly refresh at",
             "refresh_spacing_seconds": "Pause between accounts (s)",

@@ -51,6 +51,14 @@ PERIODIC_TASKS: list[Periodic] = [
         max(resume_every_seconds(), 10),
         every_seconds=resume_every_seconds(),
     ),
+    # Messages held by a channel's quiet hours go out when the hours end.
+    Periodic("notify: release held messages", "notify.release_held", 120, every_seconds=60),
+    Periodic(
+        "notify: daily and weekly digests",
+        "notify.digests",
+        3 * 3600,
+        daily_at=lambda app_settings: dt.time(8, 0),
+    ),
     Periodic(
         "scraping: nightly refresh of bookmarked accounts",
         "scraping.refresh_bookmarked",

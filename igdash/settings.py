@@ -14,6 +14,7 @@ import dj_database_url
 
 from core.env import (
     DEFAULT_ALLOWED_NETWORKS,
+    ConfigError,
     env_base64,
     env_bool,
     env_choice,
@@ -91,6 +92,7 @@ INSTALLED_APPS = [
     "scraping",
     "content",
     "exports",
+    "notify",
 ]
 
 MIDDLEWARE = [
@@ -126,6 +128,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notify.context_processors.bell",
             ],
         },
     }
@@ -267,6 +270,38 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Cache of Instagram's answers ----------------------------------------------------
+# Profile and posts-listing answers are kept INSTAGRAM_CACHE_HOURS (0: off) so a
+# second analysis of an account within that time asks Instagram nothing for them
+# (scraping/services/answer_cache.py; docs/decisions.md). Redis when
+# IGDASH_CACHE_URL names one, or when the broker is Redis; else files in
+# <data>/cache (0600 files in a 0700 folder, like everything igdash writes).
+INSTAGRAM_CACHE_HOURS = env_int("IGDASH_INSTAGRAM_CACHE_HOURS", 24, minimum=0, maximum=720)
+CACHE_URL = env_str("IGDASH_CACHE_URL") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+CACHE_DIR = DATA_DIR / "cache"
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ConfigError(f"IGDASH_CACHE_URL must be a redis:// URL, not {CACHE_URL!r}")
+_INSTAGRAM_CACHE: dict[str, object] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {
+        "BACKEND": "core.filecache.FileCache",
+        "LOCATION": str(CACHE_DIR),
+        # A page of posts is one entry: room for a few big accounts' listings.
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "instagram": {
+        **_INSTAGRAM_CACHE,
+        "KEY_PREFIX": "igdash",
+        "TIMEOUT": INSTAGRAM_CACHE_HOURS * 3600,
+    },
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
@@ -290,6 +325,11 @@ SERVE_THREADS = env_int("IGDASH_WEB_THREADS", 8, minimum=1)
 WORKER_CONCURRENCY = env_int("IGDASH_WORKER_CONCURRENCY", 4, minimum=1)
 
 # --- Instagram -------------------------------------------------------------------------
+# --- Notifications (docs/notifications.md) ---------------------------------------------
+# The address messages link to: how your phone reaches igdash, e.g. the tailnet's
+# MagicDNS name (https://igdash.tail1234.ts.net). Links are BASE_URL + a page's path.
+BASE_URL = env_url("IGDASH_BASE_URL", "http://127.0.0.1:8000")
+
 INSTAGRAM_WEB_URL = env_url("IGDASH_INSTAGRAM_WEB_URL", "https://www.instagram.com")
 INSTAGRAM_API_URL = env_url("IGDASH_INSTAGRAM_API_URL", "https://i.instagram.com")
 # Every knob of the scrape engine is read here, once, at start-up: a typo stops
@@ -370,6 +410,10 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django.security.DisallowedHost": {"filters": ["disallowed_host"]},
         "httpx": {"level": "WARNING"},
+        # Apprise writes notification URLs (secrets) into its DEBUG lines and hosts
+        # into its warnings: it never reaches the log files; notify/channels.py
+        # captures what a failure says and masks the URL in it.
+        "apprise": {"level": "CRITICAL", "propagate": False},
         "httpcore": {"level": "WARNING"},
         # django-axes says "AXES: BEGIN ..." at every process start: noise. Its
         # lockout lines (axes.handlers, WARNING) stay.

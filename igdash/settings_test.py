@@ -20,3 +20,16 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+# Instagram's kept answers in the test run's own data folder, whatever Redis the
+# environment names (conftest.py empties it before every test).
+CACHES = {
+    **CACHES,  # noqa: F405
+    "instagram": {
+        "BACKEND": "core.filecache.FileCache",
+        "LOCATION": str(CACHE_DIR),  # noqa: F405
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+        "KEY_PREFIX": "igdash",
+        "TIMEOUT": INSTAGRAM_CACHE_HOURS * 3600,  # noqa: F405
+    },
+}

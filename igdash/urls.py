@@ -39,6 +39,7 @@ urlpatterns = [
     path("scrapes/new/", content_views.scrape_new, name="scrape_new"),
     path("scrapes/", include("scraping.urls")),
     path("exports/", include("exports.urls")),
+    path("notify/", include("notify.urls")),
     # Avatars are served by a login-required view, never as public media files.
     path("avatars/<int:user_id>/", accounts_views.avatar, name="avatar"),
     path("health", views.health_view, name="health"),

@@ -99,6 +99,12 @@ class Scrape(models.Model):
         max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
     use_private_login = models.BooleanField(default=True)
+    # Ask Instagram again for the profile and the posts listings instead of using
+    # its answers of the last day (scraping/services/answer_cache.py). The owner's
+    # "Fresh data", `scrape --fresh`, and every nightly refresh.
+    fresh = models.BooleanField(
+        default=False, help_text="Ignore Instagram answers cached in the last day."
+    )
     login = models.ForeignKey(
         LoginCredential, null=True, blank=True, on_delete=models.SET_NULL, related_name="scrapes"
     )

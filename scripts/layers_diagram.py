@@ -35,6 +35,7 @@ ROLES = {
     "exports": "list exports (CSV, JSON, XLSX), export jobs, backups",
     "audience": "commenters and audience analysis",
     "content": "posts, reels and their metrics",
+    "notify": "notification channels, events, rules, the bell",
     "scraping": "scrapes, engine, Instagram clients, limiter,\\nlogins in use, imports, simulator",
     "accounts_app": "Instagram users, tracked accounts, logins at rest,\\n"
     "vault, proxies, search, avatars",

@@ -1,6 +1,7 @@
 """Real logins (password, and session cookie) stored through the command against
 the simulator: neither the SQLite file (with its WAL) nor a backup archive holds
-the password, the session cookie or the sessionid in clear."""
+the password, the session cookie or the sessionid in clear. Likewise the
+notification channels' URLs (and the logs, and what the commands print)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from django.test import override_settings
 from accounts_app import vault
 from exports.tests.processes import checked, env_for, manage
 from igdash.testing.processes import run_manage
+from notify.tests.inbox import Inbox
 from scraping.simulator.world import DEMO_PASSWORD
 from scraping.tests.sim_control import Sim
 
@@ -81,3 +83,41 @@ def test_database_file_and_backup_hold_no_secret_in_clear(tmp_path: Path, sim: S
     for secret in secrets:
         assert secret not in unpacked
         assert secret not in archive.read_bytes()
+
+
+def test_notification_channel_urls_are_nowhere_in_clear(tmp_path: Path, inbox: Inbox) -> None:
+    """Channels added and used by the command line (their URL on standard input):
+    the URLs' tokens, passwords and paths are not in the database, its WAL, a
+    backup, the log files or anything the commands print, also when a channel
+    fails and Apprise has something to say about it."""
+    data = tmp_path / "data"
+    env = {"IGDASH_KEY_STORE": "file"}
+    checked(manage(data, "migrate", "--noinput", **env))
+    good = inbox.url("ok/tok-Good-7f3a9c2e", auth="owner:pw-Good-51d0b8")
+    bad = inbox.url("broken/tok-Bad-0c9e4d1f", auth="owner:pw-Bad-3b7a6e")
+    secrets = [b"tok-Good-7f3a9c2e", b"pw-Good-51d0b8", b"tok-Bad-0c9e4d1f", b"pw-Bad-3b7a6e"]
+    printed = ""
+    for name, url in (("Phone", good), ("Hook", bad)):
+        done = run_manage(
+            data, "notify", "add", name, "--url-stdin", stdin=url + "\n", env=env_for(data, **env)
+        )
+        assert done.returncode == 0, done.stderr
+        printed += done.stdout + done.stderr
+    done = run_manage(data, "notify", "test", env=env_for(data, **env), timeout=120)
+    printed += done.stdout + done.stderr
+    assert done.returncode == 1 and "Hook: FAILED: Failed to send JSON POST" in done.stdout
+    assert len(inbox.to("ok/tok-Good-7f3a9c2e")) == 1  # the good one really went out
+    checked(manage(data, "backup", **env))
+
+    files = [p for p in data.glob("igdash.sqlite3*") if p.is_file()]
+    on_disk = b"".join(p.read_bytes() for p in files)
+    logs = b"".join(p.read_bytes() for p in (data / "logs").glob("*.log*"))
+    archive = next((data / "backups").glob("igdash-backup-*.zip"))
+    with zipfile.ZipFile(io.BytesIO(archive.read_bytes())) as zf:
+        unpacked = b"".join(zf.read(name) for name in zf.namelist())
+    assert logs, "the commands wrote their log lines"
+    for secret in secrets:
+        for where, blob in (("database", on_disk), ("logs", logs), ("backup", unpacked)):
+            assert secret not in blob, f"{secret!r} found in the {where}"
+        assert secret not in archive.read_bytes()
+        assert secret.decode() not in printed

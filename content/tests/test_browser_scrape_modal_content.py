@@ -88,3 +88,45 @@ def test_the_modal_starts_a_content_scrape_and_shows_its_progress(  # type: igno
     page.goto(f"{live_server.url}/scrapes/{scrape_id}/")
     assert "Complete" in page.inner_text("[data-extra='posts and reels']")
     page.screenshot("scrape-content-done")
+
+
+@pytest.mark.parametrize(("width", "scheme"), [(320, "dark"), (1440, "light")])
+def test_posts_only_with_fresh_data_from_the_modal_and_its_result_page(  # type: ignore[no-untyped-def]
+    page,
+    live_server,
+    simulated_instagram,  # noqa: F811 (the fixture imported above)
+    monkeypatch,
+    width,
+    scheme,
+) -> None:
+    from igdash.tests.ui import check_layout
+
+    queued: list[int] = []
+    monkeypatch.setattr(scrape_task, "delay_on_commit", queued.append)
+    owner()
+    page.emulate_media(color_scheme=scheme)
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server)
+
+    page.click("text=New scrape")
+    page.wait_for_selector("dialog[open] #id_handle")
+    page.fill("#id_handle", "demo_small")
+    page.check("input[name=lists][value=none]")
+    page.check("input[name=fresh]")
+    page.screenshot(f"modal-posts-only-{width}-{scheme}")
+    page.click("text=Start scrape")
+    page.wait_for_selector("dialog[open] [data-extra='posts and reels']")
+    page.goto("about:blank")  # stop the polling while the scrape writes
+
+    scrape = Scrape.objects.get(pk=queued[-1])
+    assert (scrape.lists, scrape.fresh) == (Scrape.Lists.NONE, True)
+    done = run_until_done(scrape)
+    assert done.status == Scrape.Status.SUCCEEDED, done.error_message
+    part = ContentPart.objects.get(scrape=done)
+
+    page.goto(f"{live_server.url}/scrapes/{done.pk}/")
+    line = page.inner_text("[data-extra='posts and reels']")
+    assert f"{part.fetched} posts seen · {part.fetched} new · 0 removed" in line
+    assert "Complete" in line
+    check_layout(page)
+    page.screenshot(f"scrape-content-result-{width}-{scheme}")

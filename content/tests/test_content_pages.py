@@ -81,8 +81,9 @@ def test_the_tab_shows_cards_blocks_and_the_newest_posts_first(
     owner_client, creator, django_assert_max_num_queries
 ) -> None:  # type: ignore[no-untyped-def]
     # Session, user, account; the cards from the account's analytics snapshot,
-    # posts a week (a count), the page of posts: whatever the number of posts.
-    with django_assert_max_num_queries(6):
+    # posts a week (a count), the page of posts, the bell's unread count:
+    # whatever the number of posts.
+    with django_assert_max_num_queries(7):
         response = owner_client.get(tab_url())
     assert response.status_code == 200
     html = response.content.decode()
@@ -203,7 +204,7 @@ def test_a_post_page_has_its_curve_and_instagram_link(
         [media(204, day(54, hour=20), likes=500, comments=9, plays=9000, product_type="clips")],
     )
     url = reverse("content:post", args=["creator", post.pk])
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):  # the bell's unread count included
         response = owner_client.get(url)
     html = response.content.decode()
     assert 'href="https://www.instagram.com/reel/C204/"' in html

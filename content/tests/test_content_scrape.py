@@ -123,7 +123,8 @@ def test_a_partial_listing_removes_nothing_and_a_complete_one_marks_the_removed_
     assert gone  # the simulator removes one post of the 7 newest on day 1
 
     sim.scenarios("demo_small", content_cursor_loop=True)
-    partial = content_scrape("demo_small", source="private")
+    # fresh: the simulated day moved, the clock did not (answers are cached a day).
+    partial = content_scrape("demo_small", source="private", fresh=True)
 
     assert partial.status == Scrape.Status.PARTIAL
     assert "same cursor" in partial.error_message
@@ -131,7 +132,7 @@ def test_a_partial_listing_removes_nothing_and_a_complete_one_marks_the_removed_
     assert not Post.objects.filter(removed_by__isnull=False).exists()
 
     sim.scenarios("demo_small")
-    complete = content_scrape("demo_small", source="private")
+    complete = content_scrape("demo_small", source="private", fresh=True)
 
     assert complete.status == Scrape.Status.SUCCEEDED
     removed = set(Post.objects.filter(removed_by=complete).values_list("ig_pk", flat=True))
@@ -174,7 +175,7 @@ def test_a_second_content_scrape_writes_metrics_only_where_they_changed(
     before = PostMetrics.objects.count()
     sim.advance(1)
 
-    content_scrape("demo_small", source="private")
+    content_scrape("demo_small", source="private", fresh=True)
 
     changed = PostMetrics.objects.count() - before
     assert 0 < changed < Post.objects.count()  # only the young posts moved

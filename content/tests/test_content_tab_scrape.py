@@ -34,7 +34,7 @@ def test_the_tab_lists_every_post_of_a_scraped_account(
     html = client.get(url).content.decode()
     while True:
         pages.append(html)
-        more = re.search(r'hx-get="([^"]+)"', html)
+        more = re.search(r'hx-get="([^"]+)" hx-trigger="revealed"', html)
         if not more:
             break
         next_url = more.group(1).replace("&amp;", "&")

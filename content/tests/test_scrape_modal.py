@@ -61,7 +61,8 @@ def test_ticked_it_lists_the_last_n_posts_and_the_progress_shows_them(
     html = browser_owner.get(f"/scrapes/{done.pk}/progress/", **HX).content.decode()
     listed = len(stored("demo_small"))
     assert 3 <= listed <= 6  # the 3 newest of the grid and of the reels tab
-    assert f"{listed} posts listed · 2 pages" in html
+    # Finished: what the part did, not how far it got.
+    assert f"{listed} posts seen · {listed} new · 0 removed" in html
     assert 'data-complete="true"' in html and "left" not in html
 
 
@@ -143,3 +144,50 @@ def test_all_posts_has_no_estimate(sim: Sim, owner: LoginCredential) -> None:
     line = runner.progress(part)
     assert part.feed_pages >= 1
     assert line.percent is None and line.seconds_left is None
+
+
+def test_posts_only_starts_a_scrape_without_follower_lists(
+    sim: Sim, owner: LoginCredential, browser_owner: Client
+) -> None:
+    html = browser_owner.get("/scrapes/new/", **HX).content.decode()
+    assert 'name="lists" value="none"' in html and "Posts and reels only" in html
+
+    post(browser_owner, lists="none")  # the box need not be ticked: it is the scrape
+
+    scrape = Scrape.objects.get()
+    assert scrape.lists == Scrape.Lists.NONE and not scrape.parts.exists()
+    assert ContentPart.objects.get(scrape=scrape).mode == ContentPart.Mode.ALL
+    assert scrape.fresh is False
+    done = run_until_done(scrape)
+    assert done.status == Scrape.Status.SUCCEEDED, done.error_message
+
+
+def test_fresh_data_is_asked_for_from_the_modal(
+    sim: Sim, owner: LoginCredential, browser_owner: Client
+) -> None:
+    post(browser_owner, lists="none", fresh="on")
+
+    assert Scrape.objects.get().fresh is True
+
+
+def test_the_result_page_says_what_the_content_part_did(
+    sim: Sim, owner: LoginCredential, browser_owner: Client
+) -> None:
+    first = content_services.create_scrape("demo_small", source="private")
+    first = run_until_done(first)
+    count = len(sim.content("demo_small"))
+    sim.advance(1)
+    sim.scenarios("demo_small", content_cursor_loop=True)
+    partial = run_until_done(content_services.create_scrape("demo_small", fresh=True))
+    sim.scenarios("demo_small")
+    complete = run_until_done(content_services.create_scrape("demo_small", fresh=True))
+
+    page = browser_owner.get(f"/scrapes/{first.pk}/").content.decode()
+    assert f"{count} posts seen · {count} new · 0 removed" in page
+    page = browser_owner.get(f"/scrapes/{partial.pk}/").content.decode()
+    assert "removals not judged" in page and "same cursor" in page
+    assert 'data-complete="false"' in page
+    page = browser_owner.get(f"/scrapes/{complete.pk}/").content.decode()
+    part = ContentPart.objects.get(scrape=complete)
+    assert part.removed == 1
+    assert f"{part.fetched} posts seen · {part.new_posts} new · 1 removed" in page

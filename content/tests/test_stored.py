@@ -174,7 +174,7 @@ def test_the_migration_backfills_posts_stored_before_it() -> None:
 
     from content.models import AnalyticsSnapshot
 
-    migration = importlib.import_module("content.migrations.0004_post_stored_figures")
+    migration = importlib.import_module("content.migrations.0005_post_stored_figures")
     account = target("older", followers=700)
     scrape(account, day(0), followers=500)
     run = scrape(account, day(9), followers=700)

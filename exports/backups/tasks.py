@@ -8,6 +8,7 @@ from celery import shared_task
 
 from core.models import AppSettings
 from exports.backups import archives
+from exports.backups.signals import backup_failed
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +17,12 @@ log = logging.getLogger(__name__)
 def nightly_backup() -> None:
     """Back up, then prune by the retention in Settings. Running it twice only
     makes one extra archive, which retention removes in time."""
-    path = archives.create_backup()
+    try:
+        path = archives.create_backup()
+    except Exception as exc:
+        # Told to the apps above (notify) before the task fails as it always did.
+        backup_failed.send_robust(sender=nightly_backup, error=" ".join(str(exc).split()))
+        raise
     log.info("Backed up to %s", path)
     for gone in archives.prune_backups(AppSettings.load().backup_retention_days):
         log.info("Removed the old backup %s", gone.name)

@@ -36,7 +36,9 @@ HANDLE = "demo_small"
 
 
 def content_scrape(handle: str = HANDLE) -> Scrape:
-    scrape = content_services.create_scrape(handle, source="private")
+    # fresh: a simulated day passes between scrapes, not a real one (answers are
+    # cached a day: scraping/services/answer_cache.py).
+    scrape = content_services.create_scrape(handle, source="private", fresh=True)
     for _ in range(20):
         services.run_scrape(scrape.pk)
         scrape.refresh_from_db()

@@ -19,6 +19,7 @@ from core.htmx import HtmxHttpRequest
 from core.http import is_partial, page_or_rows, safe_next
 from igdash.account_pages import account as browse
 from igdash.account_pages import accounts as tracked
+from notify.watch import watched_ids
 from scraping import imports
 from scraping.imports import uploads
 from scraping.services import ScrapeError
@@ -41,11 +42,18 @@ def account_detail(request: HttpRequest, username: str, rows: bool = False) -> H
         context = {
             "page": browse.account_page(target, request.GET),
             "window_days": settings.CONTENT_NIGHTLY_WINDOW_DAYS,
+            "watched": watched_ids(target),
         }
         return page_or_rows(request, template, context)
     form, page = browse.rows_page(target, request.GET)
     next_url = form.params(cursor=page.next_cursor) if page.next_cursor else None
-    context = {"target": target, "form": form, "rows": page, "next_url": next_url}
+    context = {
+        "target": target,
+        "form": form,
+        "rows": page,
+        "next_url": next_url,
+        "watched": watched_ids(target),
+    }
     return page_or_rows(request, template, context, rows=True)
 
 

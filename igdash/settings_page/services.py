@@ -19,6 +19,7 @@ from core.models import AppSettings
 from exports.backups.archives import BackupError, create_backup, list_archives
 from igdash.forms import AppSettingsForm, InstagramLoginForm
 from igdash.schedule import ensure_schedule
+from notify.pages import channels_context
 from scraping.services import logins
 
 ARCHIVES_SHOWN = 30
@@ -135,6 +136,8 @@ def page_context(form: AppSettingsForm | None = None, **login_state: Any) -> dic
     return {
         "form": form or AppSettingsForm(instance=AppSettings.load()),
         "key_store": vault.describe_key_store(),
+        "cache_hours": settings.INSTAGRAM_CACHE_HOURS,
         **logins_context(**login_state),
         **backups_context(),
+        **channels_context(),
     }

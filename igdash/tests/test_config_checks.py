@@ -122,6 +122,8 @@ BAD_VALUES = [
     ("IGDASH_INSTAGRAM_WEB_URL", "not-a-url", "must be a URL like https://host[:port]"),
     ("IGDASH_INSTAGRAM_API_URL", "ftp://i.example", "must be a URL like https://host[:port]"),
     ("IGDASH_INSTAGRAM_API_URL", "http://127.0.0.1:x", "has a bad port"),
+    ("IGDASH_INSTAGRAM_CACHE_HOURS", "-1", "must be between 0 and 720, not -1"),
+    ("IGDASH_CACHE_URL", "memcached://cache:11211", "must be a redis:// URL, not 'memcached"),
 ]
 
 
@@ -187,3 +189,30 @@ def test_every_variable_settings_reads_is_listed_in_env_example() -> None:
     }
     internal = {"IGDASH_PROCESS_ROLE"}  # set by `igdash serve` for its children
     assert read - internal - listed == set()
+
+
+@pytest.mark.parametrize(
+    ("variables", "backend"),
+    [
+        ({}, "filecache.FileCache"),
+        ({"IGDASH_CACHE_URL": "redis://127.0.0.1:6379/1"}, "redis.RedisCache"),
+        ({"CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"}, "redis.RedisCache"),
+    ],
+)
+def test_instagram_answers_are_cached_in_redis_when_igdash_has_one(
+    tmp_path: Path, variables: dict[str, str], backend: str
+) -> None:
+    show = (
+        "from django.conf import settings; c = settings.CACHES['instagram']; "
+        "print('CACHE', c['BACKEND'], c['LOCATION'], c['TIMEOUT'])"
+    )
+    result = _run([sys.executable, "manage.py", "shell", "-c", show], tmp_path, **variables)
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith("CACHE "))
+    shown, location, timeout = line.split()[1:]
+    assert shown.endswith(backend)
+    assert timeout == str(24 * 3600)
+    if backend.startswith("filecache"):
+        assert Path(location).parent == tmp_path  # in the data folder
+    else:
+        assert location.startswith("redis://127.0.0.1:6379/")

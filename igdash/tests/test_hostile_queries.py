@@ -36,6 +36,7 @@ from exports.excel_link import ExcelLink
 from exports.models import ExportJob
 from igdash.testing.project import packages
 from igdash.testing.urlconf import Route, routes
+from notify.models import Channel, Event
 from scraping.models import Scrape
 
 pytestmark = pytest.mark.django_db
@@ -178,6 +179,9 @@ class World:
             taken_at=self.scrape.created_at,
             first_seen=self.scrape,
         )
+        # The sealed URL is never opened by a GET: any bytes stand for it here.
+        self.channel = Channel.objects.create(name="Phone", url_enc=b"x", url_hint="json")
+        self.event = Event.objects.create(key="k", kind="digest", text="@alice daily digest")
 
     def fill(self, route: Route, name: str, kind: str) -> str:
         fixed = {
@@ -192,6 +196,9 @@ class World:
             "job_id": str(self.job.pk),
             "post_id": str(self.post.pk),
             "user_id": str(self.target.user_id),
+            "account_id": str(self.target.pk),
+            "channel_id": str(self.channel.pk),
+            "event_id": str(self.event.pk),
             "id": str(self.owner.pk),
             "content_type_id": str(ContentType.objects.get_for_model(IgUser).pk),
             "url": "nowhere/",

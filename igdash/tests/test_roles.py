@@ -175,6 +175,7 @@ OWNER_403_BY_DJANGO = {
     "admin:igdash_appsettings_delete",
     "admin:igdash_vaultunlock_add",
     "admin:igdash_vaultunlock_change",
+    "admin:notify_channel_add",  # a channel's URL is sealed by Settings or the command
 }
 
 

@@ -116,3 +116,21 @@ def test_the_nightly_refresh_time_names_its_time_zone(owner_client: Client) -> N
     # Its help agrees: not "Local time", which reads as the browser's.
     assert "Local time of the nightly refresh" not in html
     assert "every night at this time in Asia/Tokyo (IGDASH_TIME_ZONE)" in html
+
+
+def test_the_play_count_fetch_is_off_until_the_owner_switches_it_on(
+    owner_client: Client,
+) -> None:
+    html = owner_client.get("/settings/").content.decode()
+    assert 'name="fetch_play_counts"' in html and "Fetch missing play counts" in html
+    assert 'data-cache-hours="24"' in html
+    assert AppSettings.load().fetch_play_counts is False
+
+    response = owner_client.post("/settings/", settings_form(fetch_play_counts="on"))
+    assert response.status_code == 302
+    assert AppSettings.load().fetch_play_counts is True
+    html = owner_client.get("/settings/").content.decode()
+    assert 'name="fetch_play_counts" class="choice-input peer"' in html
+
+    owner_client.post("/settings/", settings_form())  # an unticked box is sent as nothing
+    assert AppSettings.load().fetch_play_counts is False

@@ -65,6 +65,11 @@ DOC_IDS: Final[dict[str, str]] = {
     "user_timeline": "8656566431124939",
 }
 TIMELINE_ROOT: Final = "xdt_api__v1__feed__user_timeline_graphql_connection"
+# The legacy query_hash query of a profile's posts (GET /graphql/query/, variables id,
+# first, after), answered as data.user.edge_owner_to_timeline_media with legacy nodes:
+# what the "graphql" client lists the grid with, as it lists followers.
+TIMELINE_QUERY_HASH: Final = "003056d32c2554def87228bc3fd9668a"
+TIMELINE_EDGE: Final = "edge_owner_to_timeline_media"
 TIMELINE_FRIENDLY_NAMES: Final = (
     "PolarisProfilePostsQuery",  # first page
     "PolarisProfilePostsTabContentQuery_connection",  # later pages

@@ -186,6 +186,11 @@ class WebClient:
         path = ep.MEDIA_INFO.format(pk=int(pk))
         return media_info_answer(self._get_json(ep.FAMILY_WEB_API, path, {}, kind="profile"))
 
+    def remember_profile(self, profile: Profile) -> None:
+        """A profile read elsewhere (a cached answer): its username serves the
+        timeline query, which is keyed by username, without asking for it."""
+        self._usernames[profile.pk] = profile.username
+
     def _username_for(self, user_pk: int) -> str:
         username = self._usernames.get(user_pk)
         if username is None:
@@ -281,6 +286,34 @@ class GraphQLClient(WebClient):
         users = [user_record(item.get("node") or {}) for item in edges]
         end_cursor = page_info.get("end_cursor") if has_next else None
         return Page(users=users, next_cursor=str(end_cursor) if end_cursor else None, capped=False)
+
+    def feed_page(self, user_pk: int, cursor: str | None) -> MediaPage:
+        """One page of the account's grid through the legacy query_hash query
+        (edge_owner_to_timeline_media, legacy nodes: docs/instagram-wire.md section 8),
+        keyed by pk like the follower lists of this client."""
+        variables: dict[str, Any] = {"id": str(int(user_pk)), "first": ep.CONTENT_PAGE_SIZE}
+        if cursor:
+            variables["after"] = cursor
+        params = {
+            "query_hash": ep.TIMELINE_QUERY_HASH,
+            "variables": json.dumps(variables, separators=(",", ":")),
+        }
+        data = self._get_json(ep.FAMILY_GRAPHQL, ep.GRAPHQL_QUERY, params, kind="list")
+        user = (data.get("data") or {}).get("user")
+        if not user:
+            raise NotFound(status=200)
+        edge = user.get(ep.TIMELINE_EDGE) or {}
+        edges = edge.get("edges") or []
+        page_info = edge.get("page_info") or {}
+        count = int(edge.get("count") or 0)
+        if not edges and count > 0 and (cursor is None or page_info.get("has_next_page")):
+            raise EmptyEdgesFailure(
+                f"Instagram answered an empty posts listing with a count of {count:,}: "
+                "a failed listing, not an account without posts.",
+                status=200,
+            )
+        nodes = [item.get("node") for item in edges]
+        return media_page(nodes, page_info.get("end_cursor"), page_info.get("has_next_page"))
 
 
 def _redirect_error(response: httpx.Response) -> InstagramError:

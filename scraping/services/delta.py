@@ -2,18 +2,18 @@
 write the statistics, clear the staging rows. All in one transaction; then the
 users it brought are added to the search index in bulk (a second transaction).
 
-Delta (docs/performance.md "Background"): read the active user ids, diff sets in Python,
-write only the churn. new = seen - active; lost = active - seen, and only for a
-list judged complete: an incomplete list never ends anyone's relationship.
+Delta (docs/performance.md "Background"), in SQL so that memory does not grow with
+the list: new = seen without an active edge, inserted with one INSERT ... SELECT;
+lost = active edges not seen, closed with one UPDATE, and only for a list judged
+complete: an incomplete list never ends anyone's relationship.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -25,14 +25,18 @@ from scraping.services.store import _table, touch
 from scraping.services.transitions import log_status
 from scraping.signals import scrape_finalised
 
-CHUNK = 500
 TOLERANCE_MIN = 2
 TOLERANCE_SHARE = 0.005
 
+# The users a scrape saw that have no active edge yet, inserted in one statement.
 # Identifiers come from model metadata; every value is a query parameter.
-_INSERT_EDGE = (
-    f"INSERT INTO {_table(Relationship)} (target_id, user_id, direction, first_seen_id) "  # noqa: S608
-    "VALUES (%s, %s, %s, %s) "
+_REL, _SEEN = _table(Relationship), _table(ScrapeSeen)
+_INSERT_NEW = (
+    f"INSERT INTO {_REL} (target_id, user_id, direction, first_seen_id) "  # noqa: S608
+    f"SELECT %s, seen.user_id, seen.direction, %s FROM {_SEEN} seen "
+    "WHERE seen.scrape_id = %s AND seen.direction = %s AND NOT EXISTS ("
+    f"SELECT 1 FROM {_REL} edge WHERE edge.target_id = %s AND edge.user_id = seen.user_id "
+    "AND edge.direction = seen.direction AND edge.ended_by_id IS NULL) "
     # The active-edge index is partial: the conflict target names its predicate.
     "ON CONFLICT (target_id, user_id, direction) WHERE ended_by_id IS NULL DO NOTHING"
 )
@@ -73,7 +77,6 @@ def finalise(scrape: Scrape, worker: str) -> Scrape:
         assert target_id is not None  # a scrape being finalised has its target
         parts = list(ScrapeList.objects.filter(scrape=scrape).order_by("direction"))
         stats = ScrapeStats(scrape=scrape, target_id=target_id, taken_at=now)
-        after: dict[int, set[int]] = {}
         reasons = []
         for part in parts:
             reason = judge(part)
@@ -82,12 +85,12 @@ def finalise(scrape: Scrape, worker: str) -> Scrape:
             part.save(update_fields=["complete", "incomplete_reason"])
             if reason:
                 reasons.append(f"{part.get_direction_display()}: {reason}")
-            after[part.direction] = _apply(scrape, part, stats)
+            _apply(scrape, part, stats)
         for extra in extra_parts.wanted_by(scrape):
             reason = extra.finalise(scrape)
             if reason:
                 reasons.append(f"{extra.label}: {reason}")
-        _relationship_stats(scrape, stats, after)
+        _relationship_stats(scrape, stats)
         stats.save()
         ScrapeSeen.objects.filter(scrape=scrape).delete()
         status = Scrape.Status.PARTIAL if reasons else Scrape.Status.SUCCEEDED
@@ -137,41 +140,30 @@ def _cache_new_avatars(scrape: Scrape) -> None:
     cache_avatars.delay_on_commit([target_user, *new_users[: MAX_PER_CALL - 1]])  # type: ignore[attr-defined]  # a DjangoTask (Celery's Django fixup); celery-types types it Task
 
 
-def _apply(scrape: Scrape, part: ScrapeList, stats: ScrapeStats) -> set[int]:
-    """Insert new edges, close lost ones (complete lists only); returns the
-    active user ids of this direction afterwards."""
+def _apply(scrape: Scrape, part: ScrapeList, stats: ScrapeStats) -> None:
+    """Insert new edges, close lost ones (complete lists only), in SQL: the
+    database walks the staging rows and the active edges with its indexes, so
+    memory stays flat however long the list (docs/performance.md, Memory)."""
     direction = part.direction
-    seen = set(
-        ScrapeSeen.objects.filter(scrape=scrape, direction=direction).values_list(
-            "user_id", flat=True
-        )
-    )
-    active = set(
-        Relationship.objects.filter(
-            target_id=scrape.target_id, direction=direction, ended_by__isnull=True
-        ).values_list("user_id", flat=True)
-    )
-    new = seen - active
-    lost = active - seen if part.complete else set()
     with connection.cursor() as cursor:
-        cursor.executemany(
-            _INSERT_EDGE, [(scrape.target_id, user_id, direction, scrape.pk) for user_id in new]
+        cursor.execute(
+            _INSERT_NEW, [scrape.target_id, scrape.pk, scrape.pk, direction, scrape.target_id]
         )
-    if lost:
-        _close(scrape, direction, lost)
+        new = max(cursor.rowcount, 0)
+    lost = _close(scrape, direction) if part.complete else 0
+    seen = ScrapeSeen.objects.filter(scrape=scrape, direction=direction).count()
     if direction == Direction.FOLLOWER:
-        stats.new_followers, stats.lost_followers = len(new), len(lost)
-        stats.followers = len(seen) if part.complete else None
+        stats.new_followers, stats.lost_followers = new, lost
+        stats.followers = seen if part.complete else None
     else:
-        stats.new_following, stats.lost_following = len(new), len(lost)
-        stats.following = len(seen) if part.complete else None
-    return (active | new) - lost
+        stats.new_following, stats.lost_following = new, lost
+        stats.following = seen if part.complete else None
 
 
-def _close(scrape: Scrape, direction: int, user_ids: Iterable[int]) -> None:
-    """End the intervals. last_seen is the last scrape known to have seen the
-    edge: the previous complete scrape of this list, or first_seen when the edge
-    started after it."""
+def _close(scrape: Scrape, direction: int) -> int:
+    """End the intervals of the active edges this scrape did not see; returns how
+    many. last_seen is the last scrape known to have seen the edge: the previous
+    complete scrape of this list, or first_seen when the edge started after it."""
     previous = (
         ScrapeList.objects.filter(
             scrape__target_id=scrape.target_id,
@@ -184,32 +176,28 @@ def _close(scrape: Scrape, direction: int, user_ids: Iterable[int]) -> None:
         .first()
     )
     last_seen = Greatest(F("first_seen_id"), previous) if previous else F("first_seen_id")
-    ids = sorted(user_ids)
-    for start in range(0, len(ids), CHUNK):
-        Relationship.objects.filter(
-            target_id=scrape.target_id,
-            direction=direction,
-            ended_by__isnull=True,
-            user_id__in=ids[start : start + CHUNK],
-        ).update(ended_by=scrape, last_seen_id=last_seen)
+    unseen = ~Exists(
+        ScrapeSeen.objects.filter(scrape=scrape, direction=direction, user_id=OuterRef("user_id"))
+    )
+    return Relationship.objects.filter(
+        unseen, target_id=scrape.target_id, direction=direction, ended_by__isnull=True
+    ).update(ended_by=scrape, last_seen_id=last_seen)
 
 
-def _relationship_stats(scrape: Scrape, stats: ScrapeStats, after: dict[int, set[int]]) -> None:
+def _relationship_stats(scrape: Scrape, stats: ScrapeStats) -> None:
     """Mutuals and follow-back figures, once each direction has been listed
-    completely at least once (before that the figures would be guesses)."""
+    completely at least once (before that the figures would be guesses).
+    Counted in SQL over the active edges."""
     for direction in (Direction.FOLLOWER, Direction.FOLLOWING):
         known = ScrapeList.objects.filter(
             scrape__target_id=scrape.target_id, direction=direction, complete=True
         ).exists()
         if not known:
             return
-        if direction not in after:
-            after[direction] = set(
-                Relationship.objects.filter(
-                    target_id=scrape.target_id, direction=direction, ended_by__isnull=True
-                ).values_list("user_id", flat=True)
-            )
-    followers, following = after[Direction.FOLLOWER], after[Direction.FOLLOWING]
-    stats.mutuals = len(followers & following)
-    stats.not_following_back = len(following - followers)
-    stats.not_followed_back = len(followers - following)
+    active = Relationship.objects.filter(target_id=scrape.target_id, ended_by__isnull=True)
+    followers = active.filter(direction=Direction.FOLLOWER)
+    following = active.filter(direction=Direction.FOLLOWING)
+    mutuals = followers.filter(Exists(following.filter(user_id=OuterRef("user_id")))).count()
+    stats.mutuals = mutuals
+    stats.not_following_back = following.count() - mutuals
+    stats.not_followed_back = followers.count() - mutuals

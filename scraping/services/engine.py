@@ -49,7 +49,7 @@ from scraping.instagram.errors import (
 from scraping.instagram.types import Page, Profile
 from scraping.models import Direction, Scrape, ScrapeList, ScrapeSeen
 from scraping.ratelimit import RateLimiter, WindowClosed, login_key
-from scraping.services import clients, extra_parts, logins
+from scraping.services import answer_cache, clients, extra_parts, logins
 from scraping.services.clients import ClientKind, Connector
 from scraping.services.config import max_retries
 from scraping.services.delta import finalise
@@ -131,7 +131,17 @@ class Run:
         self.login, self.kind, self.confirmed = login, kind, False
         self.limiter = RateLimiter(login_key(login.pk if login else None))
         proxy = clients.pick_proxy(login, self.scrape.attempts)
-        self.client = self.connect(kind, login, self.limiter, proxy)
+        # Profile and posts listings may come from the last day's answers
+        # (answer_cache.py): never with fresh, and the profile only without
+        # follower lists, which are checked against its counts.
+        fresh = self.scrape.fresh
+        self.client = answer_cache.wrap(
+            self.connect(kind, login, self.limiter, proxy),
+            kind,
+            logged_in=login is not None,
+            read_profile=not fresh and not self.scrape.directions,
+            read_listings=not fresh,
+        )
         return self.client
 
 

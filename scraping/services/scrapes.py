@@ -71,6 +71,7 @@ def create_scrape(
     source: str = Scrape.Source.AUTO,
     countdown: float | None = None,
     add_parts: Callable[[Scrape], object] | None = None,
+    fresh: bool = False,
 ) -> Scrape:
     """Create a scrape of `handle` (@name, name or profile URL) and enqueue it
     when the transaction commits. Raises ScrapeError (AlreadyActive when the
@@ -78,7 +79,10 @@ def create_scrape(
 
     `add_parts`: called with the new scrape inside the same transaction, for an
     app above scraping to add its own part (content: posts and reels; see
-    services/extra_parts.py). Only with it may `lists` be NONE."""
+    services/extra_parts.py). Only with it may `lists` be NONE.
+
+    `fresh`: ask Instagram again for what it answered in the last day
+    (services/answer_cache.py) instead of using those answers."""
     try:
         username = parse_handle(handle)
     except InvalidHandle as exc:
@@ -95,7 +99,13 @@ def create_scrape(
     with transaction.atomic():
         target = tracked_account_for(username)
         scrape = create_scrape_of(
-            target, lists, trigger, use_private_login, source=source, countdown=countdown
+            target,
+            lists,
+            trigger,
+            use_private_login,
+            source=source,
+            countdown=countdown,
+            fresh=fresh,
         )
         if add_parts is not None:
             add_parts(scrape)
@@ -110,6 +120,7 @@ def create_scrape_of(
     *,
     source: str = Scrape.Source.AUTO,
     countdown: float | None = None,
+    fresh: bool = False,
 ) -> Scrape:
     now = timezone.now()
     with transaction.atomic():
@@ -122,6 +133,7 @@ def create_scrape_of(
                     trigger=trigger,
                     use_private_login=use_private_login,
                     source=source,
+                    fresh=fresh,
                     heartbeat_at=now,
                     resume_at=now + dt.timedelta(seconds=countdown) if countdown else None,
                 )
@@ -323,6 +335,8 @@ def refresh_bookmarked() -> list[Scrape]:
                     target,
                     trigger=Scrape.Trigger.SCHEDULE,
                     countdown=len(created) * spacing or None,
+                    # The nightly figures are the night's, never yesterday's answers.
+                    fresh=True,
                 )
                 # The parts the apps above scraping add (content: posts and reels
                 # where the owner switched them on), in the scrape's transaction.

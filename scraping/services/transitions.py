@@ -1,4 +1,5 @@
-"""The one way a scrape's status changes, and the one log line each change gets.
+"""The one way a scrape's status changes, and the one log line (and signal,
+scraping/signals.py) each change gets.
 
 A change is a conditional UPDATE (docs/scraping.md: two workers never act on one
 scrape at once) whose row count is checked; the line is written only when the
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from django.db.models import Q
 
 from scraping.models import Scrape
+from scraping.signals import scrape_status_changed
 
 log = logging.getLogger("scraping.status")
 
@@ -42,6 +44,19 @@ def log_status(
             "reason": reason,
         },
     )
+    # Apps above scraping (notify) learn of the change here; a receiver's error
+    # must never break a scrape, so they are called robustly (and logged).
+    for _receiver, result in scrape_status_changed.send_robust(
+        sender=Scrape,
+        scrape_id=scrape_id,
+        target=target,
+        old=old,
+        new=new,
+        reason=reason,
+        trigger=trigger,
+    ):
+        if isinstance(result, Exception):
+            log.error("scrape #%s: a status receiver failed: %r", scrape_id, result)
 
 
 def change_status(

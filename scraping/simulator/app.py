@@ -497,6 +497,8 @@ class SimulatorApp:
         request.endpoint = "graphql_query"
         if request.app_id != ep.WEB_APP_ID:
             return json_response(400, USERAGENT_MISMATCH)
+        if request.query.get("query_hash") == ep.TIMELINE_QUERY_HASH:
+            return self.graphql_timeline(request)
         directions = {h: d for d, h in ep.QUERY_HASHES.items()}
         direction = directions.get(request.query.get("query_hash", ""))
         if direction is None:
@@ -566,6 +568,51 @@ class SimulatorApp:
         }
         return json_response(200, body, raw_utf8=bool(scenarios.get("utf8_raw")))
 
+    def graphql_timeline(self, request: Request) -> Response:
+        """GET /graphql/query/?query_hash=<TIMELINE_QUERY_HASH>: the profile's grid in
+        the legacy shape (edge_owner_to_timeline_media, legacy nodes: is_video,
+        taken_at_timestamp, edge_liked_by/edge_media_preview_like, video_view_count,
+        edge_media_to_caption), with opaque cursors. Logged-in only, like the lists."""
+        request.endpoint = "graphql_timeline"
+        viewer = self.viewer(request, mobile=False)
+        if viewer is None:
+            return json_response(401, {**PLEASE_WAIT, "require_login": True})
+        try:
+            variables = json.loads(request.query.get("variables", "{}"))
+            index = self.world.index_of_pk(int(variables["id"]))
+            size = self._size(variables.get("first"), 50)
+        except (ValueError, KeyError, TypeError):
+            return json_response(400, {"message": "Invalid variables", "status": "fail"})
+        if index is None:
+            return json_response(200, {"data": {"user": None}, "status": "ok"})
+        refused = self._content_gate(request, index, viewer)
+        if refused is not None:
+            return refused
+        cursor = variables.get("after") or None
+        after = self._media_cursor("timeline", index, str(cursor) if cursor else None)
+        if after is False:
+            return json_response(400, {"message": "Invalid cursor", "status": "fail"})
+        day = self.world.day
+        posts = [post for post in self.world.content.visible(index, day) if post.in_feed]
+        start = self._older_than(posts, after)
+        page = posts[start : start + size]
+        if self.scenarios(index).get("graphql_empty_edges"):
+            page = []  # the known failure: a count, no edges
+        more = start + len(page) < len(posts)
+        self._page_served(index)
+        end_cursor = (
+            self._encode_media_cursor("timeline", index, page[-1].pk) if page and more else None
+        )
+        if cursor and self.scenarios(index).get("content_cursor_loop"):
+            more, end_cursor = True, str(cursor)
+        timeline = {
+            "count": len(posts),
+            "page_info": {"has_next_page": more, "end_cursor": end_cursor},
+            "edges": [{"node": legacy_node(self.world, post, day)} for post in page],
+        }
+        body = {"data": {"user": {ep.TIMELINE_EDGE: timeline}}, "status": "ok"}
+        return json_response(200, body)
+
     # --- Instagram: posts and reels ----------------------------------------------------
     def _variant(self, request: Request) -> str | None:
         """ "web" (browser agent + web app id), "mobile" (app agent + Android app id) or None."""
@@ -613,6 +660,11 @@ class SimulatorApp:
         return int(head) if head.isdigit() else False
 
     def _clips_cursor(self, index: int, cursor: str | None) -> int | bool | None:
+        return self._media_cursor("clips", index, cursor)
+
+    def _media_cursor(self, listing: str, index: int, cursor: str | None) -> int | bool | None:
+        """The media pk of an opaque cursor (reels tab, legacy timeline); False when
+        unreadable or signed for another account or listing."""
         if not cursor:
             return None
         if cursor.startswith("QVFE"):
@@ -624,12 +676,15 @@ class SimulatorApp:
                 pk = int(pk_text)
             except (ValueError, binascii.Error):
                 return False
-            if sig == self.world.sign(f"clips:{index}:{pk}", 8):
+            if sig == self.world.sign(f"{listing}:{index}:{pk}", 8):
                 return pk
         return False
 
     def _encode_clips_cursor(self, index: int, pk: int) -> str:
-        token = f"{pk}:{self.world.sign(f'clips:{index}:{pk}', 8)}"
+        return self._encode_media_cursor("clips", index, pk)
+
+    def _encode_media_cursor(self, listing: str, index: int, pk: int) -> str:
+        token = f"{pk}:{self.world.sign(f'{listing}:{index}:{pk}', 8)}"
         return "QVFE" + base64.urlsafe_b64encode(token.encode()).decode().rstrip("=")
 
     def _size(self, value: Any, largest: int) -> int:
@@ -665,8 +720,12 @@ class SimulatorApp:
         page = posts[start : start + self._size(request.query.get("count"), 33)]
         more = start + len(page) < len(posts)
         self._page_served(index)
+        bare = bool(self.scenarios(index).get("no_list_plays"))
         body: dict[str, Any] = {
-            "items": [media_item(self.world, post, day, play_counts=True) for post in page],
+            "items": [
+                media_item(self.world, post, day, play_counts=True, list_answer=bare)
+                for post in page
+            ],
             "num_results": len(page),
             "more_available": more,
             "auto_load_more_enabled": True,
@@ -712,8 +771,9 @@ class SimulatorApp:
         more = start + len(page) < len(posts)
         self._page_served(index)
         items: list[dict[str, Any]] = []
+        bare = bool(self.scenarios(index).get("no_list_plays"))
         for position, post in enumerate(page, start):
-            item = media_item(self.world, post, day, play_counts=True)
+            item = media_item(self.world, post, day, play_counts=True, list_answer=bare)
             items.append(item if position % 5 == 3 else {"media": item})
         paging: dict[str, Any] = {"more_available": more}
         if cursor and self.scenarios(index).get("content_cursor_loop"):

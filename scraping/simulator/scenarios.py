@@ -63,6 +63,8 @@ SCENARIOS: dict[str, Callable[[Any], Any]] = {
     "logout_after_pages": _count,
     "server_error_after_pages": _count,
     "content_cursor_loop": _bool,
+    # Feed and reels-tab answers without play counts (media info still has them).
+    "no_list_plays": _bool,
     "challenge": _choice("classic", "auth_platform", "masked_404"),
     "checkpoint": _bool,
     "feedback": _bool,

@@ -8,7 +8,7 @@ from django.db import connection
 from accounts_app.models import IgUser, TrackedAccount
 from scraping.models import Direction, Relationship, Scrape, ScrapeList, ScrapeSeen
 from scraping.services import scrapes
-from scraping.services.delta import _INSERT_EDGE, finalise, judge, tolerance
+from scraping.services.delta import _INSERT_NEW, finalise, judge, tolerance
 
 pytestmark = pytest.mark.django_db
 
@@ -53,10 +53,12 @@ def test_user_who_leaves_and_comes_back_gets_a_second_interval(
 def test_inserting_an_edge_that_is_already_active_is_a_no_op(
     target: TrackedAccount, users: list[IgUser]
 ) -> None:
-    first = finalise(running_scrape(target, users), "w")
+    finalise(running_scrape(target, users), "w")
+    again = running_scrape(target, users[:1])
 
-    with connection.cursor() as cursor:  # what a racing writer would do: no IntegrityError
-        cursor.executemany(_INSERT_EDGE, [(target.pk, users[0].pk, Direction.FOLLOWER, first.pk)])
+    with connection.cursor() as cursor:  # what a racing finalise would do: no IntegrityError
+        cursor.execute(_INSERT_NEW, [target.pk, again.pk, again.pk, Direction.FOLLOWER, target.pk])
+        assert cursor.rowcount == 0
 
     assert Relationship.objects.filter(user=users[0], ended_by__isnull=True).count() == 1
 

@@ -288,9 +288,25 @@
     });
   }
 
+  // The bell (notify): a <details> that closes on Escape or a tap outside it.
+  function setupBell() {
+    var bell = document.getElementById("bell");
+    if (!bell) return;
+    document.addEventListener("click", function (event) {
+      if (bell.open && !bell.contains(event.target)) bell.open = false;
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && bell.open) {
+        bell.open = false;
+        bell.querySelector("summary").focus();
+      }
+    });
+  }
+
   function init() {
     setupTheme();
     setupMenu();
+    setupBell();
     setupModal();
     drawCharts();
     setupOutputs();

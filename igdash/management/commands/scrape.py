@@ -1,5 +1,5 @@
 """`manage.py scrape @handle|URL [--followers] [--following] [--content [--posts N |
---since YYYY-MM-DD]] [--wait] [--private]`
+--since YYYY-MM-DD]] [--fresh] [--wait] [--private]`
 
 Creates and enqueues a scrape: the follower lists, the posts and reels
 (--content; alone it lists no follower list), or both. With --wait it follows the scrape to its end,
@@ -58,6 +58,12 @@ class Command(BaseCommand):
             metavar="YYYY-MM-DD",
             help="With --content: only the posts since that day.",
         )
+        parser.add_argument(
+            "--fresh",
+            action="store_true",
+            help="Ask Instagram again for the profile and posts listings instead of using "
+            "its answers of the last day (IGDASH_INSTAGRAM_CACHE_HOURS).",
+        )
         parser.add_argument("--wait", action="store_true", help="Follow the scrape to its end.")
         parser.add_argument(
             "--private",
@@ -84,6 +90,7 @@ class Command(BaseCommand):
             "trigger": Scrape.Trigger.COMMAND,
             "use_private_login": options["private"] or options["client"] == "private",
             "source": options["client"],
+            "fresh": options["fresh"],
         }
         try:
             if options["content"]:
@@ -163,9 +170,12 @@ class Command(BaseCommand):
         if content is not None:
             verdict = "complete" if content.complete else f"partial: {content.incomplete_reason}"
             removed = f"{content.removed:,} removed" if content.complete else "removals not judged"
+            plays = (
+                f", {content.info_fetched:,} play counts fetched" if content.info_fetched else ""
+            )
             self.stdout.write(
                 f"  posts and reels: {content.fetched:,} listed, {content.new_posts:,} new, "
-                f"{removed}, {verdict}"
+                f"{removed}{plays}, {verdict}"
             )
 
 

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts_app', '0006_seal_proxies'),
-        ('content', '0003_nightly_content'),
+        ('content', '0004_play_count_fetch'),
         ('scraping', '0006_scrape_lists_none'),
     ]
 
