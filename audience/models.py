@@ -21,7 +21,11 @@ class Comment(models.Model):
     commenter figures are reads of the (target, author) index."""
 
     post = models.ForeignKey(
-        Post, on_delete=models.CASCADE, related_name="comments", db_index=False
+        # not "comments": Post.comments is the stored comment count
+        Post,
+        on_delete=models.CASCADE,
+        related_name="ig_comments",
+        db_index=False,
     )
     target = models.ForeignKey(
         TrackedAccount, on_delete=models.CASCADE, related_name="+", db_index=False

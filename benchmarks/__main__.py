@@ -3,7 +3,7 @@ operation against a raw baseline measured in the same run on the same data.
 
     python -m benchmarks [--rows N] [--only NAME ...] [--json FILE]
 
-Operations: ingest, finalise, browse, export, storage, scrape, audience, api
+Operations: ingest, finalise, browse, export, storage, scrape, content, audience, api
 (docs/performance.md).
 Everything runs in a throw-away SQLite database (a temporary IGDASH_DATA_DIR)
 built through the project's own code paths; each measured operation runs in a
@@ -23,7 +23,17 @@ from typing import Any
 
 from benchmarks.common import Figure, Workspace, fmt_value
 
-BENCHMARKS = ("ingest", "finalise", "browse", "export", "storage", "scrape", "audience", "api")
+BENCHMARKS = (
+    "ingest",
+    "finalise",
+    "browse",
+    "export",
+    "storage",
+    "scrape",
+    "content",
+    "audience",
+    "api",
+)
 
 
 def _run_one(name: str, ws: Workspace, args: argparse.Namespace) -> list[Figure]:
@@ -47,6 +57,10 @@ def _run_one(name: str, ws: Workspace, args: argparse.Namespace) -> list[Figure]
         from benchmarks import storage
 
         return storage.run(ws, args.rows, args.days)
+    if name == "content":
+        from benchmarks import content
+
+        return content.run(ws, args.content_posts, args.days, args.delay_ms)
     if name == "audience":
         from benchmarks import audience
 
@@ -97,6 +111,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--delay-ms", type=int, default=250, help="Simulator delay per answer (scrape)."
+    )
+    parser.add_argument(
+        "--content-posts", type=int, default=10_000, help="Posts of the target (content)."
     )
     parser.add_argument(
         "--repeat", type=int, default=1, help="Export runs per format (median counts)."

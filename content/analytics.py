@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import heapq
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from django.db import connection
-from django.db.models import F, FilteredRelation, Q
+from django.db import connection, models
+from django.db.models import Count, F, FilteredRelation, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -155,6 +157,69 @@ def post_rates(
     return result
 
 
+_POST_TABLE = connection.ops.quote_name(Post._meta.db_table)
+STORED = (
+    "id",
+    "ig_pk",
+    "shortcode",
+    "product_type",
+    "taken_at",
+    "duration",
+    "likes",
+    "comments",
+    "plays",
+    "views",
+    "followers",
+    "followers_estimated",
+    "rate",
+)
+
+
+def current_rates(
+    target_id: int, *, include_removed: bool = False, posts: Q | None = None
+) -> list[PostRate]:
+    """post_rates for now, read from the figures stored on each post
+    (content/stored.py keeps them equal to post_rates' own): one query and no
+    arithmetic, newest first."""
+    query = Post.objects.filter(target_id=target_id)
+    if not include_removed:
+        query = query.filter(removed_by__isnull=True)
+    if posts is not None:
+        query = query.filter(posts)
+    columns = list(STORED)
+    if connection.vendor == "sqlite":
+        # The date as SQLite's text: the driver's converter for a timestamp
+        # column (a regular expression a row) was a third of the read.
+        text = RawSQL(f"{_POST_TABLE}.taken_at || ''", ())  # noqa: S611  (no input in it)
+        query = query.annotate(taken_text=text)
+        columns[4] = "taken_text"
+    rows = query.order_by("-taken_at", "-id").values_list(*columns)
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    return [stored_rate(row) for row in fetched]
+
+
+def stored_rate(row: Sequence[Any]) -> PostRate:
+    """A PostRate from the STORED columns of one post, as the database hands them."""
+    return PostRate(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        _aware(row[4]),
+        row[5],
+        row[6],
+        row[7],
+        row[8],
+        row[9],
+        row[10],
+        bool(row[11]),  # SQLite: 0/1
+        row[12],
+    )
+
+
 def _aware(value: dt.datetime | str) -> dt.datetime:
     """A stored date as an aware UTC datetime: SQLite hands back text, other
     databases a datetime (naive in UTC, or aware)."""
@@ -233,8 +298,8 @@ def top_content(rates: Sequence[PostRate], by: str = "rate", limit: int = 10) ->
     if by not in ("rate", "plays", "comments", "likes", "views"):
         raise ValueError(f"cannot rank by {by!r}")
     known = [post for post in rates if getattr(post, by) is not None]
-    known.sort(key=lambda post: (getattr(post, by), post.taken_at), reverse=True)
-    return known[:limit]
+    # heapq.nlargest is sorted(..., reverse=True)[:limit] without sorting them all.
+    return heapq.nlargest(limit, known, key=lambda post: (getattr(post, by), post.taken_at))
 
 
 @dataclass(frozen=True)
@@ -252,10 +317,15 @@ def tag_table(target_id: int, kind: int, rates: Sequence[PostRate]) -> list[TagR
     tag that works); the others follow, by posts. One query."""
     by_post = {post.post_id: post for post in rates}
     tagged: dict[str, list[PostRate]] = defaultdict(list)
-    pairs = PostTag.objects.filter(target_id=target_id, kind=kind).values_list("tag", "post_id")
+    query = PostTag.objects.filter(target_id=target_id, kind=kind).values_list("tag", "post_id")
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:  # plain rows: tens of thousands of pairs
+        cursor.execute(sql, params)
+        pairs = cursor.fetchall()
     for tag, post_id in pairs:
-        if post_id in by_post:
-            tagged[tag].append(by_post[post_id])
+        post = by_post.get(post_id)
+        if post is not None:
+            tagged[tag].append(post)
     rows = [
         TagRow(
             tag,
@@ -321,20 +391,26 @@ class Cell:
     median_rate: float | None
 
 
+def local_times(rates: Sequence[PostRate], tz: dt.tzinfo | None = None) -> list[dt.datetime]:
+    """Each post's taken_at in `tz` (default: TIME_ZONE), in the order of
+    `rates`: computed once for the trend and the grid of one page."""
+    zone = tz or timezone.get_default_timezone()
+    return [post.taken_at.astimezone(zone) for post in rates]
+
+
 def weekday_hour_grid(
-    rates: Sequence[PostRate], tz: dt.tzinfo | None = None
+    rates: Sequence[PostRate],
+    tz: dt.tzinfo | None = None,
+    *,
+    local: Sequence[dt.datetime] | None = None,
 ) -> dict[tuple[int, int], Cell]:
     """(weekday 0 = Monday, hour) -> posts and median rate, in `tz` (default:
-    the configured TIME_ZONE): when the owner's audience sees the post."""
-    zone = tz or timezone.get_default_timezone()
-    cells: dict[tuple[int, int], list[PostRate]] = defaultdict(list)
-    for post in rates:
-        local = post.taken_at.astimezone(zone)
-        cells[(local.weekday(), local.hour)].append(post)
-    return {
-        key: Cell(len(posts), _median(post.rate for post in posts))
-        for key, posts in sorted(cells.items())
-    }
+    the configured TIME_ZONE): when the owner's audience sees the post.
+    `local`: local_times(rates, tz), when the caller has them."""
+    cells: dict[tuple[int, int], list[float | None]] = defaultdict(list)
+    for post, when in zip(rates, local or local_times(rates, tz), strict=True):
+        cells[(when.weekday(), when.hour)].append(post.rate)
+    return {key: Cell(len(found), _median(found)) for key, found in sorted(cells.items())}
 
 
 @dataclass(frozen=True)
@@ -374,15 +450,20 @@ def _week(when: dt.datetime) -> str:
 
 
 def trend(
-    rates: Sequence[PostRate], period: str = "month", tz: dt.tzinfo | None = None
+    rates: Sequence[PostRate],
+    period: str = "month",
+    tz: dt.tzinfo | None = None,
+    *,
+    local: Sequence[dt.datetime] | None = None,
 ) -> dict[str, float | None]:
-    """Median rate per month ("2026-03") or ISO week ("2026-W09"), oldest first."""
+    """Median rate per month ("2026-03") or ISO week ("2026-W09"), oldest
+    first (the zero-padded labels sort as the periods do). `local`:
+    local_times(rates, tz), when the caller has them."""
     key: Callable[[dt.datetime], str] = {"month": _month, "week": _week}[period]
-    zone = tz or timezone.get_default_timezone()
-    groups: dict[str, list[PostRate]] = defaultdict(list)
-    for post in sorted(rates, key=lambda post: post.taken_at):
-        groups[key(post.taken_at.astimezone(zone))].append(post)
-    return {name: _median(post.rate for post in posts) for name, posts in groups.items()}
+    groups: dict[str, list[float | None]] = defaultdict(list)
+    for post, when in zip(rates, local or local_times(rates, tz), strict=True):
+        groups[key(when)].append(post.rate)
+    return {name: _median(groups[name]) for name in sorted(groups)}
 
 
 @dataclass(frozen=True)
@@ -443,3 +524,74 @@ def summary(target_id: int) -> Summary:
         median_plays=median_plays(rates),
         baseline=baseline(rates),
     )
+
+
+# --- The same figures from the stored columns (content/stored.py) ------------------------
+# The Content tab's first page needs the cards without reading every post:
+# each figure below is one or two indexed queries whatever the number of posts,
+# and equals its counterpart above over current_rates (the tests compare them).
+
+
+def _live(target_id: int) -> models.QuerySet[Post]:
+    return Post.objects.filter(target_id=target_id, removed_by__isnull=True)
+
+
+def stored_engagement(target_id: int, *, kind: str | None = None) -> Engagement:
+    """account_engagement over the stored rates: the last RECENT_POSTS posts
+    with a known rate (the (target, taken_at) index, newest first). One query."""
+    query = _live(target_id).filter(rate__isnull=False)
+    if kind is not None:
+        reels = Q(product_type=ProductType.CLIPS)
+        query = query.filter(reels if kind == "reels" else ~reels)
+    chosen = list(
+        query.order_by("-taken_at", "-id").values_list("rate", "followers_estimated")[:RECENT_POSTS]
+    )
+    return Engagement(
+        _median(rate for rate, _ in chosen), len(chosen), any(est for _, est in chosen)
+    )
+
+
+def stored_baseline(target_id: int) -> float | None:
+    """baseline over the stored rates: the median of the TIER_WINDOW ending at
+    the newest post with a known rate. Two queries."""
+    known = _live(target_id).filter(rate__isnull=False)
+    newest = known.order_by("-taken_at").values_list("taken_at", flat=True).first()
+    if newest is None:
+        return None
+    return _median(known.filter(taken_at__gt=newest - TIER_WINDOW).values_list("rate", flat=True))
+
+
+def stored_median_plays(target_id: int) -> float | None:
+    """median_plays over the stored counts, in the database: the middle one or
+    two of the reels' known play counts in (target, plays) order. Two queries."""
+    plays = _live(target_id).filter(product_type=ProductType.CLIPS, plays__isnull=False)
+    count = plays.count()
+    if not count:
+        return None
+    middle = plays.order_by("plays").values_list("plays", flat=True)
+    return _median(middle[(count - 1) // 2 : count // 2 + 1])
+
+
+def stored_summary(target_id: int) -> Summary:
+    """summary() from the stored columns: seven small queries at any size."""
+    counts = _live(target_id).aggregate(
+        posts=Count("id"), reels=Count("id", filter=Q(product_type=ProductType.CLIPS))
+    )
+    return Summary(
+        posts=counts["posts"],
+        reels=counts["reels"],
+        engagement=stored_engagement(target_id),
+        reels_engagement=stored_engagement(target_id, kind="reels"),
+        feed_engagement=stored_engagement(target_id, kind="feed"),
+        median_plays=stored_median_plays(target_id),
+        baseline=stored_baseline(target_id),
+    )
+
+
+def stored_cadence(
+    target_id: int, *, weeks: int = CADENCE_WEEKS, now: dt.datetime | None = None
+) -> float:
+    """cadence() as one count of the (target, taken_at) index."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(weeks=weeks)
+    return _live(target_id).filter(taken_at__gt=since, taken_at__lte=now).count() / weeks

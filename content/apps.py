@@ -10,9 +10,14 @@ class ContentConfig(AppConfig):
     def ready(self) -> None:
         from content.runner import ContentScrapePart
         from content.services import nightly_parts
+        from content.stored import on_scrape_finalised
         from scraping.services import extra_parts
+        from scraping.signals import scrape_finalised
 
         # scraping may not import content (docs/architecture.md): the engine runs
         # the posts-and-reels part through this registration.
         extra_parts.register(ContentScrapePart())
         extra_parts.register_nightly(nightly_parts)
+        # A follower scrape or an import adds to the follower history every
+        # engagement rate divides by: the stored figures follow it.
+        scrape_finalised.connect(on_scrape_finalised, dispatch_uid="content.stored")

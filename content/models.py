@@ -67,12 +67,44 @@ class Post(models.Model):
     removed_by = models.ForeignKey(
         Scrape, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
+    # The current figures, stored so that the Content tab sorts and pages in the
+    # database (content/stored.py writes them after every scrape of the target;
+    # docs/content-analytics.md "Stored figures"). Null: unknown, never 0.
+    likes = models.PositiveBigIntegerField(null=True, blank=True)
+    comments = models.PositiveBigIntegerField(null=True, blank=True)
+    plays = models.PositiveBigIntegerField(null=True, blank=True)
+    views = models.PositiveBigIntegerField(null=True, blank=True)
+    followers = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The follower count the rate divides by."
+    )
+    # db_default: the page store inserts posts with plain SQL (content/store.py).
+    followers_estimated = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="No igdash count at or before taken_at: the nearest one.",
+    )
+    rate = models.FloatField(
+        null=True, blank=True, help_text="(likes + comments) / followers x 100; null: unknown."
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["target", "ig_pk"], name="one_post_per_target_pk")
         ]
-        indexes = [models.Index(fields=["target", "taken_at"], name="post_target_taken")]
+        # One index a sortable column of the Content tab (each ends in the row
+        # id, the keyset's tie-break).
+        indexes = [
+            models.Index(fields=["target", "taken_at"], name="post_target_taken"),
+            models.Index(fields=["target", "likes"], name="post_target_likes"),
+            models.Index(fields=["target", "comments"], name="post_target_comments"),
+            # With the type and removal: the median plays is a covered count.
+            models.Index(
+                fields=["target", "plays", "product_type", "removed_by"], name="post_target_plays"
+            ),
+            models.Index(fields=["target", "rate"], name="post_target_rate"),
+            # Covers the cards' counts of posts and reels (no read of the rows).
+            models.Index(fields=["target", "removed_by", "product_type"], name="post_target_live"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_product_type_display()} {self.shortcode} of {self.target_id}"
@@ -259,3 +291,21 @@ class NightlyContent(models.Model):
 
     def __str__(self) -> str:
         return f"nightly content of {self.target_id}"
+
+
+class AnalyticsSnapshot(models.Model):
+    """The Content tab's analytics blocks of one tracked account as figures
+    (trends, tag tables, top posts, grid, reels), computed from the stored
+    post figures whenever those are refreshed (content/snapshot.py), so the
+    tab's second request reads one row instead of every post. `time_zone`: the
+    zone the trends and the grid were cut in; another zone recomputes them."""
+
+    target = models.OneToOneField(
+        TrackedAccount, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    computed_at = models.DateTimeField(auto_now=True)
+    time_zone = models.CharField(max_length=64)
+    data = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"analytics of {self.target_id} at {self.computed_at:%Y-%m-%d %H:%M}"

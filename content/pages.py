@@ -1,42 +1,41 @@
 """The Content tab of an account's page and the page of one post: what the
-views hand to the templates (docs/content-analytics.md "The Content tab").
+views hand to the templates (docs/content-analytics.md "On screen").
 
-Rates are computed at read time (content.analytics.post_rates: two queries
-for all of the account's posts), so the posts list is sorted and paged in
-memory over those rates, with keyset cursors ([sort value, post id] of the
-last row shown, never an offset): a post added or removed between two pages
-neither repeats nor skips a row. The page's own rows (caption, thumbnail) are
-then read by id: one more query for at most PAGE_SIZE posts.
+The tab reads the figures stored on each post (content/stored.py): its cards
+are a few indexed queries, and the posts list is filtered, sorted and paged in
+the database on the stored column with keyset cursors (core.keyset.by_column:
+[sort value, post id] of the last row shown, never an offset; unknowns last in
+both directions), so a page costs the same at any number of posts. The
+analytics blocks, which need every post, are a second request
+(content_analytics) the page loads after it.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
-import math
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from accounts_app.models import TrackedAccount
 from accounts_app.search import clean_term
-from content import analytics
+from content import analytics, snapshot
 from content.analytics import PostRate, TagRow
 from content.models import Post, ProductType, TagKind
+from core import keyset
 from core.errors import BadInput
-from core.keyset import INT64_MAX, BadCursor
+from core.keyset import INT64_MAX
 
 PAGE_SIZE = 30
-TAG_ROWS = 15
-TOP_ROWS = 5
+TAG_ROWS = snapshot.TAG_ROWS
+TOP_ROWS = snapshot.TOP_ROWS
+MAX_DOTS = snapshot.MAX_DOTS
 MAX_TAG = 150
 
 SORTS = {
@@ -46,6 +45,15 @@ SORTS = {
     "plays": "Most plays",
     "rate": "Highest rate",
 }
+# The same columns in ascending order (order=asc).
+ASCENDING = {
+    "date": "Oldest first",
+    "likes": "Fewest likes",
+    "comments": "Fewest comments",
+    "plays": "Fewest plays",
+    "rate": "Lowest rate",
+}
+ORDERS = {"desc": "Highest or newest first", "asc": "Lowest or oldest first"}
 TYPES = {"": "All types", **{value: str(label) for value, label in ProductType.choices}}
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
@@ -91,6 +99,7 @@ class Filters:
     q: str
     since: dt.date | None = None
     until: dt.date | None = None
+    order: str = "desc"
 
     @classmethod
     def from_params(cls, params: Any) -> Filters:
@@ -104,8 +113,11 @@ class Filters:
             raise BadInput(f"Unknown post type. Choose one of: {', '.join(t for t in TYPES if t)}.")
         since = _day(params.get("since"), "from")
         until = _day(params.get("until"), "to")
+        order = params.get("order") or "desc"
+        if order not in ORDERS:
+            raise BadInput("Unknown order. Choose asc or desc.")
         tag, q = clean_tag(params.get("tag")), clean_term(params.get("q"))
-        return cls(sort, kind, tag, q, since, until)
+        return cls(sort, kind, tag, q, since, until, order)
 
     def params(self, **changes: object) -> str:
         values: dict[str, object] = {
@@ -115,16 +127,17 @@ class Filters:
             "q": self.q,
             "since": self.since.isoformat() if self.since else None,
             "until": self.until.isoformat() if self.until else None,
+            "order": self.order,
         }
         values.update(changes)
-        return urlencode({k: v for k, v in values.items() if v not in (None, "", "date")})
+        return urlencode({k: v for k, v in values.items() if v not in (None, "", "date", "desc")})
 
     @property
     def active(self) -> bool:
         return bool(self.kind or self.tag or self.q or self.since or self.until)
 
     def describe(self) -> str:
-        parts = [SORTS[self.sort].lower()]
+        parts = [(SORTS if self.order == "desc" else ASCENDING)[self.sort].lower()]
         if self.kind:
             parts.append(f"only {TYPES[self.kind].lower()}s")
         if self.tag:
@@ -138,40 +151,33 @@ class Filters:
         return "Posts and reels, " + ", ".join(parts) + "."
 
 
-def _sort_value(post: PostRate, sort: str) -> float | int | None:
-    if sort == "date":
-        return int(post.taken_at.timestamp() * 1_000_000)
-    value: float | int | None = getattr(post, sort)
-    return value
+# The column each sort reads, and the kind of its cursor's value.
+SORT_COLUMNS = {
+    "date": ("taken_at", "time"),
+    "likes": ("likes", "int"),
+    "comments": ("comments", "int"),
+    "plays": ("plays", "int"),
+    "rate": ("rate", "float"),
+}
 
 
-def _key(value: float | int | None, post_id: int) -> tuple[bool, float, int]:
-    """Descending order: known values first, largest first, then newest id;
-    unknown values last (never ranked as 0)."""
-    return (value is not None, value if value is not None else 0, post_id)
-
-
-def encode_cursor(value: float | int | None, post_id: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps([value, post_id]).encode()).decode()
-
-
-def decode_cursor(cursor: str | None) -> tuple[float | int | None, int] | None:
-    """[sort value, post id] as encode_cursor wrote it; BadCursor otherwise."""
-    if not cursor:
-        return None
-    try:
-        decoded = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
-    except (ValueError, TypeError, binascii.Error, RecursionError):
-        raise BadCursor() from None
-    if not (isinstance(decoded, list) and len(decoded) == 2):
-        raise BadCursor()
-    value, post_id = decoded
-    number = type(value) in (int, float)
-    if not (value is None or (number and math.isfinite(value) and abs(value) <= INT64_MAX)):
-        raise BadCursor()
-    if type(post_id) is not int or not 0 < post_id <= INT64_MAX:
-        raise BadCursor()
-    return value, post_id
+def rate_of(post: Post) -> PostRate:
+    """A post's stored figures (content/stored.py) as a PostRate."""
+    return PostRate(
+        post.pk,
+        post.ig_pk,
+        post.shortcode,
+        post.product_type,
+        post.taken_at,
+        post.duration,
+        post.likes,
+        post.comments,
+        post.plays,
+        post.views,
+        post.followers,
+        post.followers_estimated,
+        post.rate,
+    )
 
 
 @dataclass(frozen=True)
@@ -227,55 +233,56 @@ def _rows(rates: Sequence[PostRate], median: float | None) -> list[Row]:
     ]
 
 
+def _row(post: Post, median: float | None) -> Row:
+    rate = rate_of(post)
+    return Row(rate, post, analytics.tier(rate.rate, median), analytics.band(rate.rate))
+
+
 @dataclass(frozen=True)
 class PostsPage:
     rows: list[Row]
     next_cursor: str | None
 
 
-def _filtered(target: TrackedAccount, rates: list[PostRate], filters: Filters) -> list[PostRate]:
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight of `day` in the owner's time zone, as an aware time."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def filtered(target: TrackedAccount, filters: Filters) -> QuerySet[Post]:
+    """The account's posts (not removed) the filters keep, as one query: type,
+    dates (whole days in the owner's time zone), hashtag (the tag index),
+    caption search."""
+    query = Post.objects.filter(target=target, removed_by__isnull=True)
     if filters.kind:
-        rates = [rate for rate in rates if rate.product_type == filters.kind]
-    if filters.since or filters.until:
-        zone = timezone.get_current_timezone()
-        low, high = filters.since or dt.date.min, filters.until or dt.date.max
-        rates = [rate for rate in rates if low <= rate.taken_at.astimezone(zone).date() <= high]
-    if filters.tag or filters.q:
-        query = Q(target=target)
-        if filters.tag:
-            query &= analytics.tagged(target.pk, filters.tag)
-        if filters.q:
-            query &= Q(caption__icontains=filters.q)
-        ids = set(Post.objects.filter(query).values_list("pk", flat=True))
-        rates = [rate for rate in rates if rate.post_id in ids]
-    return rates
+        query = query.filter(product_type=filters.kind)
+    if filters.since:
+        query = query.filter(taken_at__gte=_day_start(filters.since))
+    if filters.until and filters.until < dt.date.max:
+        query = query.filter(taken_at__lt=_day_start(filters.until + dt.timedelta(days=1)))
+    if filters.tag:
+        query = query.filter(analytics.tagged(target.pk, filters.tag))
+    if filters.q:
+        query = query.filter(caption__icontains=filters.q)
+    return query
 
 
 def posts_page(
-    target: TrackedAccount,
-    rates: list[PostRate],
-    median: float | None,
-    filters: Filters,
-    cursor: str | None,
+    target: TrackedAccount, median: float | None, filters: Filters, cursor: str | None
 ) -> PostsPage:
-    """One page of the posts list after `cursor`, in the chosen order."""
-    after = decode_cursor(cursor)
-    chosen = _filtered(target, rates, filters)
-    keyed = sorted(
-        ((_key(_sort_value(rate, filters.sort), rate.post_id), rate) for rate in chosen),
-        key=lambda pair: pair[0],
-        reverse=True,
+    """One page of the posts list after `cursor`, sorted and paged in the
+    database on the stored column (core.keyset.by_column: unknowns last in
+    both directions, the post id breaking ties)."""
+    column, kind = SORT_COLUMNS[filters.sort]
+    page = keyset.by_column(
+        filtered(target, filters),
+        column,
+        cursor,
+        PAGE_SIZE,
+        descending=filters.order == "desc",
+        kind=kind,
     )
-    if after is not None:
-        limit = _key(*after)
-        keyed = [pair for pair in keyed if pair[0] < limit]
-    shown = [rate for _, rate in keyed[: PAGE_SIZE + 1]]
-    next_cursor = None
-    if len(shown) > PAGE_SIZE:
-        shown = shown[:PAGE_SIZE]
-        last = shown[-1]
-        next_cursor = encode_cursor(_sort_value(last, filters.sort), last.post_id)
-    return PostsPage(_rows(shown, median), next_cursor)
+    return PostsPage([_row(post, median) for post in page.items], page.next_cursor)
 
 
 @dataclass(frozen=True)
@@ -294,9 +301,10 @@ class Bar:
 CHART_W, CHART_H = 600, 160
 
 
-def trend_bars(trend: dict[str, float | None]) -> list[Bar]:
-    """The median rate per month as SVG bars (in the page: no script)."""
-    items = list(trend.items())[-24:]
+def trend_bars(trend: dict[str, float | None], last: int = 24) -> list[Bar]:
+    """The median rate per period (the `last` periods) as SVG bars (in the
+    page: no script)."""
+    items = list(trend.items())[-last:]
     known = [value for _, value in items if value is not None]
     top = max(known) if known else 0
     if not items:
@@ -351,20 +359,19 @@ def grid_rows(grid: dict[tuple[int, int], analytics.Cell]) -> list[tuple[str, li
 
 @dataclass(frozen=True)
 class ContentTab:
+    """The tab's first answer: the cards and the first page of posts, all read
+    from the stored figures with a fixed number of small queries. The analytics
+    blocks come in a second request (ContentAnalytics): they read every post."""
+
     target: TrackedAccount
     filters: Filters
     page: PostsPage
     summary: analytics.Summary
-    trend: list[Bar]
-    hashtags: list[TagRow]
-    top: list[Row]
-    grid: list[tuple[str, list[GridCell]]]
     cadence: float
 
     sorts = SORTS
+    orders = ORDERS
     types = TYPES
-    chart_w = CHART_W
-    chart_h = CHART_H
 
     @property
     def next_url(self) -> str | None:
@@ -373,8 +380,102 @@ class ContentTab:
         return self.filters.params(cursor=self.page.next_cursor)
 
     @property
-    def trend_span(self) -> tuple[str, str]:
-        return (self.trend[0].label, self.trend[-1].label) if self.trend else ("", "")
+    def time_zone(self) -> str:
+        return str(timezone.get_current_timezone_name())
+
+
+def content_tab(target: TrackedAccount, params: Any) -> ContentTab:
+    """The cards (the account's analytics snapshot, else the stored figures'
+    indexed queries) and the first page of posts: a fixed number of queries
+    whatever the number of posts."""
+    filters = Filters.from_params(params)
+    summary = snapshot.summary(target.pk)
+    page = posts_page(target, summary.baseline, filters, params.get("cursor"))
+    return ContentTab(
+        target=target,
+        filters=filters,
+        page=page,
+        summary=summary,
+        cadence=analytics.stored_cadence(target.pk),
+    )
+
+
+def rows_page(target: TrackedAccount, params: Any) -> tuple[Filters, PostsPage]:
+    """The next page only (infinite scroll)."""
+    filters = Filters.from_params(params)
+    page = posts_page(target, analytics.stored_baseline(target.pk), filters, params.get("cursor"))
+    return filters, page
+
+
+@dataclass(frozen=True)
+class Dot:
+    """One reel of the duration-against-plays chart, its coordinates as the
+    SVG wants them (formatted here: hundreds of points through template
+    filters cost more than the rest of the blocks)."""
+
+    post_id: int
+    duration: float
+    plays: int
+    x: str
+    y: str
+    label: str
+
+
+def reel_dots(points: Sequence[analytics.ReelPoint], limit: int = MAX_DOTS) -> list[Dot]:
+    """The newest `limit` reels with a known duration and play count on a
+    chart of duration (x, 0 to the longest) against plays (y, 0 to the most
+    played). `points` come newest first."""
+    known = [
+        (p.post_id, p.duration, p.plays)
+        for p in points
+        if p.duration is not None and p.plays is not None
+    ][:limit]
+    if not known:
+        return []
+    longest = max(duration for _, duration, _ in known) or 1.0
+    most = max(plays for *_, plays in known) or 1
+    pad = 8
+    return [
+        Dot(
+            post_id,
+            duration,
+            plays,
+            f"{pad + duration / longest * (CHART_W - 2 * pad):.1f}",
+            f"{CHART_H - pad - plays / most * (CHART_H - 2 * pad):.1f}",
+            f"{duration:.1f} s: {plays:,} plays",
+        )
+        for post_id, duration, plays in known
+    ]
+
+
+@dataclass(frozen=True)
+class ReelRow:
+    rate: PostRate
+    plays_per_follower: float
+
+
+@dataclass(frozen=True)
+class ContentAnalytics:
+    """The analytics blocks of the tab (its second request): trends per month
+    and per week, top content, hashtag and mention tables, the weekday x hour
+    grid, and the reels' plays per follower and duration against plays."""
+
+    target: TrackedAccount
+    filters: Filters
+    trend: list[Bar]
+    weekly: list[Bar]
+    hashtags: list[TagRow]
+    mentions: list[TagRow]
+    top: list[Row]
+    grid: list[tuple[str, list[GridCell]]]
+    dots: list[Dot]
+    reels: list[ReelRow]
+    median_ppf: float | None
+    ppf_count: int  # reels with a known plays per follower
+    reels_known: int  # reels with a known duration and play count
+
+    chart_w = CHART_W
+    chart_h = CHART_H
 
     @property
     def hashtag_links(self) -> list[tuple[TagRow, str]]:
@@ -385,46 +486,64 @@ class ContentTab:
     def time_zone(self) -> str:
         return str(timezone.get_current_timezone_name())
 
+    @property
+    def trend_span(self) -> tuple[str, str]:
+        return span(self.trend)
 
-def summary_of(rates: list[PostRate]) -> analytics.Summary:
-    """content.analytics.summary over rates already read (no second read)."""
-    return analytics.Summary(
-        posts=len(rates),
-        reels=sum(1 for post in rates if post.is_reel),
-        engagement=analytics.account_engagement(rates),
-        reels_engagement=analytics.account_engagement(rates, kind="reels"),
-        feed_engagement=analytics.account_engagement(rates, kind="feed"),
-        median_plays=analytics.median_plays(rates),
-        baseline=analytics.baseline(rates),
-    )
+    @property
+    def weekly_span(self) -> tuple[str, str]:
+        return span(self.weekly)
+
+    @property
+    def longest(self) -> float:
+        return max((dot.duration for dot in self.dots), default=0)
+
+    @property
+    def most_plays(self) -> int:
+        return max((dot.plays for dot in self.dots), default=0)
 
 
-def content_tab(target: TrackedAccount, params: Any) -> ContentTab:
-    """The whole tab: cards, the first page of posts, the analytics blocks.
-    A fixed number of queries whatever the number of posts."""
+def span(bars: Sequence[Bar]) -> tuple[str, str]:
+    return (bars[0].label, bars[-1].label) if bars else ("", "")
+
+
+def _tag_rows(rows: list[list[Any]]) -> list[TagRow]:
+    return [TagRow(*row) for row in rows]
+
+
+def _grid(cells: list[list[Any]]) -> dict[tuple[int, int], analytics.Cell]:
+    return {(day, hour): analytics.Cell(posts, rate) for day, hour, posts, rate in cells}
+
+
+def content_analytics(target: TrackedAccount, params: Any) -> ContentAnalytics:
+    """Every block that needs all the posts, from the account's analytics
+    snapshot (content/snapshot.py: one row, refreshed with the stored
+    figures), plus the few posts the blocks show."""
     filters = Filters.from_params(params)
-    rates = analytics.post_rates(target.pk)
-    summary = summary_of(rates)
-    page = posts_page(target, rates, summary.baseline, filters, params.get("cursor"))
-    return ContentTab(
+    data = snapshot.read(target.pk)
+    reels = data["reels"]
+    shown = Post.objects.in_bulk([*data["top"], *(pid for pid, _ in reels["best"])])
+    median = data["baseline"]
+    return ContentAnalytics(
         target=target,
         filters=filters,
-        page=page,
-        summary=summary,
-        trend=trend_bars(analytics.trend(rates)),
-        hashtags=analytics.hashtag_table(target.pk, rates)[:TAG_ROWS],
-        top=_rows(analytics.top_content(rates, "rate", TOP_ROWS), summary.baseline),
-        grid=grid_rows(analytics.weekday_hour_grid(rates)),
-        cadence=analytics.cadence(rates),
+        trend=trend_bars(dict(data["trend"])),
+        weekly=trend_bars(dict(data["weekly"]), last=snapshot.WEEKS_SHOWN),
+        hashtags=_tag_rows(data["hashtags"]),
+        mentions=_tag_rows(data["mentions"]),
+        top=[_row(shown[pid], median) for pid in data["top"] if pid in shown],
+        grid=grid_rows(_grid(data["grid"])),
+        dots=reel_dots(
+            [
+                analytics.ReelPoint(pid, duration, plays, None)
+                for pid, duration, plays in reels["dots"]
+            ]
+        ),
+        reels=[ReelRow(rate_of(shown[pid]), ppf) for pid, ppf in reels["best"] if pid in shown],
+        median_ppf=reels["median_ppf"],
+        ppf_count=reels["ppf_count"],
+        reels_known=reels["reels_known"],
     )
-
-
-def rows_page(target: TrackedAccount, params: Any) -> tuple[Filters, PostsPage]:
-    """The next page only (infinite scroll)."""
-    filters = Filters.from_params(params)
-    rates = analytics.post_rates(target.pk)
-    page = posts_page(target, rates, analytics.baseline(rates), filters, params.get("cursor"))
-    return filters, page
 
 
 @dataclass(frozen=True)
@@ -453,6 +572,24 @@ class PostPage:
     @property
     def last_at(self) -> Any:
         return self.curve[-1].at if self.curve else None
+
+    @property
+    def flat(self) -> bool:
+        """No count moved across the snapshots (or there is only one): a
+        chart of level lines says nothing, the page says "unchanged since"."""
+        if not self.curve:
+            return False
+        first = self.curve[0]
+        return all(
+            getattr(point, name) == getattr(first, name)
+            for point in self.curve
+            for name in ("likes", "comments", "plays")
+        )
+
+    @property
+    def unchanged_since(self) -> Any:
+        """When the current counts were first seen."""
+        return self.curve[0].at if self.curve else None
 
 
 def curve_lines(curve: list[analytics.CurvePoint]) -> list[CurveLine]:
@@ -485,16 +622,13 @@ def curve_lines(curve: list[analytics.CurvePoint]) -> list[CurveLine]:
 def post_page(target: TrackedAccount, post_id: int) -> PostPage:
     if not 0 < post_id <= INT64_MAX:  # SQL would refuse the number (a 500), not find it
         raise Http404("This account has no such post.")
-    rates = analytics.post_rates(target.pk)
-    rate = next((r for r in rates if r.post_id == post_id), None)
-    if rate is None:  # a removed post keeps its page
-        found = analytics.post_rates(target.pk, include_removed=True, posts=Q(pk=post_id))
-        if not found:
-            raise Http404("This account has no such post.")
-        rate = found[0]
-    row = _rows([rate], analytics.baseline(rates))[0]
+    # A removed post keeps its page (its last known counts).
+    post = Post.objects.filter(target=target, pk=post_id).first()
+    if post is None:
+        raise Http404("This account has no such post.")
+    row = _row(post, analytics.stored_baseline(target.pk))
     curve = analytics.metric_curve(post_id)
-    tags = list(row.post.tags.order_by("kind", "tag").values_list("kind", "tag"))
+    tags = list(post.tags.order_by("kind", "tag").values_list("kind", "tag"))
     return PostPage(
         target=target,
         row=row,

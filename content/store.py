@@ -18,6 +18,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import F, Q
 
+from content import stored
 from content.captions import hashtags, mentions
 from content.models import ContentPart, Listing, Post, PostMetrics, PostTag, ProductType, TagKind
 from scraping.instagram.types import Media
@@ -441,4 +442,8 @@ def finalise(scrape: Scrape, part: ContentPart, *, worker: str | None = None) ->
                 if where is not None:
                     part.removed += unseen.filter(where).update(removed_by=scrape)
         part.save(update_fields=["complete", "incomplete_reason", "removed"])
+        # The figures the Content tab reads (content/stored.py), partial or not:
+        # what the pages stored are the last known counts either way.
+        assert scrape.target_id is not None  # a content scrape has its target
+        stored.refresh(scrape.target_id)
     return part

@@ -15,6 +15,11 @@ urlpatterns = [
         name="rows_hx",
     ),
     path(
+        "accounts/<username:username>/content/analytics/",
+        views.content_analytics,
+        name="analytics",
+    ),
+    path(
         "accounts/<username:username>/content/posts/<int:post_id>/",
         views.post_detail,
         name="post",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from content import pages, thumbnails
@@ -35,6 +36,18 @@ def content_tab(request: HttpRequest, username: str, rows: bool = False) -> Http
     next_url = filters.params(cursor=page.next_cursor) if page.next_cursor else None
     context = {"target": target, "filters": filters, "rows": page.rows, "next_url": next_url}
     return page_or_rows(request, TEMPLATE, context, rows=True)
+
+
+@require_GET
+def content_analytics(request: HttpRequest, username: str) -> HttpResponse:
+    """The tab's analytics blocks: the fragment the tab loads after its first
+    answer (HTMX), or a page of their own (a plain link, no script)."""
+    target = pages.get_target(username)
+    context = {"a": pages.content_analytics(target, request.GET)}
+    template = "content/_analytics.html" if is_partial(request) else "content/analytics.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_GET

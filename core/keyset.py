@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import json
 import re
 import unicodedata
@@ -187,3 +188,84 @@ def by_value(
     order = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
     rows = list(qs.order_by(order, "pk")[: size + 1])
     return _page(rows, size, lambda row: _encode(getattr(row, field), row.pk))
+
+
+def _float_or_int(value: object) -> bool:
+    """A JSON number a REAL column can hold (finite: JSON's NaN and Infinity
+    are refused by the decoder)."""
+    return (type(value) is float) or _is_int(value)
+
+
+def _iso_time(value: object) -> bool:
+    if not isinstance(value, str) or len(value) > 40:
+        return False
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return parsed.tzinfo is not None
+
+
+# What a cursor's value may be, per kind of column; the row's value as the
+# cursor holds it (JSON has no datetime: ISO 8601 text with its offset).
+KINDS: dict[str, tuple[Any, Any]] = {
+    "int": (_is_bigint_or_none, lambda value: value),
+    "float": (lambda value: value is None or _float_or_int(value), lambda value: value),
+    "time": (
+        lambda value: value is None or _iso_time(value),
+        lambda value: None if value is None else value.isoformat(),
+    ),
+}
+
+
+def by_column(
+    qs: QuerySet[M],
+    field: str,
+    cursor: str | None,
+    size: int,
+    *,
+    descending: bool,
+    kind: str = "int",
+) -> Page[M]:
+    """Pages ordered by a nullable column (`kind`: int, float or time), the
+    primary key breaking ties in the same direction; rows without a value
+    come last in both directions (unknown is neither the most nor the least).
+    Unlike by_value, an ascending page reads the smallest ids first among
+    equals and a descending one the largest, so "newest first" means the
+    newest row among posts of the same second too."""
+    check, dump = KINDS[kind]
+    after = _decode(cursor, check)
+    nullable = _model_field(qs.model, field).null
+    if after is not None:
+        value, pk = after
+        if kind == "time" and value is not None:
+            value = dt.datetime.fromisoformat(value)
+        before = "pk__lt" if descending else "pk__gt"
+        if not nullable and value is not None:
+            # As in by_field: the redundant bound lets SQLite walk the
+            # (…, field) index instead of testing every row against the OR.
+            bound = f"{field}__lte" if descending else f"{field}__gte"
+            beyond = f"{field}__lt" if descending else f"{field}__gt"
+            qs = qs.filter(Q(**{beyond: value}) | Q(**{field: value, before: pk})).filter(
+                **{bound: value}
+            )
+        elif value is None:
+            qs = qs.filter(Q(**{f"{field}__isnull": True}) & Q(**{before: pk}))
+        else:
+            beyond = f"{field}__lt" if descending else f"{field}__gt"
+            qs = qs.filter(
+                Q(**{beyond: value})
+                | Q(**{field: value, before: pk})
+                | Q(**{f"{field}__isnull": True})
+            )
+    rows = list(qs.order_by(*_order(field, descending, nullable))[: size + 1])
+    return _page(rows, size, lambda row: _encode(dump(getattr(row, field)), row.pk))
+
+
+def _order(field: str, descending: bool, nullable: bool) -> list[Any]:
+    """Unknowns last both ways; a column without nulls is ordered plainly,
+    which SQLite serves from the index in both directions."""
+    nulls = {"nulls_last": True} if nullable else {}
+    if descending:
+        return [F(field).desc(**nulls), F("pk").desc()]
+    return [F(field).asc(**nulls), F("pk").asc()]

@@ -6,7 +6,8 @@ that scrape fell in, docs/content-analytics.md), with its engagement rate and
 tier. Unknown counts (hidden likes, a play count Instagram did not give) stay
 unknown: an empty CSV cell, JSON null, an empty XLSX cell; never 0.
 
-Memory: the numbers of every post (content.analytics.post_rates: about 200
+Memory: the numbers of every post (content.analytics.current_rates, or
+post_rates for `at`: about 200
 bytes a post) are read first, because a tier needs the account's median; the
 captions, the only big field, are then read with a streaming iterator and
 written as they come, so the file never sits in memory whole. Dates are ISO
@@ -23,14 +24,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import BinaryIO
 
+from django.db import connection
 from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 
 from accounts_app.models import TrackedAccount
-from content import analytics, captions
-from content.models import Post
+from content import analytics
+from content.models import Post, PostTag, TagKind
 from exports.files import CONTENT_TYPES, Format
 from exports.lists import FINISHED, ListError, Row, parse_scrape_id
 from exports.writers import csv_chunks, json_chunks, row_converter
@@ -39,6 +41,9 @@ from scraping.models import Scrape
 
 CHUNK_SIZE = 2000
 RATE_DIGITS = 4  # percent with 4 decimals: 3.1416 (%)
+
+
+NO_TAGS: tuple[list[str], list[str]] = ([], [])
 
 
 class ContentListName(StrEnum):
@@ -90,7 +95,8 @@ def _float(value: float | None) -> float | None:
 
 
 def _utc_text(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """2026-03-01T18:04:05Z (isoformat and a slice: a third of strftime's cost)."""
+    return value.astimezone(dt.UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 @dataclass(frozen=True)
@@ -111,12 +117,36 @@ class ContentExport:
         return f"igdash_{self.target.user.username}_{self.name}_{stamp}.{fmt}"
 
     def rates(self) -> list[analytics.PostRate]:
-        return analytics.post_rates(self.target.pk, at=self.at.pk if self.at else None)
+        """Now: the figures stored on each post (one read, content/stored.py);
+        as of a scrape: computed from the metrics intervals that scrape fell in."""
+        if self.at is None:
+            return analytics.current_rates(self.target.pk)
+        return analytics.post_rates(self.target.pk, at=self.at.pk)
+
+    def tags(self) -> dict[int, tuple[list[str], list[str]]]:
+        """Each post's hashtags and mentions as the caption parser stored them
+        (content.store: in caption order, once each), by post id: one read,
+        instead of parsing every caption again (most of an export's time)."""
+        found: dict[int, tuple[list[str], list[str]]] = {}
+        rows = (
+            PostTag.objects.filter(target=self.target)
+            .order_by("post_id", "id")
+            .values_list("post_id", "kind", "tag")
+        )
+        sql, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:  # plain rows: three a post or so
+            cursor.execute(sql, params)
+            pairs = cursor.fetchall()
+        for post_id, kind, tag in pairs:
+            hashtags, mentions = found.setdefault(post_id, ([], []))
+            (hashtags if kind == TagKind.HASHTAG else mentions).append(tag)
+        return found
 
     def post_rows(self, fmt: Format, rates: Sequence[analytics.PostRate]) -> Iterator[Row]:
         """POST_COLUMNS rows, newest first, with tags and times as `fmt` wants them."""
         by_id = {rate.post_id: rate for rate in rates}
         median = analytics.baseline(rates)
+        stored_tags = self.tags()
         join = fmt is not Format.JSON
         captions_read = (
             Post.objects.filter(target=self.target)
@@ -128,8 +158,7 @@ class ContentExport:
             rate = by_id.get(post_id)
             if rate is None:  # removed (or not yet listed at `at`)
                 continue
-            tags: list[str] = captions.hashtags(caption)
-            names: list[str] = captions.mentions(caption)
+            tags, names = stored_tags.get(post_id, NO_TAGS)
             url = "https://www.instagram.com/{}/{}/".format(
                 "reel" if rate.is_reel else "p", rate.shortcode
             )

@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
                 ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='accounts_app.iguser')),
                 ('first_seen', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='+', to='scraping.scrape')),
                 ('last_seen', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='scraping.scrape')),
-                ('post', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='content.post')),
+                ('post', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='ig_comments', to='content.post')),
                 ('removed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='+', to='scraping.scrape')),
                 ('target', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts_app.trackedaccount')),
             ],

@@ -29,9 +29,10 @@ def creator() -> Post:
             comments=n % 6,
             plays=None if n % 4 else 3000 + n * 250,
             product_type="clips" if n % 4 == 0 else ("carousel" if n % 5 == 0 else "feed"),
-            duration=15.5 if n % 4 == 0 else None,
+            duration=15.5 + n if n % 4 == 0 else None,
             caption=f"Day {n} by the sea #sunset #travel"
-            + (" #longtaggedwordthatgoesonandon" if n % 3 == 0 else ""),
+            + (" #longtaggedwordthatgoesonandon" if n % 3 == 0 else "")
+            + (" with @harbour.cafe" if n % 2 == 0 else ""),
         )
         for n in range(40)
     ]
@@ -59,13 +60,23 @@ def test_the_content_tab_and_a_post_fit_the_screen(page, live_server, width, hei
     page.set_viewport_size({"width": width, "height": height})
     log_in(page, live_server)
     page.evaluate("t => localStorage.setItem('igdash-theme', t)", theme)
+    flat = Post.objects.get(ig_pk=301)  # the same counts in all three scrapes
     for name, path in {
         "content": "/accounts/creator/content/",
         "post": f"/accounts/creator/content/posts/{post.pk}/",
+        "post-flat": f"/accounts/creator/content/posts/{flat.pk}/",
     }.items():
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")
         assert page.evaluate("document.documentElement.dataset.theme") == theme
+        if name == "content":  # the analytics blocks came in after the page
+            page.wait_for_selector("[data-analytics]")
+            assert page.locator("[data-analytics-slot]").count() == 0
+            assert page.locator("[data-duration-chart] [data-dot]").count() == 10
+            assert page.locator("[data-mentions]").get_by_text("@harbour.cafe").count() == 1
+            assert page.locator("[data-weekly] rect").count() > 1
+        if name == "post-flat":
+            assert page.locator("[data-unchanged]").is_visible()
         check_layout(page)
         page.screenshot(f"{name}-{width}-{theme}")
 

@@ -80,10 +80,10 @@ def test_the_account_page_links_its_content_tab(owner_client, creator) -> None: 
 def test_the_tab_shows_cards_blocks_and_the_newest_posts_first(
     owner_client, creator, django_assert_max_num_queries
 ) -> None:  # type: ignore[no-untyped-def]
-    # Session, user, account, follower history, posts with counts, the page's
-    # rows, the hashtag table, the top posts' rows, the bell's unread count:
+    # Session, user, account; the cards from the account's analytics snapshot,
+    # posts a week (a count), the page of posts, the bell's unread count:
     # whatever the number of posts.
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(7):
         response = owner_client.get(tab_url())
     assert response.status_code == 200
     html = response.content.decode()
@@ -94,8 +94,19 @@ def test_the_tab_shows_cards_blocks_and_the_newest_posts_first(
     # Newest first: the reels of days 50-54, then the feed from day 40 down.
     assert shown(html)[:6] == ["C204", "C203", "C202", "C201", "C200", "C139"]
     assert len(shown(html)) == pages.PAGE_SIZE
-    assert "#rain" in html.split("data-hashtags")[1]
-    assert "data-grid" in html and "data-trend" in html and "data-top" in html
+    # The analytics blocks read every post: a second request the tab loads.
+    analytics_url = reverse("content:analytics", args=["creator"])
+    assert f'hx-get="{analytics_url}"' in html and 'hx-trigger="load"' in html
+    with django_assert_max_num_queries(9):
+        blocks = owner_client.get(analytics_url, headers={"HX-Request": "true"})
+    body = blocks.content.decode()
+    assert "<html" not in body
+    assert "#rain" in body.split("data-hashtags")[1]
+    for block in ("data-grid", "data-trend", "data-weekly", "data-top", "data-mentions"):
+        assert block in body
+    # Without script: the same blocks as a page of their own.
+    page = owner_client.get(analytics_url).content.decode()
+    assert "<html" in page and "data-weekly" in page
 
 
 def test_unknown_counts_show_a_dash_with_the_reason_never_zero(owner_client, creator) -> None:  # type: ignore[no-untyped-def]
@@ -117,7 +128,7 @@ def test_infinite_scroll_pages_by_cursor_without_repeats(
         seen = []
         html = owner_client.get(tab_url(sort=sort)).content.decode()
         seen += shown(html)
-        more = re.search(r'hx-get="([^"]+)" hx-trigger="revealed"', html)
+        more = re.search(r'hx-get="([^"]*/rows/[^"]+)"', html)
         while more:
             with django_assert_max_num_queries(7):  # no cards, no blocks
                 rows = owner_client.get(
@@ -127,7 +138,7 @@ def test_infinite_scroll_pages_by_cursor_without_repeats(
             body = rows.content.decode()
             assert "<html" not in body
             seen += shown(body)
-            more = re.search(r'hx-get="([^"]+)" hx-trigger="revealed"', body)
+            more = re.search(r'hx-get="([^"]*/rows/[^"]+)"', body)
         assert len(seen) == len(set(seen)) == 45, sort
 
 
@@ -242,3 +253,86 @@ def test_a_removed_post_keeps_its_page_and_leaves_the_list(owner_client, creator
     assert "C139" not in shown(owner_client.get(tab_url()).content.decode())
     html = owner_client.get(reverse("content:post", args=["creator", post.pk])).content.decode()
     assert "Removed" in html and "the last known" in html
+
+
+def walk(client: Client, **query: str) -> list[str]:
+    """Every post of the list, page after page through the infinite scroll."""
+    html = client.get(tab_url(**query)).content.decode()
+    seen = shown(html)
+    more = re.search(r'hx-get="([^"]*/rows/[^"]+)"', html)
+    while more:
+        body = client.get(
+            more.group(1).replace("&amp;", "&"), headers={"HX-Request": "true"}
+        ).content.decode()
+        seen += shown(body)
+        more = re.search(r'hx-get="([^"]*/rows/[^"]+)"', body)
+    return seen
+
+
+@pytest.mark.parametrize("order", ["desc", "asc"])
+@pytest.mark.parametrize("sort", list(pages.SORTS))
+def test_every_column_sorts_both_ways_in_the_database_unknowns_last(
+    owner_client, creator, sort, order
+) -> None:  # type: ignore[no-untyped-def]
+    column = {"date": "taken_at"}.get(sort, sort)
+    posts = list(Post.objects.filter(target=creator).values_list("shortcode", "pk", column))
+    known = sorted(
+        ((value, pk, code) for code, pk, value in posts if value is not None),
+        reverse=order == "desc",
+    )
+    unknown = sorted(
+        ((pk, code) for code, pk, value in posts if value is None), reverse=order == "desc"
+    )
+    expected = [code for *_, code in known] + [code for _, code in unknown]
+    assert walk(owner_client, sort=sort, order=order) == expected
+
+
+def test_filters_combine_with_an_ascending_sort(owner_client, creator) -> None:  # type: ignore[no-untyped-def]
+    assert walk(owner_client, sort="likes", order="asc", tag="rain") == [
+        "C100",
+        "C110",
+        "C120",
+        "C130",
+        "C105",  # hidden likes: last in this order too
+    ]
+    assert walk(owner_client, sort="date", order="asc", type="clips")[:2] == ["C200", "C201"]
+    response = owner_client.get(tab_url(order="up"))
+    assert response.status_code == 400 and "Unknown order" in response.content.decode()
+
+
+def test_the_analytics_blocks_carry_the_charts_data(owner_client, creator) -> None:  # type: ignore[no-untyped-def]
+    tab = pages.content_analytics(creator, {})
+    # Weekly trend: one bar per ISO week with posts, oldest first.
+    assert tab.weekly[0].label == "2026-W02" and tab.weekly[-1].label == "2026-W09"
+    assert all(bar.width > 0 for bar in tab.weekly)
+    # Reels: 4 with plays and a duration (C200's play count is unknown); the
+    # most played is highest, the chart spans the longest duration.
+    assert len(tab.dots) == 4
+    assert float(max(tab.dots, key=lambda dot: dot.plays).y) == min(
+        float(dot.y) for dot in tab.dots
+    )
+    assert tab.longest == 20.0 and tab.most_plays == 5400
+    # Plays per follower: plays / 1,000 followers, best first.
+    assert [round(row.plays_per_follower, 1) for row in tab.reels] == [5.4, 5.3, 5.2, 5.1]
+    assert tab.median_ppf == pytest.approx(5.25)
+    html = owner_client.get(
+        reverse("content:analytics", args=["creator"]), headers={"HX-Request": "true"}
+    ).content.decode()
+    assert html.count("data-dot>") == 4
+    assert "5.40\u00d7" in html and "No mentions in the captions" in html
+
+
+def test_a_post_whose_counts_never_moved_says_since_when(owner_client, creator) -> None:  # type: ignore[no-untyped-def]
+    post = Post.objects.get(shortcode="C139")
+    url = reverse("content:post", args=["creator", post.pk])
+    html = owner_client.get(url).content.decode()
+    curve = html.split("data-curve")[1].split("</section>")[0]
+    assert "<polyline" not in curve
+    assert "data-unchanged" in curve and "Unchanged since" in curve
+    assert "49 likes, 3 comments" in curve
+    assert "One scrape has seen this post so far" in curve
+    # Seen again by a later scrape with the same counts: still flat, and says so.
+    later = scrape(creator, day(95), followers=1000)
+    store_page(later, part(later), [media(139, day(40), likes=49, comments=3, caption="post 39")])
+    curve = owner_client.get(url).content.decode().split("data-curve")[1]
+    assert "last checked" in curve and "Every scrape since saw the same counts" in curve

@@ -23,6 +23,7 @@ from scraping.models import Direction, Relationship, Scrape, ScrapeList, ScrapeS
 from scraping.services import extra_parts
 from scraping.services.store import _table, touch
 from scraping.services.transitions import log_status
+from scraping.signals import scrape_finalised
 
 TOLERANCE_MIN = 2
 TOLERANCE_SHARE = 0.005
@@ -104,6 +105,7 @@ def finalise(scrape: Scrape, worker: str) -> Scrape:
         )
         TrackedAccount.objects.filter(pk=target_id).update(last_scraped_at=now, last_scrape=scrape)
         _cache_new_avatars(scrape)
+        scrape_finalised.send(sender=Scrape, scrape_id=scrape.pk, target_id=target_id)
     # Logged once the change is committed: a failure above rolls it back.
     assert scrape.target is not None  # as above
     username = scrape.target.user.username
