@@ -94,6 +94,23 @@ def _float(value: float | None) -> float | None:
     return None if value is None else float(value)
 
 
+def _tags_sql() -> str:
+    """post_id, kind and the tags joined by spaces in caption (id) order, per post
+    and kind, of one target. SQLite's group_concat keeps the order of the
+    ordered subquery it reads; PostgreSQL's string_agg is told the order."""
+    table = connection.ops.quote_name(PostTag._meta.db_table)
+    if connection.vendor == "postgresql":
+        return (
+            "SELECT post_id, kind, string_agg(tag, ' ' ORDER BY id) "  # noqa: S608
+            f"FROM {table} WHERE target_id = %s GROUP BY post_id, kind"
+        )
+    return (
+        "SELECT post_id, kind, group_concat(tag, ' ') FROM ("  # noqa: S608
+        f"SELECT post_id, kind, tag FROM {table} WHERE target_id = %s ORDER BY post_id, id"
+        ") GROUP BY post_id, kind"
+    )
+
+
 def _utc_text(value: dt.datetime) -> str:
     """2026-03-01T18:04:05Z (isoformat and a slice: a third of strftime's cost)."""
     return value.astimezone(dt.UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
@@ -125,21 +142,15 @@ class ContentExport:
 
     def tags(self) -> dict[int, tuple[list[str], list[str]]]:
         """Each post's hashtags and mentions as the caption parser stored them
-        (content.store: in caption order, once each), by post id: one read,
-        instead of parsing every caption again (most of an export's time)."""
+        (content.store: in caption order, once each), by post id: joined by the
+        database in one grouped read (a tag holds no space), instead of parsing
+        every caption again or building a row per tag in Python."""
         found: dict[int, tuple[list[str], list[str]]] = {}
-        rows = (
-            PostTag.objects.filter(target=self.target)
-            .order_by("post_id", "id")
-            .values_list("post_id", "kind", "tag")
-        )
-        sql, params = rows.query.sql_with_params()
-        with connection.cursor() as cursor:  # plain rows: three a post or so
-            cursor.execute(sql, params)
-            pairs = cursor.fetchall()
-        for post_id, kind, tag in pairs:
-            hashtags, mentions = found.setdefault(post_id, ([], []))
-            (hashtags if kind == TagKind.HASHTAG else mentions).append(tag)
+        with connection.cursor() as cursor:
+            cursor.execute(_tags_sql(), [self.target.pk])
+            for post_id, kind, joined in cursor.fetchall():
+                hashtags, mentions = found.setdefault(post_id, ([], []))
+                (hashtags if kind == TagKind.HASHTAG else mentions).extend(joined.split(" "))
         return found
 
     def post_rows(self, fmt: Format, rates: Sequence[analytics.PostRate]) -> Iterator[Row]:
