@@ -7,8 +7,9 @@ calendar moves on and every demo account is scraped by the real engine
 production, both for the demo's sake: the rate limits are off (weeks of scrapes
 in a minute), and each day's scrapes are moved back in time afterwards so the
 charts spread over those weeks. On the last CONTENT_DAYS days each scrape also
-lists the account's posts and reels (content.services.create_scrape), so the
-content figures have a few days of metrics history. The demo login is deleted at the end: its
+lists the account's posts and reels and the comments of the last 12 posts
+(audience.services.create_scrape), so the content figures have a few days of
+metrics history and the Audience tab has commenters. The demo login is deleted at the end: its
 session belongs to a simulator that is gone.
 """
 
@@ -26,9 +27,9 @@ from django.utils import timezone
 
 from accounts_app import avatars
 from accounts_app.models import IgUser, LoginCredential, TrackedAccount
-from content import services as content_services
+from audience import services as audience_services
 from content import thumbnails
-from content.models import Post
+from content.models import ContentPart, Post
 from scraping import services
 from scraping.models import Scrape, ScrapeStats
 from scraping.services import logins
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
 DEMO_LOGIN = "demo_owner"
 DEFAULT_ACCOUNTS = ("demo_small", "demo_owner", "demo_unicode", "demo_renames", "demo_capped")
 BOOKMARKED = ("demo_small", "demo_owner")
+# The comments of the last N posts, on the days that list posts (the Audience tab).
+DEMO_COMMENT_POSTS = 12
 # The last days whose scrapes also list posts and reels: metrics with a history
 # (young posts still climb in the simulator), at a few requests an account.
 CONTENT_DAYS = 3
@@ -140,10 +143,13 @@ def seed(
                     if content:
                         # fresh: each simulated day is a new day for Instagram, but
                         # minutes apart for the answer cache.
-                        scrape = content_services.create_scrape(
+                        # With the comments of the last posts: the Audience tab.
+                        scrape = audience_services.create_scrape(
                             handle,
+                            posts=DEMO_COMMENT_POSTS,
                             lists=Scrape.Lists.BOTH,
                             trigger=Scrape.Trigger.COMMAND,
+                            content=(ContentPart.Mode.ALL, None, None),
                             fresh=True,
                         )
                     else:
@@ -152,7 +158,7 @@ def seed(
                     result.scrapes += 1
                     result.statuses[scrape.status] = result.statuses.get(scrape.status, 0) + 1
                 _move_back(since, today - dt.timedelta(days=days - 1 - day))
-                what = "accounts and their posts" if content else "accounts"
+                what = "accounts, their posts and comments" if content else "accounts"
                 say(f"day {day + 1}/{days}: {len(accounts)} {what} scraped")
             result.avatars = _cache_avatars()
             result.thumbnails = _cache_thumbnails()

@@ -69,3 +69,14 @@ def test_the_owner_flips_the_switch_on_the_audience_tab(
     assert not CommentPart.objects.exists()
     page = client.get("/accounts/demo_small/audience/").content.decode()
     assert "Nightly comments: off" in page
+
+
+def test_every_account_tab_links_the_audience_tab(
+    sim: Sim, owner: LoginCredential, client: Client
+) -> None:
+    bookmarked("demo_small")
+    client.force_login(User.objects.create_superuser("boss", "", "pw"))
+
+    for page in ("/accounts/demo_small/", "/accounts/demo_small/content/"):
+        html = client.get(page).content.decode()
+        assert 'href="/accounts/demo_small/audience/"' in html, page

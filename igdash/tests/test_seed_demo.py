@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts_app import avatars
 from accounts_app.models import LoginCredential, TrackedAccount
 from accounts_app.tests import factories
+from audience.models import Comment, CommentPart
 from content.models import Post, PostMetrics
 from igdash import demo
 from scraping.models import Relationship, Scrape, ScrapeStats
@@ -62,6 +63,11 @@ def test_seeds_posts_and_reels_with_a_few_days_of_metrics(isolated_vault: Path, 
     # Thumbnails were cached while the simulator's CDN still ran.
     assert not Post.objects.filter(target=small, thumbnail="").exists()
     assert "post thumbnails" in out.getvalue()
+    # The same days list the comments of the last posts: the Audience tab has commenters.
+    parts = CommentPart.objects.filter(scrape__target=small)
+    assert parts.count() == demo.CONTENT_DAYS
+    assert all(part.posts == demo.DEMO_COMMENT_POSTS for part in parts)
+    assert Comment.objects.filter(target=small).exists()
 
 
 def simulator_posts(username: str, day: int) -> set[int]:
