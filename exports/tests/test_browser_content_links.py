@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from accounts_app.tests import factories
-from content.models import Post, PostMetrics
+from content import stored
+from content.models import Post, PostMetrics, PostTag, TagKind
 from igdash.tests.ui import VIEWPORTS, check_layout, log_in, owner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,6 +35,10 @@ def test_content_export_links_fit_and_download(  # type: ignore[no-untyped-def]
         first_seen_id=alice.last_scrape_id,
     )
     PostMetrics.objects.create(post=post, likes=None, comments=4, first_seen_id=post.first_seen_id)
+    # What content.store writes beside a listed post: its tags, then the stored figures.
+    PostTag.objects.create(post=post, target=alice, kind=TagKind.HASHTAG, tag="sunset")
+    PostTag.objects.create(post=post, target=alice, kind=TagKind.MENTION, tag="bob")
+    stored.refresh(alice.pk)
     page.set_viewport_size({"width": width, "height": height})
     log_in(page, live_server)
     page.evaluate("t => localStorage.setItem('igdash-theme', t)", theme)
