@@ -107,7 +107,9 @@ def send(channel: Channel, title: str, body: str) -> Sent:
         )
     with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
         try:
-            ok = bool(sender.notify(body=body, title=title))
+            # Plain text, said so: Apprise escapes it for a service that
+            # renders HTML (Telegram) or Markdown (Discord, Slack).
+            ok = bool(sender.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT))
         except Exception as exc:  # a plugin's bug must not stop the other channels
             ok = False
             log.warning("channel %s: Apprise raised %s", channel.pk, type(exc).__name__)
