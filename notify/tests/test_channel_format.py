@@ -36,3 +36,13 @@ def test_a_text_channel_gets_the_text_as_it_is(inbox: Inbox) -> None:
     assert channels.send(channel, "igdash: test", SAID).ok
     (message,) = inbox.to("plain")
     assert message["message"] == SAID
+
+
+def test_a_failure_text_loses_the_decoded_pieces_of_the_url_too() -> None:
+    # Apprise decodes the URL before it speaks of a topic, a chat or a user:
+    # "%40team%20room" is "@team room" in its warning, never in the URL's text.
+    url = "tgram://123456:AAbbCCdd@/%40team%20room?to=s%C3%A9cret"
+    said = "Failed to send Telegram notification to @team room (sécret): 123456:AAbbCCdd"
+    scrubbed = channels.scrub(said, url)
+    for piece in ("team room", "sécret", "AAbbCCdd"):
+        assert piece not in scrubbed
