@@ -438,6 +438,9 @@ LOGGING = {
         # into its warnings: it never reaches the log files; notify/channels.py
         # captures what a failure says and masks the URL in it.
         "apprise": {"level": "CRITICAL", "propagate": False},
+        # Apprise sends with requests: urllib3 writes each request's path at DEBUG,
+        # and a webhook's path is its secret (Discord, Slack, Telegram's bot token).
+        "urllib3": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
         # django-axes says "AXES: BEGIN ..." at every process start: noise. Its
         # lockout lines (axes.handlers, WARNING) stay.
