@@ -90,13 +90,19 @@ def _encode(key: tuple[Any, ...]) -> str:
     return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
 
 
+# A key is at most three figures, or a username (30 characters) and an id.
+CURSOR_MAX = 200
+
+
 def _decode(cursor: str) -> tuple[Any, ...]:
+    if len(cursor) > CURSOR_MAX:
+        raise BadCursor()
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         value = json.loads(raw)
-    except (ValueError, binascii.Error) as exc:
+    except (ValueError, binascii.Error, RecursionError) as exc:  # deep nesting: RecursionError
         raise BadCursor() from exc
-    if not isinstance(value, list) or not value:
+    if not isinstance(value, list) or not 0 < len(value) <= 3:
         raise BadCursor()
     return tuple(value)
 

@@ -299,7 +299,9 @@ CACHE_URL = env_str("IGDASH_CACHE_URL") or (
 )
 CACHE_DIR = DATA_DIR / "cache"
 if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
-    raise ConfigError(f"IGDASH_CACHE_URL must be a redis:// URL, not {CACHE_URL!r}")
+    # The scheme only: the URL may carry a password, and this goes to the logs.
+    _scheme = CACHE_URL.partition("://")[0][:20]
+    raise ConfigError(f"IGDASH_CACHE_URL must be a redis:// URL, not a {_scheme}:// one")
 _INSTAGRAM_CACHE: dict[str, object] = (
     {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     if CACHE_URL
@@ -436,6 +438,9 @@ LOGGING = {
         # into its warnings: it never reaches the log files; notify/channels.py
         # captures what a failure says and masks the URL in it.
         "apprise": {"level": "CRITICAL", "propagate": False},
+        # Apprise sends with requests: urllib3 writes each request's path at DEBUG,
+        # and a webhook's path is its secret (Discord, Slack, Telegram's bot token).
+        "urllib3": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
         # django-axes says "AXES: BEGIN ..." at every process start: noise. Its
         # lockout lines (axes.handlers, WARNING) stay.

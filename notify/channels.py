@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 import apprise
 from django.db import transaction
@@ -84,6 +84,10 @@ def scrub(text: str, url: str) -> str:
     parts = urlsplit(url)
     pieces = {url, parts.netloc, parts.path, parts.query, parts.fragment}
     pieces.update(re.split(r"[/:@?&=#,;]+", url.partition("://")[2]))
+    # Apprise decodes the URL before it names a topic, a chat or a user in a
+    # warning: "%40team%20room" is said "@team room". Every piece, decoded too.
+    decoded = unquote_plus(url)
+    pieces.update({unquote_plus(p) for p in pieces}, re.split(r"[/:@?&=#,;]+", decoded))
     for piece in sorted((p for p in pieces if len(p) >= 3), key=len, reverse=True):
         text = text.replace(piece, MASK)
     return text
@@ -107,7 +111,9 @@ def send(channel: Channel, title: str, body: str) -> Sent:
         )
     with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
         try:
-            ok = bool(sender.notify(body=body, title=title))
+            # Plain text, said so: Apprise escapes it for a service that
+            # renders HTML (Telegram) or Markdown (Discord, Slack).
+            ok = bool(sender.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT))
         except Exception as exc:  # a plugin's bug must not stop the other channels
             ok = False
             log.warning("channel %s: Apprise raised %s", channel.pk, type(exc).__name__)

@@ -123,7 +123,7 @@ BAD_VALUES = [
     ("IGDASH_INSTAGRAM_API_URL", "ftp://i.example", "must be a URL like https://host[:port]"),
     ("IGDASH_INSTAGRAM_API_URL", "http://127.0.0.1:x", "has a bad port"),
     ("IGDASH_INSTAGRAM_CACHE_HOURS", "-1", "must be between 0 and 720, not -1"),
-    ("IGDASH_CACHE_URL", "memcached://cache:11211", "must be a redis:// URL, not 'memcached"),
+    ("IGDASH_CACHE_URL", "memcached://cache:11211", "must be a redis:// URL, not a memcached://"),
 ]
 
 
@@ -216,3 +216,12 @@ def test_instagram_answers_are_cached_in_redis_when_igdash_has_one(
         assert Path(location).parent == tmp_path  # in the data folder
     else:
         assert location.startswith("redis://127.0.0.1:6379/")
+
+
+def test_a_refused_cache_url_is_named_by_its_scheme_only(tmp_path: Path) -> None:
+    # The URL may carry a password: the error goes to the terminal and to the
+    # service manager's log, so it says the scheme and never the rest.
+    url = "memcached://igdash:s3cret-pass@cache:11211"
+    result = _run([sys.executable, "manage.py", "check"], tmp_path, IGDASH_CACHE_URL=url)
+    assert result.returncode == 2
+    assert "s3cret-pass" not in result.stderr and "memcached://" in result.stderr

@@ -173,3 +173,32 @@ def test_the_console_line_stays_one_line() -> None:
     record = logging.makeLogRecord({"msg": "first\nINFO forged line", "levelname": "INFO"})
     assert "\n" not in PlainFormatter(tracebacks=False).format(record)
     assert "first\\nINFO forged line" in PlainFormatter(tracebacks=False).format(record)
+
+
+CHANNEL_SEND = """
+import http.server, threading
+import apprise
+
+class Service(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+server = http.server.HTTPServer(("127.0.0.1", 0), Service)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+sender = apprise.Apprise()
+sender.add(f"json://127.0.0.1:{server.server_address[1]}/hooks/s3cret-webhook-token")
+print(sender.notify(body="b", title="t", body_format=apprise.NotifyFormat.TEXT))
+"""
+
+
+def test_debug_logs_hold_no_channel_secret(tmp_path: Path) -> None:
+    # Apprise sends with requests: urllib3 writes every request's path at DEBUG,
+    # and a webhook's path is its secret (Discord, Slack, Telegram's bot token).
+    console, log_file = _shell(tmp_path, CHANNEL_SEND, IGDASH_LOG_LEVEL="DEBUG")
+    assert "s3cret-webhook-token" not in console + log_file
