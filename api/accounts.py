@@ -11,7 +11,7 @@ from ninja import Field as NField
 from ninja import Query, Router, Schema, Status
 
 from accounts_app.models import TrackedAccount
-from accounts_app.search import clean_term, count_matches, matching_ids
+from accounts_app.search import clean_term
 from api import convert
 from api.auth import READ, WRITE
 from api.errors import COMMON, BadRequest, Conflict, ErrorOut, NotFound
@@ -27,7 +27,7 @@ from api.schemas import (
 )
 from content.models import Post, PostMetrics
 from core.keyset import by_field, by_id, parse_id
-from exports.lists import AccountList, ListError, ListName, get_list
+from exports.lists import AccountList, ListError, ListName, get_list, matching_edges
 from scraping.handles import InvalidHandle, parse_handle
 from scraping.models import Relationship, Scrape, ScrapeStats
 from scraping.services.scrapes import tracked_account_for
@@ -35,8 +35,6 @@ from scraping.services.scrapes import tracked_account_for
 router = Router(tags=["accounts"])
 # Lists of the API (the two "_following" variants of new/lost are exports' too).
 LIST_NAMES = [name.value for name in ListName]
-# As the account page: a rare search term starts from its matches.
-SEARCH_START_FROM_MATCHES = 2000
 
 
 class PageQuery(Schema):
@@ -136,26 +134,6 @@ def account_list(target: TrackedAccount, name: str, at: int | None, q: str) -> A
         raise (NotFound if "not a finished scrape" in str(exc) else BadRequest)(str(exc)) from None
 
 
-def _matching(
-    edges: QuerySet[Relationship], term: str, cursor: str | None
-) -> tuple[QuerySet[Relationship], str | None]:
-    """The edges whose user matches `term`, and the cursor left for by_id: the
-    account page's way (a rare term starts from its matches, whose edges' ids
-    probe the list's index; a short term goes through the join)."""
-    matches = count_matches(term, SEARCH_START_FROM_MATCHES)
-    if matches is None:
-        return edges.filter(
-            Q(user__username__icontains=term) | Q(user__full_name__icontains=term)
-        ), cursor
-    if matches > SEARCH_START_FROM_MATCHES:
-        return edges.filter(user_id__in=matching_ids(term)), cursor
-    ids = Relationship.objects.filter(user_id__in=matching_ids(term))
-    after = parse_id(cursor)
-    if after is not None:
-        ids = ids.filter(pk__lt=after)
-    return edges.filter(pk__in=ids.values("pk")), None
-
-
 USER_COLUMNS = (
     "pk",
     "user__username",
@@ -210,7 +188,7 @@ def list_users(
     cursor = query.cursor
     term = clean_term(query.q).strip().removeprefix("@")
     if term:
-        edges, cursor = _matching(edges, term, cursor)
+        edges, cursor = matching_edges(edges, term, cursor)
     return _edges_page(edges, cursor, query.limit)
 
 

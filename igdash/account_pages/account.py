@@ -17,21 +17,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts_app.models import TrackedAccount
-from accounts_app.search import clean_term, count_matches, matching_ids
+from accounts_app.search import clean_term
 from content.models import Post
-from core.keyset import Page, by_id, parse_id
-from exports.lists import AccountList, ListName
+from core.keyset import Page, by_id
+from exports.lists import AccountList, ListName, matching_edges
 from scraping.models import Relationship, Scrape, ScrapeList, ScrapeStats
 
 PAGE_SIZE = 50
-# Up to this many users matching a search, the page starts from them (~1 us each on
-# SQLite); more, and it walks the list newest first until a page is full.
-SEARCH_START_FROM_MATCHES = 20_000
 HISTORY_SIZE = 100
 HISTORY_SHOWN = 10
 TIMELINE_POINTS = 365
@@ -163,36 +159,9 @@ def relationships(target: TrackedAccount, form: ListFilterForm, cursor: str | No
     """One page of the chosen list, newest edges first."""
     edges = AccountList(target, form.list_name, form.current_at).relationships()
     if form.term:
-        edges, cursor = _matching(edges, form.term, cursor)
+        edges, cursor = matching_edges(edges, form.term, cursor)
     edges = edges.select_related("user", "first_seen", "ended_by")
     return by_id(edges, cursor, PAGE_SIZE)
-
-
-def _matching(
-    edges: QuerySet[Relationship], term: str, cursor: str | None
-) -> tuple[QuerySet[Relationship], str | None]:
-    """The edges whose user matches `term`, and the cursor left for by_id.
-
-    SQLite, measured on 1M followers (docs/performance.md): walking the list
-    newest first and testing each user against the matches stops early for a
-    common term but reads the whole list for a rare one (~240 ms). So a term
-    with few matches starts from them: their edges' ids, which the list's
-    index (it ends in the row id) is probed with. The cursor goes into that
-    subquery: an `id < cursor` outside would make SQLite scan the index range.
-    Terms too short for trigrams go through the join, so the page limit stops
-    the scan (a subquery would test every user first)."""
-    matches = count_matches(term, SEARCH_START_FROM_MATCHES)
-    if matches is None:
-        return edges.filter(
-            Q(user__username__icontains=term) | Q(user__full_name__icontains=term)
-        ), cursor
-    if matches > SEARCH_START_FROM_MATCHES:
-        return edges.filter(user_id__in=matching_ids(term)), cursor
-    ids = Relationship.objects.filter(user_id__in=matching_ids(term))
-    after = parse_id(cursor)  # BadCursor, as by_id would
-    if after is not None:
-        ids = ids.filter(pk__lt=after)
-    return edges.filter(pk__in=ids.values("pk")), None
 
 
 def timeline_chart(target: TrackedAccount) -> dict[str, object]:
