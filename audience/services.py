@@ -13,7 +13,6 @@ from accounts_app.models import TrackedAccount
 from audience.models import CommentPart, NightlyComments
 from content import services as content_services
 from content.models import ContentPart
-from core.models import AppSettings
 from scraping import services
 from scraping.models import Scrape
 from scraping.services import ScrapeError
@@ -40,13 +39,7 @@ def add_parts(posts: int, content: ContentWindow | None = None) -> Callable[[Scr
     def add(scrape: Scrape) -> None:
         if not ContentPart.objects.filter(scrape=scrape).exists():
             mode, limit, since = content or (ContentPart.Mode.LAST, posts, None)
-            ContentPart.objects.create(
-                scrape=scrape,
-                mode=mode,
-                limit=limit,
-                since=since,
-                fetch_plays=AppSettings.load().fetch_play_counts,
-            )
+            content_services.part_adder(mode, limit, since)(scrape)
         CommentPart.objects.create(scrape=scrape, posts=posts)
 
     return add

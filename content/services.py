@@ -60,20 +60,13 @@ def create_scrape(
     `fresh`: ask Instagram again instead of using its answers of the last day
     (scraping/services/answer_cache.py)."""
     mode, limit, start = content_options(posts, since)
-    fetch_plays = AppSettings.load().fetch_play_counts
-
-    def add_content(scrape: Scrape) -> None:
-        ContentPart.objects.create(
-            scrape=scrape, mode=mode, limit=limit, since=start, fetch_plays=fetch_plays
-        )
-
     return services.create_scrape(
         handle,
         lists=lists,
         trigger=trigger,
         use_private_login=use_private_login,
         source=source,
-        add_parts=add_content,
+        add_parts=part_adder(mode, limit, start),
         fresh=fresh,
     )
 
@@ -87,11 +80,17 @@ def nightly_parts(target: TrackedAccount) -> Callable[[Scrape], object] | None:
     if not NightlyContent.objects.filter(target=target).exists():
         return None
     start = timezone.now() - dt.timedelta(days=settings.CONTENT_NIGHTLY_WINDOW_DAYS)
+    return part_adder(ContentPart.Mode.SINCE, None, start)
+
+
+def part_adder(mode: str, limit: int | None, since: dt.datetime | None) -> Callable[[Scrape], None]:
+    """What adds a scrape's content part (the window asked for, and the owner's
+    play-count switch as it is now) in the transaction that creates the scrape."""
     fetch_plays = AppSettings.load().fetch_play_counts
 
     def add_content(scrape: Scrape) -> None:
         ContentPart.objects.create(
-            scrape=scrape, mode=ContentPart.Mode.SINCE, since=start, fetch_plays=fetch_plays
+            scrape=scrape, mode=mode, limit=limit, since=since, fetch_plays=fetch_plays
         )
 
     return add_content
