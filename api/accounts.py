@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -19,12 +19,15 @@ from api.schemas import (
     AccountIn,
     AccountOut,
     AccountPage,
+    CommenterPage,
     ListNameIn,
     PostPage,
     TimelinePage,
     Username,
     UserPage,
 )
+from audience import pages as audience_pages
+from audience.analytics import Commenter
 from content.models import Post, PostMetrics
 from core.keyset import by_field, by_id, parse_id
 from exports.lists import AccountList, ListError, ListName, get_list, matching_edges
@@ -238,3 +241,53 @@ def posts(request: HttpRequest, username: Username, query: Query[PageQuery]) -> 
         "items": [_post(p, metrics.get(p.pk)) for p in page.items],
         "next_cursor": page.next_cursor,
     }
+
+
+class CommentersQuery(PageQuery):
+    sort: Literal["comments", "posts", "last", "first", "username"] = NField(
+        "comments",
+        description="comments, posts (posts commented on), last or first comment "
+        "(newest first), username",
+    )
+    show: Literal["all", "follows", "not_follows", "loyal", "left"] = NField(
+        "all", description="only commenters who follow now, do not, are loyal or left"
+    )
+    q: str = NField("", max_length=200, description="part of a username or full name")
+
+
+def _commenter(row: Commenter) -> dict[str, Any]:
+    return {
+        "username": row.username,
+        "full_name": row.full_name,
+        "ig_pk": row.ig_pk,
+        "is_private": row.is_private,
+        "is_verified": row.is_verified,
+        "profile_url": convert.PROFILE.format(row.username),
+        "comments": row.comments,
+        "posts_commented": row.posts,
+        "first_comment_at": row.first_at,
+        "last_comment_at": row.last_at,
+        "follows": row.follows,
+        "following_since": row.following_since,
+        "loyal": row.loyal,
+        "left": row.left,
+        "new_follower_commented_first": row.new_follower_commented_first,
+    }
+
+
+@router.get("/accounts/{username}/commenters", response={200: CommenterPage, **COMMON}, auth=READ)
+def commenters(
+    request: HttpRequest, username: Username, query: Query[CommentersQuery]
+) -> dict[str, Any]:
+    """Everyone who commented on the account's listed posts, crossed with the
+    follower history, in the Audience tab's order and filters
+    (docs/audience.md). Empty until a scrape with comments ran."""
+    target = target_of(username)
+    filters = audience_pages.Filters(
+        sort=query.sort,
+        show=query.show,
+        q=clean_term(query.q).strip().removeprefix("@")[:64],
+        cursor=query.cursor or "",
+    )
+    rows, cursor = audience_pages.commenters_page(target, filters, query.limit)
+    return {"items": [_commenter(r) for r in rows], "next_cursor": cursor}

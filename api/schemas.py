@@ -13,7 +13,8 @@ from pydantic import BaseModel
 
 # Path parameters, with the examples the schema tests start from.
 Username = Annotated[
-    str, Path(description="a tracked account's username", examples=["alice"], max_length=64)
+    str,
+    Path(description="a tracked account's username", examples=["alice", "creator"], max_length=64),
 ]
 ScrapeId = Annotated[int, Path(description="a scrape's id", examples=[1], ge=1, le=2**63 - 1)]
 JobId = Annotated[int, Path(description="an export job's id", examples=[1], ge=1, le=2**63 - 1)]
@@ -131,7 +132,18 @@ class ScrapeIn(Schema):
     handle: str = Field(..., description="@name, name or a profile URL", max_length=300)
     lists: list[ListChoice] = Field(default_factory=lambda: list(ALL_LISTS))
     content: bool = Field(False, description="Also list the account's posts and reels.")
-    comments: bool = Field(False, description="Commenters: not available in this igdash yet.")
+    comments: bool = Field(
+        False,
+        description="Also list the comments of the last `comment_posts` posts (needs the "
+        "owner's Instagram login), for the commenters.",
+    )
+    comment_posts: int | None = Field(
+        None,
+        ge=1,
+        le=100_000,
+        description="With comments: of how many of the latest posts (default: the "
+        "AUDIENCE_POSTS setting, 12).",
+    )
 
 
 class UserRow(BaseModel):
@@ -190,6 +202,32 @@ class PostOut(Schema):
 
 class PostPage(Schema):
     items: list[PostOut]
+    next_cursor: str | None
+
+
+class CommenterRow(BaseModel):
+    """A commenter of the account's posts, crossed with its follower history
+    (docs/audience.md). follows: null when no complete follower scrape exists."""
+
+    username: str
+    full_name: str
+    ig_pk: int | None
+    is_private: bool
+    is_verified: bool
+    profile_url: str
+    comments: int
+    posts_commented: int
+    first_comment_at: dt.datetime
+    last_comment_at: dt.datetime
+    follows: bool | None
+    following_since: dt.datetime | None
+    loyal: bool
+    left: bool
+    new_follower_commented_first: bool
+
+
+class CommenterPage(BaseModel):
+    items: list[CommenterRow]
     next_cursor: str | None
 
 

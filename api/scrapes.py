@@ -20,6 +20,7 @@ from api.schemas import (
     ScrapeOut,
     ScrapePage,
 )
+from audience import services as audience_services
 from content import services as content_services
 from core.keyset import by_id
 from scraping import scrape_pages
@@ -61,13 +62,22 @@ def _lists(chosen: Sequence[str]) -> str:
 @router.post("/scrapes", response={201: ScrapeOut, 409: ErrorOut, **COMMON}, auth=WRITE)
 def start_scrape(request: HttpRequest, body: ScrapeIn) -> Status:
     """Start a scrape. 409 when the account already has one queued or running."""
-    if body.comments:
-        raise BadRequest("Commenters are not available in this igdash yet; send comments: false.")
     lists = _lists(body.lists)
-    if lists == Scrape.Lists.NONE and not body.content:
-        raise BadRequest("Choose at least one of the lists followers and following, or content.")
+    if lists == Scrape.Lists.NONE and not (body.content or body.comments):
+        raise BadRequest(
+            "Choose at least one of the lists followers and following, content or comments."
+        )
+    if body.comment_posts is not None and not body.comments:
+        raise BadRequest("comment_posts goes with comments: true.")
     try:
-        if body.content:
+        if body.comments:
+            # With content, every post is listed; the comments are those of the
+            # last comment_posts of them (the scrape modal's "all posts").
+            window = content_services.content_options(None, None) if body.content else None
+            scrape = audience_services.create_scrape(
+                body.handle, posts=body.comment_posts, lists=lists, content=window
+            )
+        elif body.content:
             scrape = content_services.create_scrape(body.handle, lists=lists)
         else:
             scrape = create_scrape(body.handle, lists)

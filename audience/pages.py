@@ -178,10 +178,16 @@ def figures(target: TrackedAccount) -> Figures:
     return found
 
 
-def rows_page(
-    target: TrackedAccount, query: Mapping[str, str], rows: list[Commenter] | None = None
-) -> tuple[Filters, list[Commenter], str | None]:
-    filters = Filters.from_query(query)
+def commenters_page(
+    target: TrackedAccount,
+    filters: Filters,
+    size: int = PAGE_SIZE,
+    rows: list[Commenter] | None = None,
+) -> tuple[list[Commenter], str | None]:
+    """One page of the commenters table as `filters` choose it, and the cursor
+    of the next page (None: the table ended). The tab's rows and the API's
+    /commenters both page through here. BadCursor for a cursor of another sort
+    or one this module did not hand out."""
     if rows is None:
         ordered = figures(target).ordered(filters.sort)
     else:
@@ -193,10 +199,18 @@ def rows_page(
             chosen = [r for r in chosen if _key(r, filters.sort) > after]
         except TypeError as exc:  # a cursor of another sort
             raise BadCursor() from exc
-    page = chosen[:PAGE_SIZE]
-    more = len(chosen) > PAGE_SIZE
-    next_url = filters.params(cursor=_encode(_key(page[-1], filters.sort))) if more else None
-    return filters, page, next_url
+    page = chosen[:size]
+    more = len(chosen) > size
+    return page, _encode(_key(page[-1], filters.sort)) if more else None
+
+
+def rows_page(
+    target: TrackedAccount, query: Mapping[str, str], rows: list[Commenter] | None = None
+) -> tuple[Filters, list[Commenter], str | None]:
+    """The tab's page of commenters and the query string of the next one."""
+    filters = Filters.from_query(query)
+    page, cursor = commenters_page(target, filters, PAGE_SIZE, rows)
+    return filters, page, filters.params(cursor=cursor) if cursor else None
 
 
 def post_listings(target: TrackedAccount, count: int) -> list[dict[str, Any]]:
@@ -277,4 +291,4 @@ def tab(target: TrackedAccount, query: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-__all__ = ["recent_posts", "rows_page", "tab"]
+__all__ = ["commenters_page", "recent_posts", "rows_page", "tab"]

@@ -13,6 +13,10 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from accounts_app.models import TrackedAccount
 from accounts_app.tests import factories
 from api.tests.helpers import Api, make_token
+from audience import pages as audience_pages
+from audience.models import CommentPart
+from audience.tests.builders import audience_account
+from content.models import ContentPart
 from content.store import finalise, store_page
 from content.tests.builders import day, media, part, scrape, target
 from scraping.models import Scrape
@@ -135,7 +139,6 @@ def test_scrape_create_list_get(writer: Api) -> None:
     body = made.json()
     assert body["lists"] == "following" and [p["list"] for p in body["progress"]] == ["following"]
     assert body["extras"] and body["counts"] is None
-    assert writer.post("/scrapes", {"handle": "bob", "comments": True}).status_code == 400
     assert writer.post("/scrapes", {"handle": "bob", "lists": []}).status_code == 400
     assert writer.post("/scrapes", {"handle": "bob", "lists": ["enemies"]}).status_code == 400
     listed = walk(writer, "/scrapes", account="alice")
@@ -185,3 +188,79 @@ def test_hostile_text_is_a_4xx_or_nothing_found(writer: Api) -> None:
         "/api/v1/accounts/alice/lists/followers?q=%ED%A0%80",
     ):
         assert writer.client.get(url, **writer.meta).status_code in (200, 400, 404), url
+
+
+def test_scrapes_with_comments(writer: Api) -> None:
+    alone = writer.post("/scrapes", {"handle": "alice", "lists": [], "comments": True})
+    assert alone.status_code == 201, alone.content
+    made = Scrape.objects.get(pk=alone.json()["id"])
+    assert made.lists == Scrape.Lists.NONE
+    assert CommentPart.objects.get(scrape=made).posts == 12
+    # Alone, comments list the posts they need: the last 12.
+    window = ContentPart.objects.get(scrape=made)
+    assert (window.mode, window.limit) == (ContentPart.Mode.LAST, 12)
+    both = writer.post(
+        "/scrapes", {"handle": "bob", "content": True, "comments": True, "comment_posts": 3}
+    )
+    assert both.status_code == 201, both.content
+    made = Scrape.objects.get(pk=both.json()["id"])
+    assert made.lists == Scrape.Lists.BOTH
+    assert CommentPart.objects.get(scrape=made).posts == 3
+    assert ContentPart.objects.get(scrape=made).mode == ContentPart.Mode.ALL
+    refused = writer.post("/scrapes", {"handle": "carol", "comment_posts": 3})
+    assert refused.status_code == 400 and "comments" in refused.json()["message"]
+    assert (
+        writer.post(
+            "/scrapes", {"handle": "carol", "comments": True, "comment_posts": 0}
+        ).status_code
+        == 400
+    )
+    assert writer.post("/scrapes", {"handle": "alice", "comments": True}).status_code == 409
+
+
+def test_commenters_page_through_the_audience_table(reader: Api) -> None:
+    audience_account("creator", commenters=40)
+    everyone = walk(reader, "/accounts/creator/commenters", limit=7)
+    assert len(everyone) == 40 and len({c["username"] for c in everyone}) == 40
+    # The builder's commenter n wrote on the 1 + n % 5 newest posts, one comment each.
+    by_name = {c["full_name"]: c for c in everyone}
+    for n in range(40):
+        row = by_name[f"Fan Number {n}"]
+        assert row["comments"] == row["posts_commented"] == 1 + n % 5, n
+    counts = [(c["comments"], c["posts_commented"]) for c in everyone]
+    assert counts == sorted(counts, reverse=True)
+    # Even n follow (n % 10 == 0 left again); odd n never did.
+    follows = {c["full_name"] for c in walk(reader, "/accounts/creator/commenters", show="follows")}
+    assert follows == {f"Fan Number {n}" for n in range(40) if n % 2 == 0 and n % 10}
+    assert all(by_name[name]["follows"] is True for name in follows)
+    assert by_name["Fan Number 1"]["follows"] is False
+    names = [
+        c["username"]
+        for c in walk(reader, "/accounts/creator/commenters", sort="username", limit=9)
+    ]
+    assert names == sorted(names)
+    found = walk(reader, "/accounts/creator/commenters", q="number 13")
+    assert [c["full_name"] for c in found] == ["Fan Number 13"]
+    # The same rows, in the same order, as the Audience tab's table.
+    tab = audience_pages.figures(TrackedAccount.objects.get(user__username="creator"))
+    assert [c["username"] for c in everyone] == [r.username for r in tab.ordered("comments")]
+
+
+def test_commenters_refuse_bad_input(reader: Api) -> None:
+    audience_account("creator", commenters=12)
+    first = reader.get("/accounts/creator/commenters", limit=5).json()
+    assert first["next_cursor"]
+    for params in (
+        {"sort": "likes"},
+        {"show": "everyone"},
+        {"cursor": "not-a-cursor"},
+        {"cursor": first["next_cursor"], "sort": "username"},  # another sort's position
+        {"limit": 0},
+    ):
+        answer = reader.get("/accounts/creator/commenters", **params)
+        assert answer.status_code == 400, (params, answer.content)
+        assert answer.json()["code"] == "bad_input"
+    missing = reader.get("/accounts/nobody/commenters")
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+    factories.tracked("quiet", followers=3)
+    assert reader.get("/accounts/quiet/commenters").json() == {"items": [], "next_cursor": None}

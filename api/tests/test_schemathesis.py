@@ -24,7 +24,9 @@ pytestmark = pytest.mark.slow
 
 SEED = (
     "from accounts_app.tests.factories import tracked; "
-    "tracked('alice', followers=40, following=12, mutual=5, days=3, churn=2)"
+    "from audience.tests.builders import audience_account; "
+    "tracked('alice', followers=40, following=12, mutual=5, days=3, churn=2); "
+    "audience_account('creator', commenters=30)"
 )
 
 
