@@ -14,7 +14,7 @@ from ninja import Query, Router, Schema, Status
 
 from api.accounts import account_list, target_of
 from api.auth import READ
-from api.errors import COMMON, Conflict, ErrorOut, NotFound
+from api.errors import COMMON, Conflict, ErrorOut, NotFound, Throttled
 from api.schemas import ExportJobOut, JobId, ListNameIn, Username
 from exports import files, jobs
 from exports.models import ExportJob
@@ -73,7 +73,10 @@ def export_list(
     fmt = files.Format(query.format)
     rows = jobs.in_background(chosen, fmt)
     if rows is not None:
-        return Status(202, job_out(jobs.start(chosen, fmt, rows)))
+        try:
+            return Status(202, job_out(jobs.start(chosen, fmt, rows)))
+        except jobs.TooManyJobs as exc:
+            raise Throttled(str(exc), retry_after=30) from None
     return files.download(chosen, fmt)
 
 

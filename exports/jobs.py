@@ -42,6 +42,16 @@ PROGRESS_EVERY_ROWS = 5000
 PROGRESS_EVERY_SECONDS = 1.0
 
 
+class TooManyJobs(Exception):
+    """EXPORT_MAX_ACTIVE_JOBS background exports are queued or running."""
+
+    def __init__(self, active: int) -> None:
+        super().__init__(
+            f"{active} exports are being written already: wait for one to finish "
+            "(or download as CSV or JSON, which start at once)."
+        )
+
+
 class LostJob(Exception):
     """The job is no longer this worker's (stale and taken over, or removed)."""
 
@@ -78,7 +88,8 @@ def start(
 ) -> ExportJob:
     """The job writing this export: an identical one still queued or running, or
     one finished since the target's last scrape (the same rows), else a new one
-    sent to a worker when the transaction commits."""
+    sent to a worker when the transaction commits. TooManyJobs when a new one
+    would exceed EXPORT_MAX_ACTIVE_JOBS."""
     at_id = account_list.at.pk if account_list.at is not None else None
     export: dict[str, Any] = {
         "target": account_list.target,
@@ -98,6 +109,9 @@ def start(
     from exports.tasks import run_export_job
 
     with transaction.atomic():
+        active = ExportJob.objects.filter(status__in=ExportJob.ACTIVE_STATUSES).count()
+        if active >= int(settings.EXPORT_MAX_ACTIVE_JOBS):
+            raise TooManyJobs(active)
         job = ExportJob.objects.create(
             **export,
             rows_total=rows,

@@ -34,7 +34,10 @@ def download(request: HttpRequest, handle: str, list_name: str, fmt: str) -> Htt
             return resolved
         rows = jobs.in_background(*resolved)
         if rows is not None:  # too big for one request: a worker writes it
-            job = jobs.start(*resolved, rows, request.user)
+            try:
+                job = jobs.start(*resolved, rows, request.user)
+            except jobs.TooManyJobs as exc:
+                return HttpResponse(f"{exc}\n", TEXT, status=429, headers={"Retry-After": "30"})
             return redirect("exports:job", job.pk)
         return files.download(*resolved)
     # "Open in Excel": refuse a bad request here, then hand Excel a signed URL.

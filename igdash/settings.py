@@ -467,5 +467,9 @@ IMPORT_MAX_UPLOAD_MB = env_int("IGDASH_IMPORT_MAX_UPLOAD_MB", 256)
 # An XLSX of more rows than this is written by a worker, with a progress page and a
 # download link; smaller ones (and every CSV/JSON, which stream) download at once.
 EXPORT_BACKGROUND_ROWS = env_int("IGDASH_EXPORT_BACKGROUND_ROWS", 50_000)
+# At most this many background exports queued or running at once (each holds a
+# worker for up to minutes): one more is refused until one ends, so a script with
+# a read token cannot queue hundreds of them by varying the search term.
+EXPORT_MAX_ACTIVE_JOBS = env_int("IGDASH_EXPORT_MAX_ACTIVE_JOBS", 4)
 # A finished background export's file is kept this long, then removed.
 EXPORT_KEEP_HOURS = env_int("IGDASH_EXPORT_KEEP_HOURS", 24)

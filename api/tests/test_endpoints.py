@@ -19,6 +19,7 @@ from audience.tests.builders import audience_account
 from content.models import ContentPart
 from content.store import finalise, store_page
 from content.tests.builders import day, media, part, scrape, target
+from exports.models import ExportJob
 from scraping.models import Scrape
 from scraping.services import create_scrape
 
@@ -131,6 +132,25 @@ def test_a_big_xlsx_becomes_a_background_job(reader: Api, settings: SettingsWrap
     assert job["status"] == "queued" and job["rows_total"] == 25 and job["download_url"] is None
     assert reader.get(f"/exports/{job['id']}").json()["id"] == job["id"]
     assert reader.get(f"/exports/{job['id']}/file").status_code == 409
+
+
+def test_background_exports_are_capped(reader: Api, settings: SettingsWrapper) -> None:
+    """A read token cannot queue hundreds of big XLSX jobs by varying `q`."""
+    settings.EXPORT_BACKGROUND_ROWS = 2
+    settings.EXPORT_MAX_ACTIVE_JOBS = 2
+    factories.tracked("alice", followers=30)
+    path = "/accounts/alice/exports/followers"
+    first = reader.get(path, format="xlsx", q="alice_f")
+    second = reader.get(path, format="xlsx", q="alice_f0")
+    assert (first.status_code, second.status_code) == (202, 202)
+    refused = reader.get(path, format="xlsx", q="alice_f0001")
+    assert refused.status_code == 429 and refused["Retry-After"] == "30"
+    assert refused.json()["code"] == "throttled" and "wait for one" in refused.json()["message"]
+    # The same export again is the job already running, not a new one.
+    assert reader.get(path, format="xlsx", q="alice_f").json()["id"] == first.json()["id"]
+    assert reader.get(path, format="csv", q="alice_f0001").status_code == 200  # streams at once
+    ExportJob.objects.filter(pk=first.json()["id"]).update(status=ExportJob.Status.FAILED)
+    assert reader.get(path, format="xlsx", q="alice_f0001").status_code == 202
 
 
 def test_scrape_create_list_get(writer: Api) -> None:

@@ -260,3 +260,14 @@ def test_a_finished_export_is_offered_again_only_while_its_file_is_there(
     again = jobs.start(account_list, jobs.files.Format.XLSX, 0)
 
     assert again.pk != first.pk and again.status == "queued"
+
+
+@override_settings(EXPORT_BACKGROUND_ROWS=10, EXPORT_MAX_ACTIVE_JOBS=1)
+def test_one_job_too_many_is_refused_with_a_reason(owner: Client, big_list: list[str]) -> None:
+    first = owner.get("/exports/target/followers.xlsx")
+    assert first.status_code == 302
+    refused = owner.get("/exports/target/followers.xlsx", {"q": "user"})
+    assert refused.status_code == 429 and refused["Retry-After"] == "30"
+    assert "wait for one to finish" in refused.content.decode()
+    assert ExportJob.objects.count() == 1
+    assert owner.get("/exports/target/followers.xlsx").status_code == 302
