@@ -30,6 +30,7 @@ from accounts_app.models import IgUser, LoginCredential, TrackedAccount
 from audience import services as audience_services
 from content import thumbnails
 from content.models import ContentPart, Post
+from notify.models import Event
 from scraping import services
 from scraping.models import Scrape, ScrapeStats
 from scraping.services import logins
@@ -157,6 +158,9 @@ def seed(
                     scrape.refresh_from_db()
                     result.scrapes += 1
                     result.statuses[scrape.status] = result.statuses.get(scrape.status, 0) + 1
+                if day < days - 1:
+                    # The owner has seen the earlier days: the bell shows the last one's.
+                    Event.objects.filter(created_at__gte=since).update(read=True)
                 _move_back(since, today - dt.timedelta(days=days - 1 - day))
                 what = "accounts, their posts and comments" if content else "accounts"
                 say(f"day {day + 1}/{days}: {len(accounts)} {what} scraped")
@@ -169,7 +173,8 @@ def seed(
 
 
 def _move_back(since: dt.datetime, day: dt.datetime) -> None:
-    """Shift the scrapes made since `since` so that they happened on `day`."""
+    """Shift the scrapes made since `since`, and what the bell recorded of
+    them, so that they happened on `day`."""
     shift = timezone.now() - day
     if shift < dt.timedelta(minutes=1):
         return
@@ -182,6 +187,7 @@ def _move_back(since: dt.datetime, day: dt.datetime) -> None:
         heartbeat_at=F("heartbeat_at") - shift,
     )
     ScrapeStats.objects.filter(scrape_id__in=ids).update(taken_at=F("taken_at") - shift)
+    Event.objects.filter(created_at__gte=since).update(created_at=F("created_at") - shift)
     TrackedAccount.objects.filter(last_scrape_id__in=ids).update(
         last_scraped_at=F("last_scraped_at") - shift
     )

@@ -16,6 +16,7 @@ from accounts_app.tests import factories
 from audience.models import Comment, CommentPart
 from content.models import Post, PostMetrics
 from igdash import demo
+from notify.models import Event
 from scraping.models import Relationship, Scrape, ScrapeStats
 from scraping.tests.engine_fakes import isolated_vault  # noqa: F401 (fixture)
 
@@ -39,6 +40,13 @@ def test_builds_a_daily_history_with_churn(isolated_vault: Path, settings) -> No
     assert not LoginCredential.objects.exists()  # its session died with the simulator
     assert avatars.cached(small.user_id) is not None
     assert Scrape.objects.filter(client_used="").count() == 0
+    # The bell: each day's events dated on their day, only the last day's unread.
+    events = list(Event.objects.all())
+    assert len({(timezone.now() - e.created_at).days for e in events}) >= 2
+    unread = [e for e in events if not e.read]
+    assert unread and len(unread) < len(events)
+    assert all(timezone.now() - e.created_at < dt.timedelta(hours=1) for e in unread)
+    assert all(timezone.now() - e.created_at > dt.timedelta(hours=12) for e in events if e.read)
 
 
 def test_seeds_posts_and_reels_with_a_few_days_of_metrics(isolated_vault: Path, settings) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
