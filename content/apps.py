@@ -8,9 +8,11 @@ class ContentConfig(AppConfig):
     verbose_name = "Content analytics"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from content.runner import ContentScrapePart
         from content.services import nightly_parts
-        from content.stored import on_scrape_finalised
+        from content.stored import on_scrape_finalised, refresh_missing
         from scraping.services import extra_parts
         from scraping.signals import scrape_finalised
 
@@ -21,3 +23,6 @@ class ContentConfig(AppConfig):
         # A follower scrape or an import adds to the follower history every
         # engagement rate divides by: the stored figures follow it.
         scrape_finalised.connect(on_scrape_finalised, dispatch_uid="content.stored")
+        # Posts stored before their figures were (an upgrade): computed once the
+        # tables are this release's.
+        post_migrate.connect(refresh_missing, sender=self, dispatch_uid="content.refresh_missing")

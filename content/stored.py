@@ -22,7 +22,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from content import analytics, snapshot
-from content.models import ContentPart, Post
+from content.models import AnalyticsSnapshot, ContentPart, Post
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,27 @@ def refresh(target_id: int) -> int:
         # tagged since): computed here, read by the tab.
         snapshot.save(target_id)
     return len(changed)
+
+
+def refresh_missing(plan: list[tuple[object, bool]] | None = None, **_: object) -> int:
+    """Refresh every account that has posts but no analytics snapshot yet: the
+    posts stored before the figures were (an igdash upgraded from before
+    migration content 0005). Runs after `migrate` (post_migrate), with the code
+    and the tables of this release, which a data migration calling this module
+    would not have had once the module changes. Not after a migration back (the
+    tables may predate the figures). Returns the accounts refreshed."""
+    if plan and any(backwards for _, backwards in plan):
+        return 0
+    missing = (
+        Post.objects.exclude(target_id__in=AnalyticsSnapshot.objects.values("target_id"))
+        .values_list("target_id", flat=True)
+        .distinct()
+    )
+    done = 0
+    for target_id in list(missing):
+        refresh(target_id)
+        done += 1
+    return done
 
 
 def on_scrape_finalised(sender: object, *, scrape_id: int, target_id: int, **_: object) -> None:

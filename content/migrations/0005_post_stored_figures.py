@@ -4,18 +4,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def backfill(apps, schema_editor):  # type: ignore[no-untyped-def]
-    """Compute the stored figures of every account's posts and its analytics
-    snapshot (content.stored:
-    the definition itself, reading the metrics intervals and the follower
-    history with plain SQL on the tables as this migration leaves them)."""
-    from content.stored import refresh
-
-    Post = apps.get_model("content", "Post")
-    for target_id in Post.objects.values_list("target_id", flat=True).distinct():
-        refresh(target_id)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -89,5 +77,4 @@ class Migration(migrations.Migration):
                 ('data', models.JSONField(default=dict)),
             ],
         ),
-        migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True),
     ]
