@@ -135,6 +135,12 @@ class Slot:
 )
 def events(request: HttpRequest, scrape_id: ScrapeId) -> StreamingHttpResponse:
     scrape_out(scrape_id)  # 404 before a slot is taken
+    if not settings.API_EVENT_STREAMS:
+        raise Busy(
+            "Live events are off: the web server has one thread (IGDASH_WEB_THREADS), "
+            "which a stream would take from the pages. Poll GET /api/v1/scrapes/{id}.",
+            retry_after=60,
+        )
     if not _take():
         raise Busy(
             f"{settings.API_EVENT_STREAMS} event streams are open already; "

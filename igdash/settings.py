@@ -341,8 +341,11 @@ SERVE_HOST = env_str("IGDASH_HOST", "127.0.0.1")
 SERVE_PORT = env_int("IGDASH_PORT", 8000, minimum=1, maximum=65535)
 SERVE_THREADS = env_int("IGDASH_WEB_THREADS", 8, minimum=1)
 # The API's server-sent event streams each hold a Waitress thread while their
-# scrape runs: at most this many at once (503 with Retry-After beyond).
-API_EVENT_STREAMS = env_int("IGDASH_API_EVENT_STREAMS", max(1, SERVE_THREADS // 2), minimum=1)
+# scrape runs: at most this many at once (503 with Retry-After beyond), and always
+# fewer than the threads, so the pages keep one (with one thread: no streams).
+API_EVENT_STREAMS = env_int(
+    "IGDASH_API_EVENT_STREAMS", SERVE_THREADS // 2, minimum=0, maximum=SERVE_THREADS - 1
+)
 API_EVENTS_HEARTBEAT_SECONDS = env_int("IGDASH_API_EVENTS_HEARTBEAT_SECONDS", 15, minimum=1)
 API_EVENTS_MAX_SECONDS = env_int("IGDASH_API_EVENTS_MAX_SECONDS", 3600, minimum=1)
 API_EVENTS_POLL_SECONDS = 1.0

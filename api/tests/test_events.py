@@ -69,3 +69,12 @@ def test_a_finished_scrape_answers_its_final_event_at_once(fast: Any) -> None:
     assert body.count("event: ") == 1 and "event: final" in body
     assert Api(make_token("b")).get("/scrapes/999/events").status_code == 404
     assert Scrape.objects.count() == 1
+
+
+def test_no_stream_takes_the_only_thread(fast: Any) -> None:
+    fast.API_EVENT_STREAMS = 0  # IGDASH_WEB_THREADS=1: the default leaves the thread to pages
+    scrape = create_scrape("demo_small")
+    answer = Api(make_token()).get(f"/scrapes/{scrape.pk}/events")
+    assert answer.status_code == 503 and answer["Retry-After"] == "60"
+    assert "IGDASH_WEB_THREADS" in answer.json()["message"]
+    assert events.open_streams() == 0
