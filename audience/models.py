@@ -175,3 +175,23 @@ class AudienceAnalysis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} analysis of {self.target_id}: {self.status}"
+
+
+class AudienceSnapshot(models.Model):
+    """The Audience tab's figures of one account (the commenters crossed with
+    the follower history, the shares, the last posts' timelines) as computed
+    for one version of the data (audience.pages._version: the latest finished
+    scrape and the newest comment). Written by the worker after each scrape of
+    the account (and by the first request that finds none), so the first look
+    after a nightly scrape reads one row instead of aggregating every comment
+    (audience/snapshot.py)."""
+
+    target = models.OneToOneField(
+        TrackedAccount, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    version = models.CharField(max_length=64)
+    computed_at = models.DateTimeField(auto_now=True)
+    data = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"audience figures of {self.target_id} ({self.version[:8]})"

@@ -20,7 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts_app.models import TrackedAccount
-from audience import analytics, classify, vision
+from audience import analytics, classify, snapshot, vision
 from audience.analytics import Commenter
 from audience.models import Comment, PostComments
 from audience.runner import recent_posts
@@ -29,6 +29,7 @@ from core.keyset import BadCursor
 from scraping.models import Scrape
 
 PAGE_SIZE = 50
+DEFAULT_SORT = "comments"
 SORTS = {
     "comments": "Most comments",
     "posts": "Most posts commented",
@@ -123,13 +124,14 @@ def _shown(row: Commenter, filters: Filters) -> bool:
 
 
 def _version(target: TrackedAccount) -> str:
-    """What the figures depend on: the account's latest scrape (its state: a
-    scrape that ends may have removed comments or changed the followers) and
-    its newest comment. Two indexed reads."""
+    """What the figures depend on: the account's latest finished scrape (its
+    finalise may have removed comments or changed the followers) and its
+    newest comment (a running scrape stores comments page by page). Two
+    indexed reads. A scrape merely queued or running changes nothing here."""
     latest = (
-        Scrape.objects.filter(target=target)
+        Scrape.objects.filter(target=target, status__in=FINISHED)
         .order_by("-id")
-        .values_list("id", "status", "finished_at")
+        .values_list("id", "finished_at")
         .first()
     )
     newest = Comment.objects.filter(target=target).aggregate(top=Max("id"))["top"]
@@ -137,6 +139,9 @@ def _version(target: TrackedAccount) -> str:
     # created_at: a deleted account tracked again (or a test database reused)
     # can bring back the same ids.
     return f"audience:{target.pk}:{target.created_at.isoformat()}:{latest}:{newest}:{loyal}"
+
+
+FINISHED = (Scrape.Status.SUCCEEDED, Scrape.Status.PARTIAL)
 
 
 @dataclass
@@ -158,24 +163,38 @@ _LOCK = threading.Lock()
 
 
 def figures(target: TrackedAccount) -> Figures:
-    """The commenters, their shares and the last posts' timelines, computed once
-    per version of the data (they change only when a scrape of the account
-    stores comments or ends) and kept in this process's memory (a few MB for
-    20,000 commenters; the 8 most recent versions), so the tab and its rows
-    pages do not aggregate every comment on every request."""
+    """The commenters, their shares and the last posts' timelines for the
+    current version of the data. They change only when a scrape of the account
+    stores comments or ends, so they are kept: in this process's memory (a few
+    MB for 20,000 commenters; the 8 most recent versions), and in the database
+    (audience/snapshot.py), where the worker stores them after each scrape.
+    Only a version nobody computed yet is computed here (and stored)."""
     key = hashlib.sha256(_version(target).encode()).hexdigest()
     with _LOCK:
         found = _CACHE.get(key)
         if found is not None:
             _CACHE.move_to_end(key)
             return found
-    rows = analytics.commenters(target.pk)
-    found = Figures(rows, analytics.shares(target.pk, rows), post_listings(target, 12), {})
+    stored = snapshot.load(target.pk, key)
+    if stored is None:
+        rows = sorted(analytics.commenters(target.pk), key=lambda r: _key(r, DEFAULT_SORT))
+        stored = (rows, analytics.shares(target.pk, rows), post_listings(target, 12))
+        snapshot.save(target.pk, key, stored)
+    rows, shares, posts = stored
+    found = Figures(rows, shares, posts, {DEFAULT_SORT: rows})
     with _LOCK:
         _CACHE[key] = found
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return found
+
+
+def refresh_figures(target_id: int) -> None:
+    """The worker's side (audience.refresh_figures): compute and store the
+    figures of the account's current data unless they are stored already."""
+    target = TrackedAccount.objects.filter(pk=target_id).first()
+    if target is not None:
+        figures(target)
 
 
 def commenters_page(

@@ -9,3 +9,12 @@ def classify_task(analysis_id: int) -> None:
     from audience import classify
 
     classify.run(analysis_id)
+
+
+@shared_task(name="audience.refresh_figures")
+def refresh_figures_task(target_id: int) -> None:
+    """The Audience tab's figures of an account, computed and stored after a
+    scrape of it finished (audience/snapshot.py)."""
+    from audience import pages
+
+    pages.refresh_figures(target_id)

@@ -3,7 +3,10 @@ account with a 1,000,000-follower history (half the commenters follow).
 
 Cases, each in a fresh process against the raw SQL baseline on the same data:
 - the Audience tab through the whole stack (Django test client, logged in),
-  server time, goal < 150 ms; raw: the commenters aggregate alone in sqlite3;
+  server time, goal < 150 ms: the first request of a new process after the
+  worker stored the figures (audience/snapshot.py; its computation reported
+  for information), then the median of the next ones; raw: the commenters
+  aggregate alone in sqlite3;
 - the cross-reference (audience.analytics.commenters: follows, since, left,
   loyal; plus the followers at the baseline), goal < 1 s; raw: the same
   commenters SQL in sqlite3; the pods and generic-text flags for information;
@@ -144,8 +147,23 @@ def child_tab() -> dict[str, Any]:
         assert response.status_code == 200, response.status_code
         return (time.perf_counter() - started) * 1000
 
-    get()
-    return {"ms": common.median([get() for _ in range(REPEATS)])}
+    from audience import pages
+
+    get()  # a running server: templates compiled, connection open
+    pages._CACHE.clear()  # the first look after a scrape: this version is not in memory
+    first = get()  # so the stored figures are read
+    return {"first_ms": first, "ms": common.median([get() for _ in range(REPEATS)])}
+
+
+def child_refresh(target_id: int) -> dict[str, Any]:
+    """What the worker does after a scrape of the account: compute the tab's
+    figures and store them (audience/snapshot.py)."""
+    common.django_setup()
+    from audience import pages
+
+    started = time.perf_counter()
+    pages.refresh_figures(target_id)
+    return {"s": time.perf_counter() - started}
 
 
 def child_xref(target_id: int, what: str) -> dict[str, Any]:
@@ -221,6 +239,8 @@ def child_main(argv: list[str]) -> None:
         result = child_build(int(argv[1]))
     elif role == "tab":
         result = child_tab()
+    elif role == "refresh":
+        result = child_refresh(int(argv[1]))
     elif role == "xref":
         result = child_xref(int(argv[1]), argv[2])
     elif role == "export":
@@ -249,12 +269,22 @@ def run(ws: Workspace, rows: int) -> list[Figure]:
         check=True,
     )
     figures = []
+    refresh = ws.run("audience", "audience", "refresh", target)
+    figures.append(
+        Figure("audience", "tab figures, by the worker", refresh["s"], None, "s", "(info)",
+               None, refresh["peak_rss_mb"], note="after each scrape, off the request path")
+    )  # fmt: skip
     tab = ws.run("audience", "audience", "tab")
     raw = ws.run("audience", "audience", "raw", "commenters", database, target)
     figures.append(
+        Figure("audience", "Audience tab, first look", tab["first_ms"], raw["s"] * 1000, "ms",
+               f"< {TAB_GOAL_MS:.0f} ms", tab["first_ms"] < TAB_GOAL_MS, tab["peak_rss_mb"],
+               raw["peak_rss_mb"], note="a new process reads the stored figures")
+    )  # fmt: skip
+    figures.append(
         Figure("audience", "Audience tab", tab["ms"], raw["s"] * 1000, "ms",
                f"< {TAB_GOAL_MS:.0f} ms", tab["ms"] < TAB_GOAL_MS, tab["peak_rss_mb"],
-               raw["peak_rss_mb"], note=f"{raw['rows']:,} commenters")
+               raw["peak_rss_mb"], note=f"{raw['rows']:,} commenters, median of {REPEATS}")
     )  # fmt: skip
     xref = ws.run("audience", "audience", "xref", target, "xref")
     figures.append(
