@@ -162,13 +162,17 @@ _CACHE_SIZE = 8
 _LOCK = threading.Lock()
 
 
-def figures(target: TrackedAccount) -> Figures:
+def figures(target: TrackedAccount, *, worker: bool = False) -> Figures:
     """The commenters, their shares and the last posts' timelines for the
     current version of the data. They change only when a scrape of the account
     stores comments or ends, so they are kept: in this process's memory (a few
     MB for 20,000 commenters; the 8 most recent versions), and in the database
     (audience/snapshot.py), where the worker stores them after each scrape.
-    Only a version nobody computed yet is computed here (and stored)."""
+    Only a version nobody computed yet is computed here, and stored unless a
+    scrape of the account is active: that scrape holds the database's write
+    lock now and then (a finalise for seconds), a page request should not
+    wait for it, and the worker stores the figures when the scrape ends.
+    `worker`: the worker's call, which always stores them."""
     key = hashlib.sha256(_version(target).encode()).hexdigest()
     with _LOCK:
         found = _CACHE.get(key)
@@ -179,7 +183,11 @@ def figures(target: TrackedAccount) -> Figures:
     if stored is None:
         rows = sorted(analytics.commenters(target.pk), key=lambda r: _key(r, DEFAULT_SORT))
         stored = (rows, analytics.shares(target.pk, rows), post_listings(target, 12))
-        snapshot.save(target.pk, key, stored)
+        if (
+            worker
+            or not Scrape.objects.filter(target=target, status__in=Scrape.ACTIVE_STATUSES).exists()
+        ):
+            snapshot.save(target.pk, key, stored)
     rows, shares, posts = stored
     found = Figures(rows, shares, posts, {DEFAULT_SORT: rows})
     with _LOCK:
@@ -194,7 +202,7 @@ def refresh_figures(target_id: int) -> None:
     figures of the account's current data unless they are stored already."""
     target = TrackedAccount.objects.filter(pk=target_id).first()
     if target is not None:
-        figures(target)
+        figures(target, worker=True)
 
 
 def commenters_page(

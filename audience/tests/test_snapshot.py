@@ -92,6 +92,16 @@ def test_new_comments_make_a_new_version() -> None:
         assert pages.figures(target).shares == after.shares
 
 
+def test_a_page_request_does_not_store_while_a_scrape_runs() -> None:
+    target = creator()
+    Scrape.objects.create(target=target, status=Scrape.Status.RUNNING)
+    assert len(pages.figures(target).rows) == 60
+    assert not AudienceSnapshot.objects.exists()  # the worker stores them at its end
+    pages._CACHE.clear()
+    pages.refresh_figures(target.pk)
+    assert AudienceSnapshot.objects.filter(target=target).exists()
+
+
 def test_an_unreadable_row_is_computed_again() -> None:
     target = creator()
     pages.figures(target)
