@@ -26,9 +26,9 @@ SECTION = "notify/_channels.html"
 PANEL = "notify/_bell_panel.html"
 
 
-def _section(request: HtmxHttpRequest, *, status: int = 200, **context: object) -> HttpResponse:
+def _section(request: HtmxHttpRequest, **context: object) -> HttpResponse:
     if request.htmx:
-        return render(request, SECTION, channels_context(**context), status=status)  # type: ignore[arg-type]
+        return render(request, SECTION, channels_context(**context))  # type: ignore[arg-type]
     text = str(context.get("error") or context.get("notice") or "")
     if text:
         messages.add_message(
@@ -64,7 +64,8 @@ def channel_add(request: HtmxHttpRequest) -> HttpResponse:
     if notice:
         return _section(request, notice=notice)
     if request.htmx:  # the template never renders the typed URL back
-        return _section(request, form=form, error=error, status=400)
+        # 200, not 400: htmx 2 does not swap a 4xx answer, so the errors would never show.
+        return _section(request, form=form, error=error)
     problems = "; ".join(f"{field}: {errs[0]}" for field, errs in form.errors.items())
     messages.error(request, error or f"The channel was not added: {problems}")
     return redirect(reverse("settings") + "#notifications")
@@ -93,7 +94,7 @@ def rule_save(request: HtmxHttpRequest, account_id: int) -> HttpResponse:
     form = RuleForm(request.POST, instance=rule, prefix=f"r{account.pk}")
     if not form.is_valid():
         errors = "; ".join(str(errs[0]) for errs in form.errors.values())
-        return _section(request, error=f"@{account.user.username}: {errors}", status=400)
+        return _section(request, error=f"@{account.user.username}: {errors}")  # 200: see above
     form.save()
     return _section(request, notice=f"Saved the notifications of @{account.user.username}.")
 

@@ -90,3 +90,18 @@ def test_settings_section_and_bell_fit_every_screen(  # type: ignore[no-untyped-
     page.wait_for_selector("#bell-panel [data-events]")
     page.mouse.click(width - 3, height - 3)  # a tap outside (the panel is near the top)
     assert page.evaluate("document.getElementById('bell').open") is False
+
+
+def test_a_refused_channel_shows_why_in_the_browser(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    """The refusal is swapped into the page (htmx 2 swaps only 2xx answers: a
+    400 left the form as it was, with no word of what was wrong)."""
+    owner()
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/settings/")
+    page.fill("#id_channel_name", "Broken")
+    page.fill("#id_channel_url", "nosuchservice://token-that-must-not-show")
+    page.click("#channel-add button[type=submit]")
+    error = page.wait_for_selector("#id_channel_url-error", timeout=10_000)
+    assert error is not None
+    assert "nosuchservice" in page.locator("#notifications").inner_text()
+    assert "token-that-must-not-show" not in page.content()
