@@ -5,7 +5,7 @@ $ErrorActionPreference = "Stop"
 Set-Location (Join-Path $PSScriptRoot "..")
 . (Join-Path $PSScriptRoot "_python.ps1")
 Ensure-Venv
-& .venv\Scripts\python.exe -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+& .venv\Scripts\python.exe -m pip install --quiet --disable-pip-version-check -e ".[dev,vision]"
 if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 & .venv\Scripts\ruff.exe check .; if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 & .venv\Scripts\ruff.exe format --check .; if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }

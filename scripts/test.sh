@@ -26,7 +26,9 @@ if ((${#missing[@]})); then
 fi
 
 ensure_venv
-install_project ".[dev]"
+# vision: the local picture classifier's model (about 50 MB of wheels, no torch),
+# so its no-face test runs; with it pip takes instagrapi 3.1 (docs/decisions.md).
+install_project ".[dev,vision]"
 
 echo "== ruff"
 .venv/bin/ruff check .
