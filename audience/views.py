@@ -54,13 +54,9 @@ def scrape_new(request: HtmxHttpRequest) -> HttpResponse:
 SETTINGS_SECTION = "audience/_classifier_settings.html"
 
 
-def _settings_section(
-    request: HtmxHttpRequest, *, status: int = 200, **context: Any
-) -> HttpResponse:
+def _settings_section(request: HtmxHttpRequest, **context: Any) -> HttpResponse:
     if request.htmx:
-        return render(
-            request, SETTINGS_SECTION, pages.classifier_settings(**context), status=status
-        )
+        return render(request, SETTINGS_SECTION, pages.classifier_settings(**context))
     text = str(context.get("error") or context.get("notice") or "")
     if text:
         level = messages.ERROR if context.get("error") else messages.SUCCESS
@@ -75,8 +71,10 @@ def classifier_settings(request: HtmxHttpRequest) -> HttpResponse:
     row = cloud.load()
     form = CloudClassifierForm(request.POST, saved=row.has_key)
     if not form.is_valid():
-        if request.htmx:  # the template never renders a typed key back
-            return _settings_section(request, form=form, status=400)
+        # HTMX: the section with the form's errors, 200 so htmx swaps it in (as
+        # the logins panel); the template never renders a typed key back.
+        if request.htmx:
+            return _settings_section(request, form=form)
         problems = "; ".join(str(errs[0]) for errs in form.errors.values())
         return _settings_section(request, error=f"Face++ was not saved: {problems}")
     data = form.cleaned_data
@@ -85,9 +83,9 @@ def classifier_settings(request: HtmxHttpRequest) -> HttpResponse:
             enabled=data["enabled"], api_key=data["api_key"], api_secret=data["api_secret"]
         )
     except vault.VaultError as exc:
-        return _settings_section(request, error=f"The key was not saved: {exc}", status=400)
+        return _settings_section(request, error=f"The key was not saved: {exc}")
     except ValueError as exc:
-        return _settings_section(request, error=str(exc), status=400)
+        return _settings_section(request, error=str(exc))
     if row.enabled:
         notice = (
             "Face++ is on: the next comments scrape sends the commenters' profile pictures"
