@@ -131,7 +131,7 @@ def fake_facepp() -> Iterator[FakeFacepp]:
     fake = FakeFacepp()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
     fake.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield fake

@@ -7,6 +7,7 @@ section (enabling needs the key, the key is never shown back, the warning)."""
 from __future__ import annotations
 
 import logging
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +122,12 @@ def test_a_wrong_base_url_or_no_server_says_so(fast: FakeFacepp) -> None:
     )
     with pytest.raises(vision.ProviderFailed, match=r"answered 404.*IGDASH_AUDIENCE_FACEPP_URL"):
         wrong.classify(picture("x"))
-    gone = facepp.FaceppProvider(KEY, SECRET, base_url="http://127.0.0.1:9", timeout=2, interval=0)
+    with socket.socket() as free:  # a port nobody listens on
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    gone = facepp.FaceppProvider(
+        KEY, SECRET, base_url=f"http://127.0.0.1:{port}", timeout=2, interval=0
+    )
     with pytest.raises(vision.ProviderFailed, match=r"cannot reach Face\+\+") as failed:
         gone.classify(picture("x"))
     assert KEY not in str(failed.value) and SECRET not in str(failed.value)
