@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts_app import avatars
 from accounts_app.models import TrackedAccount
-from audience import vision
+from audience import cloud, vision
 from audience.models import AudienceAnalysis, Comment
 
 BATCH = 50
@@ -32,10 +32,16 @@ def commenter_ids(target_id: int, after: int = 0) -> list[int]:
     return sorted(ids)
 
 
+def configured() -> str:
+    """The provider that runs now: Face++ when the owner switched it on in
+    Settings (with its key), else IGDASH_AUDIENCE_CLASSIFIER (none by default)."""
+    return "facepp" if cloud.active() else str(settings.AUDIENCE_CLASSIFIER)
+
+
 def start(target: TrackedAccount) -> AudienceAnalysis | None:
     """Queue an analysis of `target` with the configured provider (None when
     the classifier is off). The scrape never waits for it."""
-    name = settings.AUDIENCE_CLASSIFIER
+    name = configured()
     if name == "none":
         return None
     total = len(commenter_ids(target.pk))
@@ -62,9 +68,17 @@ def run(analysis_id: int) -> AudienceAnalysis:
     )
     minimum = float(settings.AUDIENCE_CLASSIFIER_MIN_CONFIDENCE)
     todo = commenter_ids(analysis.target_id, analysis.last_user_id)
-    for start_at in range(0, len(todo), BATCH):
-        batch = todo[start_at : start_at + BATCH]
-        _classify_batch(analysis, provider, batch, minimum)
+    try:
+        for start_at in range(0, len(todo), BATCH):
+            batch = todo[start_at : start_at + BATCH]
+            _classify_batch(analysis, provider, batch, minimum)
+    except vision.ProviderFailed as exc:
+        # The batches saved so far stay; this one was not saved (its checkpoint).
+        return _fail(analysis, str(exc))
+    finally:
+        close = getattr(provider, "close", None)
+        if close is not None:
+            close()
     AudienceAnalysis.objects.filter(pk=analysis.pk).update(
         status=AudienceAnalysis.Status.DONE, finished_at=timezone.now()
     )
@@ -87,6 +101,8 @@ def _classify_batch(
             sample += 1
             try:
                 label = provider.classify(found[0].read_bytes()).counted(minimum)
+            except vision.ProviderFailed:
+                raise  # every picture would fail: the analysis stops (run)
             except Exception:  # a picture the model cannot read is unknown
                 log.info("picture of user %s not classified", user_id, exc_info=True)
                 label = vision.Classification(False, "unknown", "unknown", 0.0)

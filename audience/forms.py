@@ -56,3 +56,33 @@ class AudienceScrapeForm(ContentScrapeForm):
             content=content,
             fresh=bool(data.get("fresh")),
         )
+
+
+class CloudClassifierForm(forms.Form):
+    """Settings: the cloud picture classifier (Face++). The key and secret are
+    never rendered back: empty fields keep the saved ones."""
+
+    enabled = forms.BooleanField(
+        label="Send the commenters' profile pictures to Face++", required=False
+    )
+    api_key = forms.CharField(label="Face++ API key", required=False, max_length=200)
+    api_secret = forms.CharField(label="Face++ API secret", required=False, max_length=200)
+
+    def __init__(self, *args: Any, saved: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.saved = saved
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        key, secret = data.get("api_key", ""), data.get("api_secret", "")
+        if key and not secret:
+            self.add_error("api_secret", "Give the API secret with the API key.")
+        elif secret and not key:
+            self.add_error("api_key", "Give the API key with the API secret.")
+        elif data.get("enabled") and not (key or self.saved):
+            self.add_error("api_key", "Switching Face++ on needs its API key and secret.")
+        for name in ("api_key", "api_secret"):
+            value = data.get(name, "")
+            if value and any(ch.isspace() for ch in value):
+                self.add_error(name, "Keys have no spaces: paste it again.")
+        return data

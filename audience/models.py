@@ -195,3 +195,22 @@ class AudienceSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"audience figures of {self.target_id} ({self.version[:8]})"
+
+
+class CloudClassifier(models.Model):
+    """The owner's switch of the cloud picture classifier (Face++) and its API
+    key and secret, sealed with the vault (`cloudclassifier:facepp:key`, a JSON
+    object of both); never shown back. One row (pk 1) at most; no row: off."""
+
+    enabled = models.BooleanField(default=False)
+    key_enc = models.BinaryField(editable=False, blank=True, default=b"")
+    saved_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    AAD = "cloudclassifier:facepp:key"
+
+    def __str__(self) -> str:
+        return f"Face++ classifier: {'on' if self.enabled else 'off'}"
+
+    @property
+    def has_key(self) -> bool:
+        return bool(self.key_enc)

@@ -19,9 +19,11 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 
+from accounts_app import vault
 from accounts_app.models import TrackedAccount
-from audience import analytics, classify, snapshot, vision
+from audience import analytics, classify, cloud, snapshot, vision
 from audience.analytics import Commenter
+from audience.forms import CloudClassifierForm
 from audience.models import Comment, PostComments
 from audience.runner import recent_posts
 from content.models import Post
@@ -278,14 +280,33 @@ def _classifier(target: TrackedAccount) -> dict[str, Any] | None:
     """The latest picture analysis as the tab shows it (None when the
     classifier is off and none ever ran)."""
     analysis = classify.latest(target)
-    if analysis is None and settings.AUDIENCE_CLASSIFIER == "none":
+    provider = classify.configured()
+    if analysis is None and provider == "none":
         return None
-    view: dict[str, Any] = {"provider": settings.AUDIENCE_CLASSIFIER, "analysis": analysis}
+    view: dict[str, Any] = {"provider": provider, "analysis": analysis}
     if analysis is not None:
         view["percent"] = round(100 * analysis.done / analysis.total) if analysis.total else 100
         view["gender"] = classify.buckets(analysis.gender, vision.GENDERS)
         view["age"] = classify.buckets(analysis.age, vision.AGES)
     return view
+
+
+def classifier_settings(
+    *, form: CloudClassifierForm | None = None, notice: str = "", error: str = ""
+) -> dict[str, Any]:
+    """The Settings section of the picture classifier: what runs where, and the
+    cloud provider's switch (its key never leaves the vault for a page)."""
+    row = cloud.load()
+    return {
+        "picture_classifier": classify.configured(),
+        "picture_classifier_env": settings.AUDIENCE_CLASSIFIER,
+        "cloud": row,
+        "cloud_form": form or CloudClassifierForm(initial={"enabled": row.enabled}),
+        "cloud_url": settings.AUDIENCE_FACEPP_URL,
+        "cloud_notice": notice,
+        "cloud_error": error,
+        "vault_locked": vault.passphrase_mode() and vault.is_locked(),
+    }
 
 
 def tab(target: TrackedAccount, query: Mapping[str, str]) -> dict[str, Any]:

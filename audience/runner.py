@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -93,7 +92,7 @@ class CommentsScrapePart:
     def finalise(self, scrape: Scrape) -> str:
         part = CommentPart.objects.get(scrape_id=scrape.pk)
         part = store.finalise(part)
-        if settings.AUDIENCE_CLASSIFIER != "none" and scrape.target is not None:
+        if classify.configured() != "none" and scrape.target is not None:
             # Its own background job once the scrape is committed: never blocks it.
             target = scrape.target
             transaction.on_commit(lambda: classify.start(target))

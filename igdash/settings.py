@@ -201,11 +201,23 @@ AUDIENCE_LOYAL_POSTS = env_int("IGDASH_AUDIENCE_LOYAL_POSTS", 12, minimum=1, max
 AUDIENCE_LOYAL_MIN = env_int("IGDASH_AUDIENCE_LOYAL_MIN", 3, minimum=1, maximum=1000)
 # The optional picture classifier (docs/audience.md "Picture classifier"): off
 # ("none") by default; "fake" for tests and the demo; "local" with the vision extra.
+# The cloud provider (Face++) is not chosen here: the owner switches it on in
+# Settings with its API key, and it then takes precedence over this value.
 AUDIENCE_CLASSIFIER = env_choice("IGDASH_AUDIENCE_CLASSIFIER", "none", ("none", "fake", "local"))
 AUDIENCE_CLASSIFIER_MIN_CONFIDENCE = env_float(
     "IGDASH_AUDIENCE_CLASSIFIER_MIN_CONFIDENCE", 0.6, minimum=0.0, maximum=1.0
 )
 AUDIENCE_VISION_MODEL_DIR = env_str("IGDASH_AUDIENCE_VISION_MODEL_DIR", "")
+# The cloud provider, Face++ (switched on in Settings with its key, sealed in the
+# vault): its base URL, the timeout of one request, and the pause between two
+# requests (its free plan allows about one a second).
+AUDIENCE_FACEPP_URL = env_url("IGDASH_AUDIENCE_FACEPP_URL", "https://api-us.faceplusplus.com")
+AUDIENCE_FACEPP_TIMEOUT = env_float(
+    "IGDASH_AUDIENCE_FACEPP_TIMEOUT", 15.0, minimum=1.0, maximum=300.0
+)
+AUDIENCE_FACEPP_INTERVAL = env_float(
+    "IGDASH_AUDIENCE_FACEPP_INTERVAL", 1.1, minimum=0.0, maximum=60.0
+)
 LOGIN_MAX_FAILURES = env_int("IGDASH_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("IGDASH_LOGIN_LOCKOUT_MINUTES", 15)
 # django-axes, configured from the two values above (igdash/login_throttle.py).

