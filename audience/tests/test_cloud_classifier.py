@@ -169,6 +169,9 @@ def test_an_analysis_with_face_pp_keeps_bucket_counts(
     assert done.gender == {"female": 4, "male": 1, "unknown": 3}
     assert done.age == {"25-34": 5, "unknown": 3}
     assert len(fast.seen) == 8
+    page = _owner_client().get("/accounts/creator/audience/").content.decode()
+    assert "8 pictures of 8 commenters" in page
+    assert ">Gender</h3>" in page and "data-classifier-buckets" in page
 
 
 def test_a_refused_key_fails_the_analysis_with_a_message_without_the_key(
@@ -189,6 +192,10 @@ def test_a_refused_key_fails_the_analysis_with_a_message_without_the_key(
     # The tab shows the failure as a state, not a stack trace.
     page = _owner_client().get("/accounts/creator/audience/").content.decode()
     assert "Face++ refused the API key and secret" in page and wrong not in page
+    # No picture was classified: no gender and age table of "<5" rows that
+    # reads as figures (it showed female <5, male <5... for 0 pictures).
+    assert "0 pictures of 8 commenters" in page
+    assert ">Gender</h3>" not in page and "data-classifier-buckets" not in page
 
 
 def test_a_switched_off_or_keyless_provider_fails_with_the_reason() -> None:
