@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from ninja import Field, Path, Schema
-from pydantic import BaseModel
+from pydantic import BaseModel, StrictBool, StrictInt
 
 # Path parameters, with the examples the schema tests start from.
 Username = Annotated[
@@ -63,7 +63,7 @@ class AccountPage(Schema):
 
 class AccountIn(Schema):
     handle: str = Field(..., description="@name, name or a profile URL", max_length=300)
-    bookmarked: bool = False
+    bookmarked: StrictBool = False
 
 
 class PartOut(Schema):
@@ -131,13 +131,14 @@ ALL_LISTS: tuple[ListChoice, ...] = ("followers", "following")
 class ScrapeIn(Schema):
     handle: str = Field(..., description="@name, name or a profile URL", max_length=300)
     lists: list[ListChoice] = Field(default_factory=lambda: list(ALL_LISTS))
-    content: bool = Field(False, description="Also list the account's posts and reels.")
-    comments: bool = Field(
+    # Strict: "yes" or 1 is a mistake to report, not a true to guess.
+    content: StrictBool = Field(False, description="Also list the account's posts and reels.")
+    comments: StrictBool = Field(
         False,
         description="Also list the comments of the last `comment_posts` posts (needs the "
         "owner's Instagram login), for the commenters.",
     )
-    comment_posts: int | None = Field(
+    comment_posts: StrictInt | None = Field(
         None,
         ge=1,
         le=100_000,

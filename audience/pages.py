@@ -8,6 +8,7 @@ import base64
 import binascii
 import hashlib
 import json
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -28,7 +29,7 @@ from audience.models import Comment, PostComments
 from audience.runner import recent_posts
 from content.models import Post
 from core.keyset import BadCursor
-from scraping.models import Scrape
+from scraping.models import Direction, Scrape, ScrapeList
 
 PAGE_SIZE = 50
 DEFAULT_SORT = "comments"
@@ -89,25 +90,37 @@ def _key(row: Commenter, sort: str) -> tuple[Any, ...]:
     return (-row.comments, -row.posts, row.author_id)
 
 
-def _encode(key: tuple[Any, ...]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
+def _encode(sort: str, key: tuple[Any, ...]) -> str:
+    """A position in the table as `sort` orders it: the sort's name and the last
+    row's key, so a cursor of one sort is refused by another."""
+    return base64.urlsafe_b64encode(json.dumps([sort, *key]).encode()).decode().rstrip("=")
 
 
 # A key is at most three figures, or a username (30 characters) and an id.
-CURSOR_MAX = 200
+CURSOR_MAX = 240
 
 
-def _decode(cursor: str) -> tuple[Any, ...]:
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(name)  # NaN, Infinity: no key holds one
+
+
+def _decode(cursor: str, sort: str) -> tuple[Any, ...]:
     if len(cursor) > CURSOR_MAX:
         raise BadCursor()
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value = json.loads(raw)
+        value = json.loads(raw, parse_constant=_refuse_constant)
     except (ValueError, binascii.Error, RecursionError) as exc:  # deep nesting: RecursionError
         raise BadCursor() from exc
-    if not isinstance(value, list) or not 0 < len(value) <= 3:
+    if not isinstance(value, list) or not 1 < len(value) <= 4 or value[0] != sort:
         raise BadCursor()
-    return tuple(value)
+    key = tuple(value[1:])
+    if not all(
+        isinstance(part, str) or (isinstance(part, int | float) and not isinstance(part, bool))
+        for part in key
+    ) or any(isinstance(part, float) and not math.isfinite(part) for part in key):
+        raise BadCursor()  # 1e400 parses as inf
+    return key
 
 
 def _shown(row: Commenter, filters: Filters) -> bool:
@@ -223,14 +236,14 @@ def commenters_page(
         ordered = sorted(rows, key=lambda r: _key(r, filters.sort))
     chosen = [r for r in ordered if _shown(r, filters)] if filters.active else ordered
     if filters.cursor:
-        after = _decode(filters.cursor)
+        after = _decode(filters.cursor, filters.sort)
         try:
             chosen = [r for r in chosen if _key(r, filters.sort) > after]
         except TypeError as exc:  # a cursor of another sort
             raise BadCursor() from exc
     page = chosen[:size]
     more = len(chosen) > size
-    return page, _encode(_key(page[-1], filters.sort)) if more else None
+    return page, _encode(filters.sort, _key(page[-1], filters.sort)) if more else None
 
 
 def rows_page(
@@ -333,6 +346,12 @@ def tab(target: TrackedAccount, query: Mapping[str, str]) -> dict[str, Any]:
         "other": other,
         "compare": compare,
         "baseline": analytics.baseline(target.pk),
+        # No complete follower list, but some: the lists ended partial (capped).
+        "followers_listed": ScrapeList.objects.filter(
+            scrape__target=target, direction=Direction.FOLLOWER
+        ).exists(),
+        "loyal_min": settings.AUDIENCE_LOYAL_MIN,
+        "loyal_posts": settings.AUDIENCE_LOYAL_POSTS,
         "nightly_posts": settings.AUDIENCE_POSTS,
         "classifier": _classifier(target),
         "now": timezone.now(),

@@ -36,8 +36,10 @@ def download(request: HttpRequest, handle: str, list_name: str, fmt: str) -> Htt
         if rows is not None:  # too big for one request: a worker writes it
             try:
                 job = jobs.start(*resolved, rows, request.user)
-            except jobs.TooManyJobs as exc:
-                return HttpResponse(f"{exc}\n", TEXT, status=429, headers={"Retry-After": "30"})
+            except jobs.TooManyJobs as exc:  # a page with the way back, not bare text
+                response = render(request, "exports/busy.html", {"message": str(exc)}, status=429)
+                response["Retry-After"] = "30"
+                return response
             return redirect("exports:job", job.pk)
         return files.download(*resolved)
     # "Open in Excel": refuse a bad request here, then hand Excel a signed URL.

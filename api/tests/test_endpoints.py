@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -227,6 +228,9 @@ def test_scrapes_with_comments(writer: Api) -> None:
     assert made.lists == Scrape.Lists.BOTH
     assert CommentPart.objects.get(scrape=made).posts == 3
     assert ContentPart.objects.get(scrape=made).mode == ContentPart.Mode.ALL
+    for loose in ({"comments": "yes"}, {"comments": 1}, {"comments": True, "comment_posts": True}):
+        answer = writer.post("/scrapes", {"handle": "carol", **loose})
+        assert answer.status_code == 400, (loose, answer.content)
     refused = writer.post("/scrapes", {"handle": "carol", "comment_posts": 3})
     assert refused.status_code == 400 and "comments" in refused.json()["message"]
     assert (
@@ -275,6 +279,10 @@ def test_commenters_refuse_bad_input(reader: Api) -> None:
         {"show": "everyone"},
         {"cursor": "not-a-cursor"},
         {"cursor": first["next_cursor"], "sort": "username"},  # another sort's position
+        {"cursor": first["next_cursor"], "sort": "posts"},  # another sort's, same shape
+        {"cursor": base64.urlsafe_b64encode(b'["comments", NaN, 1, 2]').decode()},
+        {"cursor": base64.urlsafe_b64encode(b'["comments", 1e400, 1, 2]').decode()},
+        {"cursor": base64.urlsafe_b64encode(b'["comments", true, 1, 2]').decode()},
         {"limit": 0},
     ):
         answer = reader.get("/accounts/creator/commenters", **params)
