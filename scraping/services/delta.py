@@ -146,6 +146,12 @@ def _apply(scrape: Scrape, part: ScrapeList, stats: ScrapeStats) -> None:
     memory stays flat however long the list (docs/performance.md, Memory)."""
     direction = part.direction
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Fresh statistics first: the staging rows arrived since the last
+            # (auto)analyze, and with none PostgreSQL guesses one row and walks
+            # every active edge for each seen user (minutes at 20,000 followers,
+            # docs/performance.md "PostgreSQL"). ANALYZE samples a fixed number of rows.
+            cursor.execute(f"ANALYZE {_SEEN}, {_REL}")
         cursor.execute(
             _INSERT_NEW, [scrape.target_id, scrape.pk, scrape.pk, direction, scrape.target_id]
         )
