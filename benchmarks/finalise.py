@@ -71,7 +71,7 @@ def child_raw_pg(database: str, scrape_id: int, target_id: int) -> dict[str, Any
         started = time.perf_counter()
         # Statistics of the fresh staging rows, as the engine takes them: without
         # them the planner guesses one row and loops over every active edge.
-        cursor.execute("ANALYZE scraping_scrapeseen, scraping_relationship")
+        cursor.execute("ANALYZE scraping_scrapeseen")
         cursor.execute(
             "INSERT INTO scraping_relationship (target_id, user_id, direction, first_seen_id) "
             "SELECT %s, s.user_id, 1, %s FROM scraping_scrapeseen s "

@@ -40,6 +40,17 @@ _INSERT_NEW = (
     # The active-edge index is partial: the conflict target names its predicate.
     "ON CONFLICT (target_id, user_id, direction) WHERE ended_by_id IS NULL DO NOTHING"
 )
+# PostgreSQL: the conflict clause alone skips the users with an active edge (an
+# index probe each). The NOT EXISTS above would be planned before the statement
+# adds its rows: on a first scrape the edges look empty, PostgreSQL loops over
+# them for each seen user, and they grow as it inserts (quadratic: 20 minutes and
+# more at 200,000 followers, docs/performance.md "PostgreSQL").
+_INSERT_NEW_PG = (
+    f"INSERT INTO {_REL} (target_id, user_id, direction, first_seen_id) "  # noqa: S608
+    f"SELECT %s, seen.user_id, seen.direction, %s FROM {_SEEN} seen "
+    "WHERE seen.scrape_id = %s AND seen.direction = %s "
+    "ON CONFLICT (target_id, user_id, direction) WHERE ended_by_id IS NULL DO NOTHING"
+)
 
 
 def tolerance(expected: int) -> int:
@@ -147,14 +158,17 @@ def _apply(scrape: Scrape, part: ScrapeList, stats: ScrapeStats) -> None:
     direction = part.direction
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Fresh statistics first: the staging rows arrived since the last
-            # (auto)analyze, and with none PostgreSQL guesses one row and walks
-            # every active edge for each seen user (minutes at 20,000 followers,
-            # docs/performance.md "PostgreSQL"). ANALYZE samples a fixed number of rows.
-            cursor.execute(f"ANALYZE {_SEEN}, {_REL}")
-        cursor.execute(
-            _INSERT_NEW, [scrape.target_id, scrape.pk, scrape.pk, direction, scrape.target_id]
-        )
+            # Fresh statistics of the staging rows first (they arrived since the
+            # last autoanalyze): with none, PostgreSQL guesses a few rows and plans
+            # _close as a loop over them for every active edge (minutes at 20,000
+            # followers, docs/performance.md "PostgreSQL"). ANALYZE samples at
+            # most 30,000 rows, whatever the list.
+            cursor.execute(f"ANALYZE {_SEEN}")
+            cursor.execute(_INSERT_NEW_PG, [scrape.target_id, scrape.pk, scrape.pk, direction])
+        else:
+            cursor.execute(
+                _INSERT_NEW, [scrape.target_id, scrape.pk, scrape.pk, direction, scrape.target_id]
+            )
         new = max(cursor.rowcount, 0)
     lost = _close(scrape, direction) if part.complete else 0
     seen = ScrapeSeen.objects.filter(scrape=scrape, direction=direction).count()
