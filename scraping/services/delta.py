@@ -18,7 +18,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from accounts_app import search
-from accounts_app.models import TrackedAccount
+from accounts_app.models import IgUser, TrackedAccount
 from scraping.models import Direction, Relationship, Scrape, ScrapeList, ScrapeSeen, ScrapeStats
 from scraping.services import extra_parts
 from scraping.services.store import _table, touch
@@ -125,8 +125,30 @@ def finalise(scrape: Scrape, worker: str) -> Scrape:
     # The new users become searchable in one bulk statement, in its own
     # transaction: not one trigger per user inside every page's transaction.
     search.index_pending()
+    _refresh_statistics(stats)
     scrape.refresh_from_db()
     return scrape
+
+
+# PostgreSQL plans from statistics that only ANALYZE (or autovacuum) writes. After a
+# scrape that changed a tenth of a list (a first scrape above all), the account
+# page would be planned for the list as it was: with 200,000 new edges and none
+# counted, the page read every edge (0.66 s) where it reads 51 (0.2 ms). Autovacuum
+# would catch up within minutes, where it runs (a server may have it off).
+ANALYZE_SHARE = 0.1
+ANALYZE_MIN = 1_000
+
+
+def _refresh_statistics(stats: ScrapeStats) -> None:
+    if connection.vendor != "postgresql":
+        return
+    new = (stats.new_followers or 0) + (stats.new_following or 0)
+    lost = (stats.lost_followers or 0) + (stats.lost_following or 0)
+    listed = (stats.followers or 0) + (stats.following or 0)
+    if new + lost < max(ANALYZE_MIN, ANALYZE_SHARE * listed):
+        return
+    with connection.cursor() as cursor:  # samples at most 30,000 rows of each
+        cursor.execute(f"ANALYZE {_REL}, {_table(IgUser)}")
 
 
 def _summary(stats: ScrapeStats, reasons: list[str]) -> str:

@@ -176,6 +176,10 @@ def _store_users_postgres(
 ) -> int:
     """store_pages' writes of `users` (distinct pks) on PostgreSQL: COPY, one
     merge, one staging insert; returns how many staging rows were new."""
+    # A crash may lose the last commits, never half of one (what SQLite's
+    # synchronous=NORMAL gives, igdash/settings.py): the pages and their cursor go
+    # together, and the scrape resumes from the cursor that survived.
+    cursor.execute("SET LOCAL synchronous_commit TO off")
     cursor.execute(_PG_PAGE_TABLE)
     cursor.execute(f"DELETE FROM {_PAGE_TABLE}")  # noqa: S608  # an earlier call of this transaction
     raw = cursor.cursor  # psycopg 3's own cursor: Django's wrapper has no copy()
