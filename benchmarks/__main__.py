@@ -2,12 +2,16 @@
 operation against a raw baseline measured in the same run on the same data.
 
     python -m benchmarks [--rows N] [--only NAME ...] [--json FILE]
+                         [--database-url postgresql://HOST:PORT/DB]
 
 Operations: ingest, finalise, browse, export, storage, scrape, content, audience, api
 (docs/performance.md).
 Everything runs in a throw-away SQLite database (a temporary IGDASH_DATA_DIR)
 built through the project's own code paths; each measured operation runs in a
-fresh subprocess that reports its peak RSS.
+fresh subprocess that reports its peak RSS. With --database-url, ingest,
+finalise, browse, export and storage run on that PostgreSQL server instead (a
+throw-away database each, created there and dropped at the end; raw baselines
+in psycopg 3).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ BENCHMARKS = (
     "audience",
     "api",
 )
+POSTGRES = ("ingest", "finalise", "browse", "export", "storage")  # run with --database-url
 
 
 def _run_one(name: str, ws: Workspace, args: argparse.Namespace) -> list[Figure]:
@@ -118,9 +123,14 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=1, help="Export runs per format (median counts)."
     )
+    parser.add_argument(
+        "--database-url",
+        help="Run on this PostgreSQL server (postgresql://...): a throw-away database each.",
+    )
     args = parser.parse_args()
-    chosen = [name for name in BENCHMARKS if name in (args.only or BENCHMARKS)]
-    ws = Workspace()
+    default = POSTGRES if args.database_url else BENCHMARKS
+    chosen = [name for name in BENCHMARKS if name in (args.only or default)]
+    ws = Workspace(database_url=args.database_url)
     figures: list[Figure] = []
     started = time.perf_counter()
     print(f"Workspace {ws.root}", flush=True)
@@ -138,6 +148,7 @@ def main() -> None:
             "repeat": args.repeat,
             "python": sys.version.split()[0],
             "sqlite": sqlite3.sqlite_version,
+            "database": "postgresql" if args.database_url else "sqlite",
             "machine": platform.platform(),
             "seconds": time.perf_counter() - started,
             "figures": [fig.as_dict() for fig in figures],

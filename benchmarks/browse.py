@@ -20,11 +20,9 @@ REPEATS. One more request is recorded with its SQL (count and slowest).
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from benchmarks import common
@@ -73,21 +71,21 @@ def cases(rows: int) -> list[tuple[str, str, str]]:
     ]
 
 
-def _deep_cursor(database: Path, target_id: int, depth: float) -> int:
+def _deep_cursor(database: common.Database, target_id: int, depth: float) -> int:
     """The relationship id at `depth` of the list, newest first (a keyset cursor)."""
-    db = sqlite3.connect(database)
-    (count,) = db.execute(
+    (count,) = common.query_one(
+        database,
         "SELECT COUNT(*) FROM scraping_relationship "
         "WHERE target_id = ? AND direction = 1 AND ended_by_id IS NULL",
         (target_id,),
-    ).fetchone()
-    (cursor,) = db.execute(
+    )
+    (cursor,) = common.query_one(
+        database,
         "SELECT id FROM scraping_relationship "
         "WHERE target_id = ? AND direction = 1 AND ended_by_id IS NULL "
         "ORDER BY id DESC LIMIT 1 OFFSET ?",
         (target_id, int(count * depth)),
-    ).fetchone()
-    db.close()
+    )
     return int(cursor)
 
 
@@ -144,27 +142,33 @@ def child_project(kind: str, argument: str, cursor: str) -> dict[str, Any]:
 
 
 def child_raw(
-    database: Path, target_id: int, kind: str, argument: str, cursor: str
+    database: common.Database, target_id: int, kind: str, argument: str, cursor: str
 ) -> dict[str, Any]:
     """The same page of rows in plain SQL, the way a hand-written query asks for it
-    (SQLite plans it; no ANALYZE, as in igdash's own database)."""
-    db = sqlite3.connect(database)
+    (SQLite plans it; no ANALYZE, as in igdash's own database). PostgreSQL
+    (psycopg 3): a substring search is UPPER(column) LIKE, which its pg_trgm GIN
+    indexes serve, for any length of term."""
+    pg = common.is_postgres(database)
+    db = common.connect(database)
     if kind == "global":
         sql, params = RAW_GLOBAL, [argument, argument[:-1] + chr(ord(argument[-1]) + 1)]
-        return _time_raw(db, sql, params)
+        return _time_raw(db, common.sql(database, sql), params)
     extra, params = "", [target_id]
     if kind in ("deep", "search-deep"):
         extra, params = "AND r.id < ? ", [target_id, int(cursor)]
-    if kind.startswith("search") and len(argument) >= 3:
+    if kind.startswith("search") and pg:
+        extra += "AND (UPPER(u.username) LIKE UPPER(?) OR UPPER(u.full_name) LIKE UPPER(?))"
+        params.extend([f"%{argument}%"] * 2)
+    elif kind.startswith("search") and len(argument) >= 3:
         extra += f"AND r.user_id IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH ?)"  # noqa: S608
         params.append(f'"{argument}"')
     elif kind.startswith("search"):
         extra += "AND (u.username LIKE ? OR u.full_name LIKE ?)"
         params.extend([f"%{argument}%"] * 2)
-    return _time_raw(db, RAW_PAGE.format(extra=extra), params)
+    return _time_raw(db, common.sql(database, RAW_PAGE.format(extra=extra)), params)
 
 
-def _time_raw(db: sqlite3.Connection, sql: str, params: list[Any]) -> dict[str, Any]:
+def _time_raw(db: Any, sql: str, params: list[Any]) -> dict[str, Any]:
     def fetch() -> tuple[float, int]:
         started = time.perf_counter()
         found = len(db.execute(sql, params).fetchall())
@@ -182,21 +186,20 @@ def child_main(argv: list[str]) -> None:
     if role == "project":
         result = child_project(argv[1], argv[2], argv[3])
     else:
-        result = child_raw(Path(argv[1]), int(argv[2]), argv[3], argv[4], argv[5])
+        result = child_raw(common.as_database(argv[1]), int(argv[2]), argv[3], argv[4], argv[5])
     common.emit(result)
 
 
 # --- Parent ------------------------------------------------------------------------------
 
 
-def target_id(database: Path) -> int:
-    db = sqlite3.connect(database)
-    (found,) = db.execute(
+def target_id(database: common.Database) -> int:
+    (found,) = common.query_one(
+        database,
         "SELECT t.id FROM accounts_app_trackedaccount t "
         "JOIN accounts_app_iguser u ON u.id = t.user_id WHERE u.username = ?",
         (common.TARGET,),
-    ).fetchone()
-    db.close()
+    )
     return int(found)
 
 

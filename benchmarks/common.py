@@ -6,7 +6,11 @@ Every measured operation runs in a fresh subprocess (`python -m
 benchmarks.<module> <role> ...`) that prints one JSON line with its figures
 and `peak_rss_mb` (ru_maxrss), so one operation's memory never pollutes the
 next figure. Databases are SQLite files in their own data folders
-(IGDASH_DATA_DIR) under one temporary directory, deleted at the end.
+(IGDASH_DATA_DIR) under one temporary directory, deleted at the end. With a
+PostgreSQL URL (`--database-url`), each of them is instead a throw-away database
+on that server (CREATE DATABASE bench_<random>_<name>, copied with TEMPLATE,
+dropped at the end) that the children reach through DATABASE_URL, the
+project's own setting; the URL's own database is only used to create them.
 
 Needs the `resource` module (Linux, macOS).
 """
@@ -17,6 +21,7 @@ import json
 import os
 import random
 import resource
+import secrets
 import shutil
 import sqlite3
 import subprocess
@@ -28,6 +33,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+# A workspace database: a SQLite file, or a PostgreSQL URL (postgresql://...).
+Database = Path | str
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = "benchtarget"
@@ -236,8 +245,43 @@ def emit(result: dict[str, Any]) -> None:
     print(json.dumps(result), flush=True)
 
 
-def checkpoint(database: Path) -> None:
-    """Fold the WAL into the main file (so the file can be copied or measured)."""
+def is_postgres(database: Database) -> bool:
+    return str(database).startswith(("postgres://", "postgresql://", "pgsql://"))
+
+
+def as_database(argument: str) -> Database:
+    """A child's database argument: a PostgreSQL URL as is, else a SQLite file."""
+    return argument if is_postgres(argument) else Path(argument)
+
+
+def connect(database: Database) -> Any:
+    """A plain connection for a raw baseline: sqlite3, or psycopg 3 in autocommit
+    (both answer `execute(sql, params)`; `sql` placeholders are `?`, see `sql`)."""
+    if is_postgres(database):
+        import psycopg
+
+        return psycopg.connect(str(database), autocommit=True)
+    return sqlite3.connect(database)
+
+
+def sql(database: Database, text: str) -> str:
+    """`text` with its `?` placeholders as the database's driver wants them."""
+    return text.replace("?", "%s") if is_postgres(database) else text
+
+
+def query_one(database: Database, text: str, params: Sequence[Any] = ()) -> Any:
+    db = connect(database)
+    try:
+        return db.execute(sql(database, text), params).fetchone()
+    finally:
+        db.close()
+
+
+def checkpoint(database: Database) -> None:
+    """Fold the WAL into the main file (so the file can be copied or measured).
+    Nothing to do on PostgreSQL."""
+    if is_postgres(database):
+        return
     db = sqlite3.connect(database)
     try:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -259,18 +303,49 @@ def file_size(database: Path) -> int:
 
 @dataclass
 class Workspace:
-    """A temporary folder of data folders, one SQLite database each."""
+    """A temporary folder of data folders, one SQLite database each; or, given
+    `database_url`, one PostgreSQL database each on that server."""
 
     root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="igdash-bench-")))
     built: dict[str, Any] = field(default_factory=dict)  # databases and figures built once
+    database_url: str | None = None
+    prefix: str = field(default_factory=lambda: f"bench_{secrets.token_hex(4)}")
+    created: list[str] = field(default_factory=list)  # PostgreSQL databases to drop
+
+    @property
+    def postgres(self) -> bool:
+        return self.database_url is not None
 
     def data_dir(self, name: str) -> Path:
         path = self.root / name
         path.mkdir(parents=True, exist_ok=True)
         return path
 
-    def database(self, name: str) -> Path:
-        return self.data_dir(name) / DB_NAME
+    def database(self, name: str) -> Any:
+        """The SQLite file (a Path) or the PostgreSQL URL (a str) of `name`."""
+        if self.database_url is None:
+            return self.data_dir(name) / DB_NAME
+        parts = urlsplit(self.database_url)
+        return urlunsplit(parts._replace(path="/" + self.pg_name(name)))
+
+    def pg_name(self, name: str) -> str:
+        return f"{self.prefix}_{name.replace('-', '_')}"
+
+    def _server(self, statement: str) -> None:
+        """One statement on the URL's own database (CREATE / DROP DATABASE)."""
+        import psycopg
+
+        assert self.database_url is not None
+        with psycopg.connect(self.database_url, autocommit=True) as db:
+            db.execute(statement)
+
+    def _create(self, name: str, template: str | None = None) -> None:
+        target = self.pg_name(name)
+        self._server(f'DROP DATABASE IF EXISTS "{target}"')
+        if target not in self.created:
+            self.created.append(target)
+        copy_of = f' TEMPLATE "{self.pg_name(template)}"' if template else ""
+        self._server(f'CREATE DATABASE "{target}"{copy_of}')
 
     def env(self, name: str, **extra: str) -> dict[str, str]:
         env = {
@@ -285,6 +360,8 @@ class Workspace:
         }
         for key in ("DATABASE_URL", "CELERY_BROKER_URL", "IGDASH_DEBUG"):
             env.pop(key, None)
+        if self.postgres:
+            env["DATABASE_URL"] = self.database(name)
         return env
 
     def run(self, module: str, name: str, *args: object, **extra_env: str) -> dict[str, Any]:
@@ -301,9 +378,11 @@ class Workspace:
             raise SystemExit(f"benchmark child {module} {args} failed:\n{done.stderr[-4000:]}")
         return json.loads(done.stdout.strip().splitlines()[-1])
 
-    def migrated(self, name: str) -> Path:
+    def migrated(self, name: str) -> Any:
         """A fresh, migrated database in data folder `name`."""
         if "template" not in self.built:
+            if self.postgres:
+                self._create("template")
             subprocess.run(
                 [sys.executable, "manage.py", "migrate", "-v0"],
                 cwd=ROOT,
@@ -314,7 +393,16 @@ class Workspace:
             self.built["template"] = self.database("template")
         return self.copy("template", name)
 
-    def copy(self, source: str, name: str) -> Path:
+    def empty(self, name: str) -> Any:
+        """A database with no tables yet (a new SQLite file, or CREATE DATABASE)."""
+        if self.postgres:
+            self._create(name)
+        return self.database(name)
+
+    def copy(self, source: str, name: str) -> Any:
+        if self.postgres:  # every connection to `source` is closed: its children ended
+            self._create(name, template=source)
+            return self.database(name)
         src, dst = self.database(source), self.database(name)
         checkpoint(src)
         for suffix in ("-wal", "-shm"):
@@ -322,7 +410,7 @@ class Workspace:
         shutil.copyfile(src, dst)
         return dst
 
-    def base(self, rows: int) -> Path:
+    def base(self, rows: int) -> Any:
         """N followers of @benchtarget after one complete scrape, written through
         the engine's page store and finalise (the ingest benchmark builds it)."""
         if "base" not in self.built:
@@ -332,6 +420,11 @@ class Workspace:
         return self.built["base"]
 
     def close(self) -> None:
+        for name in reversed(self.created):
+            try:
+                self._server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            except Exception as error:  # go on dropping the others
+                print(f"could not drop database {name}: {error}", file=sys.stderr)
         shutil.rmtree(self.root, ignore_errors=True)
 
 

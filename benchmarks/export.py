@@ -52,14 +52,28 @@ def child_project(fmt: str, out: Path) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started, "rows": count, "ready_mb": ready_mb}
 
 
-def child_baseline(fmt: str, out: Path, database: Path, target_id: int) -> dict[str, Any]:
+def child_baseline(
+    fmt: str, out: Path, database: common.Database, target_id: int
+) -> dict[str, Any]:
+    """PostgreSQL: psycopg 3 with a server-side (named) cursor, so the rows
+    stream as they do from sqlite3 instead of arriving all at once."""
     import csv
-    import sqlite3
 
     ready_mb = common.peak_rss_mb()
     started = time.perf_counter()
-    db = sqlite3.connect(database)
-    cursor = db.execute(BASELINE_SQL, (target_id,))
+    db = common.connect(database)
+    if common.is_postgres(database):
+        db.autocommit = False  # a named cursor lives in a transaction
+        cursor = db.cursor(name="baseline")
+        cursor.itersize = 2000
+        # A naive UTC time, as sqlite3 gives (openpyxl refuses time zones).
+        text = BASELINE_SQL.replace(
+            "COALESCE(s.finished_at, s.created_at)",
+            "COALESCE(s.finished_at, s.created_at) AT TIME ZONE 'UTC'",
+        )
+        cursor.execute(common.sql(database, text), (target_id,))
+    else:
+        cursor = db.execute(BASELINE_SQL, (target_id,))
     count = 0
     if fmt == "csv":
         with out.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -73,7 +87,7 @@ def child_baseline(fmt: str, out: Path, database: Path, target_id: int) -> dict[
             handle.write("[")
             for row in cursor:
                 record = dict(zip(names, row, strict=True))
-                handle.write(("," if count else "") + json.dumps(record))
+                handle.write(("," if count else "") + json.dumps(record, default=str))
                 count += 1
             handle.write("]")
     else:
@@ -93,14 +107,14 @@ def child_main(argv: list[str]) -> None:
     if argv[0] == "project":
         result = child_project(argv[1], Path(argv[2]))
     else:
-        result = child_baseline(argv[1], Path(argv[2]), Path(argv[3]), int(argv[4]))
+        result = child_baseline(argv[1], Path(argv[2]), common.as_database(argv[3]), int(argv[4]))
     common.emit(result)
 
 
 # --- Parent -------------------------------------------------------------------------
 
 
-def _pair(ws: Workspace, fmt: str, database: Path, target: int) -> tuple[dict, dict]:
+def _pair(ws: Workspace, fmt: str, database: common.Database, target: int) -> tuple[dict, dict]:
     out = ws.root / f"project.{fmt}"
     project = ws.run("export", "export", "project", fmt, out)
     project["bytes"] = out.stat().st_size

@@ -16,7 +16,6 @@ from __future__ import annotations
 import sqlite3
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from benchmarks import common
@@ -57,7 +56,48 @@ def child_project() -> dict[str, Any]:
     }
 
 
-def child_raw(database: Path, scrape_id: int, target_id: int) -> dict[str, Any]:
+def child_raw_pg(database: str, scrape_id: int, target_id: int) -> dict[str, Any]:
+    """PostgreSQL: the delta in plain SQL, one transaction: insert the seen users
+    without an active edge, close the active edges not seen, empty the staging rows."""
+    import psycopg
+
+    with psycopg.connect(database) as db, db.cursor() as cursor:
+        cursor.execute(
+            "SELECT MAX(id) FROM scraping_scrape WHERE target_id = %s AND id < %s",
+            (target_id, scrape_id),
+        )
+        (previous,) = cursor.fetchone() or (None,)
+        db.commit()
+        started = time.perf_counter()
+        # Statistics of the fresh staging rows, as the engine takes them: without
+        # them the planner guesses one row and loops over every active edge.
+        cursor.execute("ANALYZE scraping_scrapeseen")
+        cursor.execute(
+            "INSERT INTO scraping_relationship (target_id, user_id, direction, first_seen_id) "
+            "SELECT %s, s.user_id, 1, %s FROM scraping_scrapeseen s "
+            "WHERE s.scrape_id = %s AND s.direction = 1 AND NOT EXISTS ("
+            "SELECT 1 FROM scraping_relationship r WHERE r.target_id = %s "
+            "AND r.user_id = s.user_id AND r.direction = 1 AND r.ended_by_id IS NULL)",
+            (target_id, scrape_id, scrape_id, target_id),
+        )
+        new = cursor.rowcount
+        cursor.execute(
+            "UPDATE scraping_relationship r SET ended_by_id = %s, last_seen_id = %s "
+            "WHERE r.target_id = %s AND r.direction = 1 AND r.ended_by_id IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM scraping_scrapeseen s "
+            "WHERE s.scrape_id = %s AND s.direction = 1 AND s.user_id = r.user_id)",
+            (scrape_id, previous, target_id, scrape_id),
+        )
+        lost = cursor.rowcount
+        cursor.execute("DELETE FROM scraping_scrapeseen WHERE scrape_id = %s", (scrape_id,))
+        db.commit()
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "new": new, "lost": lost}
+
+
+def child_raw(database: common.Database, scrape_id: int, target_id: int) -> dict[str, Any]:
+    if common.is_postgres(database):
+        return child_raw_pg(str(database), scrape_id, target_id)
     db = sqlite3.connect(database, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
@@ -107,7 +147,7 @@ def child_main(argv: list[str]) -> None:
     elif role == "project":
         result = child_project()
     else:
-        result = child_raw(Path(argv[1]), int(argv[2]), int(argv[3]))
+        result = child_raw(common.as_database(argv[1]), int(argv[2]), int(argv[3]))
     common.emit(result)
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import sqlite3
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from benchmarks import common
@@ -32,6 +31,21 @@ RAW_INSERT = (
     "is_verified, is_private, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 RAW_CHUNK = 10_000
+# PostgreSQL's raw baseline: COPY into a temporary table, then one merge.
+PG_STAGE = (
+    "CREATE TEMP TABLE raw_users (ig_pk bigint, username text, full_name text, "
+    "profile_pic_url text, is_verified boolean, is_private boolean) ON COMMIT DROP"
+)
+PG_MERGE = """
+INSERT INTO accounts_app_iguser (ig_pk, username, full_name, profile_pic_url,
+    is_verified, is_private, created_at, updated_at)
+SELECT ig_pk, username, full_name, profile_pic_url, is_verified, is_private, %s, %s
+FROM raw_users
+ON CONFLICT (ig_pk) DO UPDATE SET username = excluded.username,
+    full_name = excluded.full_name, profile_pic_url = excluded.profile_pic_url,
+    is_verified = excluded.is_verified, is_private = excluded.is_private,
+    updated_at = excluded.updated_at
+"""
 
 
 # --- Children ---------------------------------------------------------------------------
@@ -80,10 +94,43 @@ def child_project(rows: int) -> dict[str, Any]:
     }
 
 
-def child_raw(rows: int, database: Path) -> dict[str, Any]:
+def child_raw_pg(rows: int, database: str) -> dict[str, Any]:
+    """PostgreSQL: the same rows COPYed into a temporary table in chunks (built
+    outside the clock), then merged into the users table with one INSERT ...
+    ON CONFLICT; one transaction."""
+    import datetime as dt
+
+    import psycopg
+
+    now = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    spent = 0.0
+    with psycopg.connect(database) as db, db.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.execute(PG_STAGE)
+        spent += time.perf_counter() - started
+        for start in range(0, rows, RAW_CHUNK):
+            chunk = [common.user_fields(i, 0) for i in range(start, min(start + RAW_CHUNK, rows))]
+            started = time.perf_counter()
+            with cursor.copy(
+                "COPY raw_users (ig_pk, username, full_name, profile_pic_url, is_verified, "
+                "is_private) FROM STDIN"
+            ) as copy:
+                for row in chunk:
+                    copy.write_row(row)
+            spent += time.perf_counter() - started
+        started = time.perf_counter()
+        cursor.execute(PG_MERGE, (now, now))
+        db.commit()
+        spent += time.perf_counter() - started
+    return {"seconds": spent, "rows": rows}
+
+
+def child_raw(rows: int, database: common.Database) -> dict[str, Any]:
     """The same rows, one transaction, executemany in chunks (the chunks' rows
     are built outside the clock, as the project's page records are). The
     migrated users table has its indexes and no insert trigger."""
+    if common.is_postgres(database):
+        return child_raw_pg(rows, str(database))
     db = sqlite3.connect(database, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
@@ -112,7 +159,7 @@ def child_main(argv: list[str]) -> None:
     elif role == "paged":
         result = child_paged(int(argv[1]))
     else:
-        result = child_raw(int(argv[1]), Path(argv[2]))
+        result = child_raw(int(argv[1]), common.as_database(argv[2]))
     common.emit(result)
 
 

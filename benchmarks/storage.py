@@ -20,7 +20,6 @@ from __future__ import annotations
 import sqlite3
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from benchmarks import common
@@ -30,7 +29,31 @@ GOAL_RATIO = 1.5
 DAYS = 30
 
 
-def sizes(database: Path) -> dict[str, Any]:
+def pg_sizes(database: str) -> dict[str, Any]:
+    """PostgreSQL: the database's size on disk (pg_database_size) after a plain
+    VACUUM (what autovacuum does sooner or later: dead rows become free space
+    in the files, which do not shrink), and the largest tables with their
+    indexes and TOAST."""
+    db = common.connect(database)
+    try:
+        db.execute("VACUUM")
+        (total,) = db.execute("SELECT pg_database_size(current_database())").fetchone()
+        objects = dict(
+            db.execute(
+                "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relkind = 'r' AND n.nspname = 'public' ORDER BY 2 DESC"
+            ).fetchall()
+        )
+    finally:
+        db.close()
+    # Free space inside the files is not counted apart (pg_freespacemap is an extension).
+    return {"file_bytes": total, "used_bytes": total, "free_bytes": 0, "objects": objects}
+
+
+def sizes(database: common.Database) -> dict[str, Any]:
+    if common.is_postgres(database):
+        return pg_sizes(str(database))
     common.checkpoint(database)
     db = sqlite3.connect(database)
     page_size = db.execute("PRAGMA page_size").fetchone()[0]
@@ -85,7 +108,25 @@ def child_project(rows: int, days: int) -> dict[str, Any]:
     }
 
 
-def child_raw(database: Path, rows: int) -> dict[str, Any]:
+def child_raw_pg(database: str, rows: int) -> dict[str, Any]:
+    import psycopg
+
+    with psycopg.connect(database) as db, db.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE snapshot (ig_pk bigint, username text, full_name text, "
+            "profile_pic_url text, is_verified boolean, is_private boolean)"
+        )
+        chunk = 10_000
+        with cursor.copy("COPY snapshot FROM STDIN") as copy:
+            for start in range(0, rows, chunk):
+                for i in range(start, min(start + chunk, rows)):
+                    copy.write_row(common.user_fields(i, 0))
+    return {"rows": rows}
+
+
+def child_raw(database: common.Database, rows: int) -> dict[str, Any]:
+    if common.is_postgres(database):
+        return child_raw_pg(str(database), rows)
     db = sqlite3.connect(database, isolation_level=None)
     db.execute(
         "CREATE TABLE snapshot (ig_pk INTEGER, username TEXT, full_name TEXT, "
@@ -107,7 +148,7 @@ def child_main(argv: list[str]) -> None:
     if argv[0] == "project":
         result = child_project(int(argv[1]), int(argv[2]))
     else:
-        result = child_raw(Path(argv[1]), int(argv[2]))
+        result = child_raw(common.as_database(argv[1]), int(argv[2]))
     common.emit(result)
 
 
@@ -120,7 +161,7 @@ def run(ws: Workspace, rows: int, days: int = DAYS) -> list[Figure]:
     print(f"Storage: {days} daily scrapes of {rows:,} followers, 1% churn ...", flush=True)
     project = ws.run("storage", "storage", "project", rows, days)
     project.update(sizes(database))
-    raw_db = ws.database("storage-raw")
+    raw_db = ws.empty("storage-raw")
     raw = ws.run("storage", "storage-raw", "raw", raw_db, rows)
     raw.update(sizes(raw_db))
     mb = 1024 * 1024

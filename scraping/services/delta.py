@@ -18,7 +18,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from accounts_app import search
-from accounts_app.models import TrackedAccount
+from accounts_app.models import IgUser, TrackedAccount
 from scraping.models import Direction, Relationship, Scrape, ScrapeList, ScrapeSeen, ScrapeStats
 from scraping.services import extra_parts
 from scraping.services.store import _table, touch
@@ -38,6 +38,17 @@ _INSERT_NEW = (
     f"SELECT 1 FROM {_REL} edge WHERE edge.target_id = %s AND edge.user_id = seen.user_id "
     "AND edge.direction = seen.direction AND edge.ended_by_id IS NULL) "
     # The active-edge index is partial: the conflict target names its predicate.
+    "ON CONFLICT (target_id, user_id, direction) WHERE ended_by_id IS NULL DO NOTHING"
+)
+# PostgreSQL: the conflict clause alone skips the users with an active edge (an
+# index probe each). The NOT EXISTS above would be planned before the statement
+# adds its rows: on a first scrape the edges look empty, PostgreSQL loops over
+# them for each seen user, and they grow as it inserts (quadratic: 20 minutes and
+# more at 200,000 followers, docs/performance.md "PostgreSQL").
+_INSERT_NEW_PG = (
+    f"INSERT INTO {_REL} (target_id, user_id, direction, first_seen_id) "  # noqa: S608
+    f"SELECT %s, seen.user_id, seen.direction, %s FROM {_SEEN} seen "
+    "WHERE seen.scrape_id = %s AND seen.direction = %s "
     "ON CONFLICT (target_id, user_id, direction) WHERE ended_by_id IS NULL DO NOTHING"
 )
 
@@ -114,8 +125,30 @@ def finalise(scrape: Scrape, worker: str) -> Scrape:
     # The new users become searchable in one bulk statement, in its own
     # transaction: not one trigger per user inside every page's transaction.
     search.index_pending()
+    _refresh_statistics(stats)
     scrape.refresh_from_db()
     return scrape
+
+
+# PostgreSQL plans from statistics that only ANALYZE (or autovacuum) writes. After a
+# scrape that changed a tenth of a list (a first scrape above all), the account
+# page would be planned for the list as it was: with 200,000 new edges and none
+# counted, the page read every edge (0.66 s) where it reads 51 (0.2 ms). Autovacuum
+# would catch up within minutes, where it runs (a server may have it off).
+ANALYZE_SHARE = 0.1
+ANALYZE_MIN = 1_000
+
+
+def _refresh_statistics(stats: ScrapeStats) -> None:
+    if connection.vendor != "postgresql":
+        return
+    new = (stats.new_followers or 0) + (stats.new_following or 0)
+    lost = (stats.lost_followers or 0) + (stats.lost_following or 0)
+    listed = (stats.followers or 0) + (stats.following or 0)
+    if new + lost < max(ANALYZE_MIN, ANALYZE_SHARE * listed):
+        return
+    with connection.cursor() as cursor:  # samples at most 30,000 rows of each
+        cursor.execute(f"ANALYZE {_REL}, {_table(IgUser)}")
 
 
 def _summary(stats: ScrapeStats, reasons: list[str]) -> str:
@@ -146,9 +179,18 @@ def _apply(scrape: Scrape, part: ScrapeList, stats: ScrapeStats) -> None:
     memory stays flat however long the list (docs/performance.md, Memory)."""
     direction = part.direction
     with connection.cursor() as cursor:
-        cursor.execute(
-            _INSERT_NEW, [scrape.target_id, scrape.pk, scrape.pk, direction, scrape.target_id]
-        )
+        if connection.vendor == "postgresql":
+            # Fresh statistics of the staging rows first (they arrived since the
+            # last autoanalyze): with none, PostgreSQL guesses a few rows and plans
+            # _close as a loop over them for every active edge (minutes at 20,000
+            # followers, docs/performance.md "PostgreSQL"). ANALYZE samples at
+            # most 30,000 rows, whatever the list.
+            cursor.execute(f"ANALYZE {_SEEN}")
+            cursor.execute(_INSERT_NEW_PG, [scrape.target_id, scrape.pk, scrape.pk, direction])
+        else:
+            cursor.execute(
+                _INSERT_NEW, [scrape.target_id, scrape.pk, scrape.pk, direction, scrape.target_id]
+            )
         new = max(cursor.rowcount, 0)
     lost = _close(scrape, direction) if part.complete else 0
     seen = ScrapeSeen.objects.filter(scrape=scrape, direction=direction).count()

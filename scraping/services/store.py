@@ -5,6 +5,9 @@ username into the rows that learn their pk.
 Pages are written with raw executemany (docs/performance.md "Background":
 bulk_create is ~5x slower and holds the SQLite write lock that much longer). The
 SQL is plain INSERT ... ON CONFLICT, which SQLite (3.24+) and PostgreSQL both speak.
+On PostgreSQL a page's users go in with COPY into a temporary table and one
+merge statement instead (a statement per user there costs a round trip each,
+docs/performance.md "PostgreSQL"); the rows written are the same.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from django.db import IntegrityError, connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Model
 from django.utils import timezone
 
@@ -74,6 +78,32 @@ def _seen_sql(count: int) -> str:
     )
 
 
+# PostgreSQL's write path: the page's users COPYed into a temporary table of the
+# session (emptied at every commit), then merged with the same ON CONFLICT rule
+# as UPSERT_USERS, in page order (`n`: new users get their ids in the order
+# SQLite's executemany gives them), and added to the staging rows in one INSERT.
+_PAGE_TABLE = "igdash_page_users"
+_PG_PAGE_TABLE = (
+    f"CREATE TEMPORARY TABLE IF NOT EXISTS {_PAGE_TABLE} (n integer, ig_pk bigint, "
+    "username text, full_name text, profile_pic_url text, is_verified boolean, "
+    "is_private boolean) ON COMMIT DELETE ROWS"
+)
+_PG_COPY = (
+    f"COPY {_PAGE_TABLE} (n, ig_pk, username, full_name, profile_pic_url, is_verified, "
+    "is_private) FROM STDIN"
+)
+_PG_MERGE = UPSERT_USERS.replace(
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+    "SELECT ig_pk, username, full_name, profile_pic_url, is_verified, is_private, %s, %s "  # noqa: S608
+    f"FROM {_PAGE_TABLE} ORDER BY n",
+)
+_PG_SEEN = (
+    f"INSERT INTO {_table(ScrapeSeen)} (scrape_id, direction, user_id) "  # noqa: S608
+    f"SELECT %s, %s, u.id FROM {_PAGE_TABLE} page JOIN {_IGUSER} u ON u.ig_pk = page.ig_pk "
+    "ON CONFLICT (scrape_id, direction, user_id) DO NOTHING"
+)
+
+
 def touch(scrape_id: int, worker: str, **fields: object) -> None:
     """Heartbeat (plus `fields`) on a scrape this worker still owns, else LostClaim.
     Called inside the transaction whose writes it guards."""
@@ -116,13 +146,16 @@ def store_pages(scrape: Scrape, worker: str, part: ScrapeList, pages: Sequence[P
             cursor.execute(_ANY_PLACEHOLDER)
             if cursor.fetchone() is not None:
                 adopt_placeholders(users)
-            upsert_users(users, now=now)
-            for start in range(0, len(users), SEEN_CHUNK):
-                chunk = users[start : start + SEEN_CHUNK]
-                cursor.execute(
-                    _seen_sql(len(chunk)), [scrape.pk, part.direction, *(u.pk for u in chunk)]
-                )
-                added += max(cursor.rowcount, 0)
+            if connection.vendor == "postgresql":
+                added = _store_users_postgres(cursor, users, now, scrape.pk, part.direction)
+            else:
+                upsert_users(users, now=now)
+                for start in range(0, len(users), SEEN_CHUNK):
+                    chunk = users[start : start + SEEN_CHUNK]
+                    cursor.execute(
+                        _seen_sql(len(chunk)), [scrape.pk, part.direction, *(u.pk for u in chunk)]
+                    )
+                    added += max(cursor.rowcount, 0)
         part.fetched += added
         part.pages += len(pages)
         part.cursor = last.next_cursor or ""
@@ -132,6 +165,40 @@ def store_pages(scrape: Scrape, worker: str, part: ScrapeList, pages: Sequence[P
             _PAGE_DONE, [added, len(pages), part.cursor, part.exhausted, part.capped, part.pk]
         )
     return added
+
+
+def _store_users_postgres(
+    cursor: CursorWrapper,
+    users: Sequence[UserRecord],
+    now: str | dt.datetime | None,
+    scrape_id: int,
+    direction: int,
+) -> int:
+    """store_pages' writes of `users` (distinct pks) on PostgreSQL: COPY, one
+    merge, one staging insert; returns how many staging rows were new."""
+    # A crash may lose the last commits, never half of one (what SQLite's
+    # synchronous=NORMAL gives, igdash/settings.py): the pages and their cursor go
+    # together, and the scrape resumes from the cursor that survived.
+    cursor.execute("SET LOCAL synchronous_commit TO off")
+    cursor.execute(_PG_PAGE_TABLE)
+    cursor.execute(f"DELETE FROM {_PAGE_TABLE}")  # noqa: S608  # an earlier call of this transaction
+    raw = cursor.cursor  # psycopg 3's own cursor: Django's wrapper has no copy()
+    with raw.copy(_PG_COPY) as copy:
+        for n, user in enumerate(users):
+            copy.write_row(
+                (
+                    n,
+                    user.pk,
+                    user.username[:USERNAME_MAX],
+                    user.full_name[:FULL_NAME_MAX],
+                    user.profile_pic_url,
+                    user.is_verified,
+                    user.is_private,
+                )
+            )
+    cursor.execute(_PG_MERGE, [now, now])
+    cursor.execute(_PG_SEEN, [scrape_id, direction])
+    return max(cursor.rowcount, 0)
 
 
 def upsert_users(
