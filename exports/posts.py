@@ -174,8 +174,11 @@ def _naive_utc(value: str | dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC).replace(tzinfo=None)
 
 
+_CLIPS = ProductType.CLIPS.value  # a plain str: comparing with the enum member costs more
+
+
 def _post_url(product_type: str, shortcode: str) -> str:
-    kind = "reel" if product_type == ProductType.CLIPS else "p"
+    kind = "reel" if product_type == _CLIPS else "p"
     return f"https://www.instagram.com/{kind}/{shortcode}/"
 
 
