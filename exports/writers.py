@@ -64,7 +64,12 @@ def _iso_converter() -> Converter:
 
 
 def _csv_text(value: object) -> object:
-    return neutralise(value) if isinstance(value, str) else value
+    """neutralise for a text cell that may be empty (None). Inlined: it runs
+    for every text cell of every row (one call instead of two was a third of
+    the conversions' ~60 ms in a 10,000-post CSV export)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
 
 
 def _csv_bool(value: object) -> str:
@@ -72,11 +77,19 @@ def _csv_bool(value: object) -> str:
 
 
 def row_converter(kinds: Sequence[str], table: dict[str, Converter]) -> Callable[..., list]:
-    """One function per column kind, applied in column order."""
-    converters = [table.get(kind) for kind in kinds]
+    """One function per column kind, applied in column order. Only the
+    columns that have one are touched (a posts row has 15 cells, 4 of them
+    text): a copy of the row and a few calls, instead of a test per cell."""
+    converted = [(index, table[kind]) for index, kind in enumerate(kinds) if kind in table]
+    width = len(kinds)
 
     def convert(row: Sequence[object]) -> list[object]:
-        return [c(v) if c else v for c, v in zip(converters, row, strict=True)]
+        cells = list(row)
+        if len(cells) != width:
+            raise ValueError(f"a row of {len(cells)} cells for {width} columns")
+        for index, function in converted:
+            cells[index] = function(cells[index])
+        return cells
 
     return convert
 

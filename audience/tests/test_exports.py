@@ -12,8 +12,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from accounts_app.models import IgUser
 from audience.models import Comment
 from audience.tests.builders import audience_account
+from scraping.models import ScrapeList
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +37,31 @@ def test_commenters_csv_has_the_named_columns_and_figures(tmp_path: Path) -> Non
     assert by_name["fan_001"]["follows"] == "false"
     assert by_name["fan_004"]["loyal"] == "true"
     assert by_name["fan_001"]["loyal"] == "false"
+
+
+def test_commenters_follows_is_unknown_without_a_complete_follower_list(tmp_path: Path) -> None:
+    """Empty follows and since (CSV) / null (JSON), never "false", when no
+    follower list was complete; loyal is still known. A full name that starts
+    a formula is neutralised in CSV only."""
+    audience_account(commenters=6)
+    ScrapeList.objects.update(complete=False)
+    fan = IgUser.objects.get(username="fan_001")
+    IgUser.objects.filter(pk=fan.pk).update(full_name="-1+2")
+    csv_out, json_out = tmp_path / "c.csv", tmp_path / "c.json"
+    call_command("export", "creator", "--list", "commenters", "--format", "csv", "-o", str(csv_out))
+    call_command(
+        "export", "creator", "--list", "commenters", "--format", "json", "-o", str(json_out)
+    )
+
+    rows = list(csv.DictReader(io.StringIO(csv_out.read_text("utf-8-sig"))))
+    assert len(rows) == 6
+    assert {(row["follows"], row["following_since"]) for row in rows} == {("", "")}
+    assert {row["loyal"] for row in rows} <= {"true", "false"}
+    assert next(row for row in rows if row["username"] == "fan_001")["full_name"] == "'-1+2"
+    data = json.loads(json_out.read_text("utf-8"))
+    assert {(row["follows"], row["following_since"]) for row in data} == {(None, None)}
+    assert all(isinstance(row["loyal"], bool) for row in data)
+    assert next(row for row in data if row["username"] == "fan_001")["full_name"] == "-1+2"
 
 
 def test_comments_text_is_neutralised_in_csv_only(tmp_path: Path) -> None:

@@ -160,6 +160,50 @@ def test_posts_csv_leave_unknowns_empty_and_join_the_tags(
     assert any(row["likes"] == "" for row in rows)
 
 
+# Captions the simulator never writes: every formula start the CSV must
+# neutralise, and the quoting csv does (quote, comma, line breaks).
+HOSTILE = (
+    '=HYPERLINK("http://evil.example","x")',
+    "+1+1",
+    "-2",
+    "@SUM(A1:A9)",
+    "\tindented",
+    "\rcarriage",
+    'a "quote", a comma\nand a new line',
+    "plain words, no formula = here",
+)
+
+
+def test_posts_csv_now_is_byte_identical_to_the_general_path_with_hostile_captions(
+    sim: Sim, owner: LoginCredential, tmp_path: Path
+) -> None:
+    """The export of now reads the stored figures, captions and tags in one
+    statement and slices the stored date text (exports/posts.py
+    live_post_rows); --at the same scrape goes through post_rates, the
+    captions' iterator and the tags read apart. Both files must be equal."""
+    done = content_scrape()
+    live = Post.objects.filter(removed_by__isnull=True).order_by("-taken_at", "-id")
+    posts = list(live[: len(HOSTILE)])
+    for post, caption in zip(posts, HOSTILE, strict=True):
+        Post.objects.filter(pk=post.pk).update(caption=caption)
+    Post.objects.filter(pk=posts[0].pk).update(shortcode="-Bdash_first")  # base64url: may start "-"
+
+    now = export(tmp_path, "--list", "posts", "--format", "csv", name="now.csv")
+    at = export(tmp_path, "--list", "posts", "--format", "csv", "--at", str(done.pk), name="at.csv")
+
+    assert now.read_bytes() == at.read_bytes()
+    with now.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    captions = [row["caption"] for row in rows[: len(HOSTILE)]]
+    assert captions == ["'" + text for text in HOSTILE[:6]] + list(HOSTILE[6:])
+    assert rows[0]["shortcode"] == "'-Bdash_first"
+    kind = "reel" if rows[0]["product_type"] == "clips" else "p"
+    assert rows[0]["url"] == f"https://www.instagram.com/{kind}/-Bdash_first/"
+    hidden = [row for row in rows if row["likes"] == ""]  # unknown: empty, never 0
+    assert hidden and all(row["engagement_rate"] == row["tier"] == "" for row in hidden)
+    assert any(row["hashtags"] for row in rows) and any(row["mentions"] for row in rows)
+
+
 def test_at_gives_the_metrics_that_scrape_saw(
     sim: Sim, owner: LoginCredential, tmp_path: Path
 ) -> None:
