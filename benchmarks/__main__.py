@@ -4,7 +4,8 @@ operation against a raw baseline measured in the same run on the same data.
     python -m benchmarks [--rows N] [--only NAME ...] [--json FILE]
 
 Operations: ingest, finalise, browse, export, storage, scrape, content, audience, api
-(docs/performance.md).
+(docs/performance.md); scale (PostgreSQL + Redis, several workers) runs only
+when named with --only.
 Everything runs in a throw-away SQLite database (a temporary IGDASH_DATA_DIR)
 built through the project's own code paths; each measured operation runs in a
 fresh subprocess that reports its peak RSS.
@@ -33,7 +34,9 @@ BENCHMARKS = (
     "content",
     "audience",
     "api",
+    "scale",
 )
+OPT_IN = ("scale",)  # needs PostgreSQL and Redis: only with --only
 
 
 def _run_one(name: str, ws: Workspace, args: argparse.Namespace) -> list[Figure]:
@@ -69,6 +72,17 @@ def _run_one(name: str, ws: Workspace, args: argparse.Namespace) -> list[Figure]
         from benchmarks import api
 
         return api.run(ws, args.rows)
+    if name == "scale":
+        from benchmarks import scale
+
+        return scale.run(
+            ws,
+            args.scale_k,
+            args.scale_followers,
+            args.delay_ms,
+            kill=args.scale_kill,
+            redis_db=args.scale_redis_db,
+        )
     from benchmarks import scrape
 
     return scrape.run(ws, args.scrape_followers, args.delay_ms)
@@ -118,8 +132,19 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=1, help="Export runs per format (median counts)."
     )
+    parser.add_argument(
+        "--scale-k", type=int, nargs="+", default=[1, 2, 4], help="Worker counts (scale)."
+    )
+    parser.add_argument(
+        "--scale-followers", type=int, default=20_000, help="Followers per target (scale)."
+    )
+    parser.add_argument(
+        "--scale-kill", action="store_true", help="Also a run with a worker killed (scale)."
+    )
+    parser.add_argument("--scale-redis-db", type=int, default=13, help="Redis db (scale).")
     args = parser.parse_args()
-    chosen = [name for name in BENCHMARKS if name in (args.only or BENCHMARKS)]
+    default = [name for name in BENCHMARKS if name not in OPT_IN]
+    chosen = [name for name in BENCHMARKS if name in (args.only or default)]
     ws = Workspace()
     figures: list[Figure] = []
     started = time.perf_counter()
