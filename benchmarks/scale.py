@@ -375,6 +375,7 @@ class Run:
         self.db = Database(f"igdash_scale_{os.getpid()}_{self.name.replace('-', '_')}", redis_db)
         self.data = ws.data_dir(self.name)
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.cpu_before: dict[str, float] = {}
         self.killed: dict[str, Any] = {}
 
     def env(self, role: str = "manage") -> dict[str, str]:
@@ -463,6 +464,7 @@ class Run:
             self._wait_for_workers()
             _control(self.sim["url"], "POST", "stats/reset")
             self.processes_counts_reset()
+            self.cpu_before = _cpu_snapshot(self.cpu_pids())
             self.child("submit", json.dumps(self.targets))
             self._wait_for_scrapes()
             result = self._collect()
@@ -609,10 +611,24 @@ class Run:
         return result
 
     def _cpu(self) -> dict[str, float]:
-        """User + system CPU seconds of the children so far (the workers and beat
-        that ended, the simulator and proxies are apart)."""
-        usage = os.times()
-        return {"children_cpu_s": usage.children_user + usage.children_system}
+        """Where the CPU went during the run: seconds of user + system time of the
+        workers (with beat), the simulator, the proxies and PostgreSQL, and the
+        machine's busy share of all its cores (from /proc; empty elsewhere)."""
+        now = _cpu_snapshot(self.cpu_pids())
+        before = self.cpu_before
+        spent = {name: now[name] - before.get(name, 0.0) for name in now}
+        cores = os.cpu_count() or 1
+        wall = spent.pop("wall", 0.0)
+        if wall:
+            spent["machine_busy_share"] = spent.pop("busy", 0.0) / (wall * cores)
+        return {name: round(value, 3) for name, value in spent.items()}
+
+    def cpu_pids(self) -> dict[str, list[int]]:
+        return {
+            "workers": [p.pid for p in self.processes.values() if p.poll() is None],
+            "simulator": [self.sim["simulator_pid"]],
+            "proxies": [self.sim["proxies_process"].pid],
+        }
 
     def _resumed_in_logs(self, scrape_id: int) -> list[str]:
         """The log lines about the killed scrape: who ran it, the resumer's re-queue."""
@@ -631,6 +647,36 @@ class Run:
                 if LOCK_ERROR.search(line):
                     found.append(f"{path.name}: {line.strip()[:300]}")
         return found
+
+
+def _cpu_snapshot(groups: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds (user + system) per group of pids, PostgreSQL's processes
+    ("postgres"), the machine's busy time and a wall clock; {} without /proc."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def ticks(pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    if not Path("/proc/stat").exists():
+        return {}
+    found = {name: sum(ticks(pid) for pid in pids) for name, pids in groups.items()}
+    postgres = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    postgres += ticks(int(entry.name))
+            except OSError:
+                continue
+    found["postgres"] = postgres
+    cpu = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    found["busy"] = (sum(cpu) - cpu[3] - cpu[4]) / tick  # all but idle and iowait
+    found["wall"] = time.monotonic()
+    return found
 
 
 def _check_services(redis_db: int) -> None:
@@ -686,7 +732,12 @@ def run(
     try:
         sim = json.loads(_wait_for_file(sim_file, simulator))
         ports = json.loads(_wait_for_file(proxy_file, proxies))
-        sim.update(followers=followers, proxies_process=proxies, proxies_file=proxy_file)
+        sim.update(
+            followers=followers,
+            proxies_process=proxies,
+            proxies_file=proxy_file,
+            simulator_pid=simulator.pid,
+        )
         print(
             f"Scale: K = {', '.join(map(str, ks))} workers on PostgreSQL + Redis db {redis_db}, "
             f"{TARGETS_PER_WORKER} targets of {followers:,} followers per worker, "
@@ -744,7 +795,7 @@ def _figures(result: dict[str, Any], base: dict[str, Any] | None) -> list[Figure
         note=(
             f"{result['targets']} targets of {result['followers']:,} in {result['seconds']:.1f} s, "
             f"{result['requests']} requests; per login {result['viewer_requests']}, "
-            f"through its proxy {result['proxy_requests']}"
+            f"through its proxy {result['proxy_requests']}; CPU s {result['cpu']}"
         ),
         extra=result,
     )
