@@ -5,7 +5,8 @@ operation against a raw baseline measured in the same run on the same data.
                          [--database-url postgresql://HOST:PORT/DB]
 
 Operations: ingest, finalise, browse, export, storage, scrape, content, audience, api
-(docs/performance.md).
+(docs/performance.md); scale (PostgreSQL + Redis, several workers) runs only
+when named with --only.
 Everything runs in a throw-away SQLite database (a temporary IGDASH_DATA_DIR)
 built through the project's own code paths; each measured operation runs in a
 fresh subprocess that reports its peak RSS. With --database-url, ingest,
@@ -37,8 +38,10 @@ BENCHMARKS = (
     "content",
     "audience",
     "api",
+    "scale",
 )
 POSTGRES = ("ingest", "finalise", "browse", "export", "storage")  # run with --database-url
+OPT_IN = ("scale",)  # needs PostgreSQL and Redis: only with --only
 
 
 def _run_one(name: str, ws: Workspace, args: argparse.Namespace) -> list[Figure]:
@@ -74,6 +77,17 @@ def _run_one(name: str, ws: Workspace, args: argparse.Namespace) -> list[Figure]
         from benchmarks import api
 
         return api.run(ws, args.rows)
+    if name == "scale":
+        from benchmarks import scale
+
+        return scale.run(
+            ws,
+            args.scale_k,
+            args.scale_followers,
+            args.delay_ms,
+            kill=args.scale_kill,
+            redis_db=args.scale_redis_db,
+        )
     from benchmarks import scrape
 
     return scrape.run(ws, args.scrape_followers, args.delay_ms)
@@ -127,8 +141,18 @@ def main() -> None:
         "--database-url",
         help="Run on this PostgreSQL server (postgresql://...): a throw-away database each.",
     )
+    parser.add_argument(
+        "--scale-k", type=int, nargs="+", default=[1, 2, 4], help="Worker counts (scale)."
+    )
+    parser.add_argument(
+        "--scale-followers", type=int, default=20_000, help="Followers per target (scale)."
+    )
+    parser.add_argument(
+        "--scale-kill", action="store_true", help="Also a run with a worker killed (scale)."
+    )
+    parser.add_argument("--scale-redis-db", type=int, default=13, help="Redis db (scale).")
     args = parser.parse_args()
-    default = POSTGRES if args.database_url else BENCHMARKS
+    default = POSTGRES if args.database_url else [n for n in BENCHMARKS if n not in OPT_IN]
     chosen = [name for name in BENCHMARKS if name in (args.only or default)]
     ws = Workspace(database_url=args.database_url)
     figures: list[Figure] = []

@@ -13,7 +13,7 @@ import json
 import re
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
@@ -38,6 +38,7 @@ from scraping.simulator.wsgi import (
 StartResponse = Callable[[str, Headers], Any]
 Handler = Callable[[Request, re.Match[str]], Response]
 
+REQUEST_LOG_SIZE = 200_000  # requests kept for GET /__sim__/stats/log
 CLIPS_REPEAT = 2  # items of a reels page repeated at the top of the next one
 PLEASE_WAIT = {"message": "Please wait a few minutes before you try again.", "status": "fail"}
 LOGIN_REQUIRED = {
@@ -75,6 +76,11 @@ class SimulatorApp:
         self._stats_endpoints: Counter[str] = Counter()
         self._stats_targets: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self._stats_status: Counter[str] = Counter()
+        # Who asked: requests per logged-in user (the session's owner; "anonymous"
+        # without one), and each request's arrival (time, viewer, endpoint) for
+        # benchmarks that check a login's requests per rate-limit window.
+        self._stats_viewers: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        self._request_log: deque[tuple[float, str, str]] = deque(maxlen=REQUEST_LOG_SIZE)
         self.delay_ms = 0
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
         route = self.route
@@ -127,13 +133,19 @@ class SimulatorApp:
         return [response.body]
 
     def handle(self, request: Request) -> Response:
+        if request.path.startswith("/__sim__"):
+            return self._dispatch(request)
+        arrived = time.time()
+        viewer = self.viewer(request, mobile=True)  # before a logout revokes the session
+        name = self.world.user(viewer).username if viewer is not None else "anonymous"
         response = self._dispatch(request)
-        if not request.path.startswith("/__sim__"):
-            with self._lock:
-                self._stats_endpoints[request.endpoint] += 1
-                self._stats_status[str(response.status)] += 1
-                if request.target:
-                    self._stats_targets[request.target][request.endpoint] += 1
+        with self._lock:
+            self._stats_endpoints[request.endpoint] += 1
+            self._stats_status[str(response.status)] += 1
+            if request.target:
+                self._stats_targets[request.target][request.endpoint] += 1
+            self._stats_viewers[name][request.endpoint] += 1
+            self._request_log.append((arrived, name, request.endpoint))
         return response
 
     def _dispatch(self, request: Request) -> Response:
@@ -1139,13 +1151,22 @@ class SimulatorApp:
                 "endpoints": dict(self._stats_endpoints),
                 "targets": {name: dict(counts) for name, counts in self._stats_targets.items()},
                 "status": dict(self._stats_status),
+                "viewers": {name: dict(counts) for name, counts in self._stats_viewers.items()},
             }
+
+    def request_log(self) -> list[tuple[float, str, str]]:
+        """Every Instagram request since the last reset (the newest REQUEST_LOG_SIZE):
+        (arrival as Unix time, viewer's username or "anonymous", endpoint)."""
+        with self._lock:
+            return list(self._request_log)
 
     def reset_stats(self) -> None:
         with self._lock:
             self._stats_endpoints.clear()
             self._stats_targets.clear()
             self._stats_status.clear()
+            self._stats_viewers.clear()
+            self._request_log.clear()
 
     def scenario_table(self) -> dict[str, dict[str, Any]]:
         """Active scenarios by username (cast defaults included)."""

@@ -26,6 +26,7 @@ def register(app: SimulatorApp) -> None:
         ("GET", r"/__sim__/content", ctl_content),
         ("GET", r"/__sim__/stats", ctl_stats),
         ("POST", r"/__sim__/stats/reset", ctl_stats_reset),
+        ("GET", r"/__sim__/stats/log", ctl_stats_log),
         ("GET", r"/__sim__/scenarios", ctl_scenarios),
         (
             "GET|PUT|PATCH|POST|DELETE",
@@ -67,6 +68,7 @@ def ctl_index(app: SimulatorApp, request: Request, match: re.Match[str]) -> Resp
                 "GET /__sim__/content",
                 "GET /__sim__/stats",
                 "POST /__sim__/stats/reset",
+                "GET /__sim__/stats/log",
                 "GET /__sim__/scenarios",
                 "GET|PUT|PATCH|DELETE /__sim__/scenarios/<u>",
                 "POST /__sim__/reset",
@@ -191,6 +193,11 @@ def ctl_content(app: SimulatorApp, request: Request, match: re.Match[str]) -> Re
 
 def ctl_stats(app: SimulatorApp, request: Request, match: re.Match[str]) -> Response:
     return json_response(200, app.stats())
+
+
+def ctl_stats_log(app: SimulatorApp, request: Request, match: re.Match[str]) -> Response:
+    log = app.request_log()
+    return json_response(200, {"count": len(log), "requests": [list(entry) for entry in log]})
 
 
 def ctl_stats_reset(app: SimulatorApp, request: Request, match: re.Match[str]) -> Response:

@@ -396,6 +396,40 @@ def test_stats_count_requests_per_endpoint_and_target_and_reset(sim: Sim) -> Non
     assert reset["total"] == 0
 
 
+def test_stats_count_requests_per_viewer_with_a_log_of_arrivals(sim: Sim) -> None:
+    session = sim.session()
+    before = time.time()
+    sim.web_get(ep.WEB_PROFILE_INFO, {"username": "demo_small"})
+    sim.web_get(followers_path(sim.pk("demo_small")), {}, session["sessionid"])
+    sim.web_get(followers_path(sim.pk("demo_small")), {}, session["sessionid"])
+
+    viewers = sim.stats()["viewers"]
+    log = sim.http.get("/__sim__/stats/log").json()
+    sim.http.post("/__sim__/stats/reset")
+    after_reset = sim.http.get("/__sim__/stats/log").json()
+
+    assert viewers == {"anonymous": {"web_profile_info": 1}, "demo_owner": {"web_followers": 2}}
+    assert [entry[1:] for entry in log["requests"]] == [
+        ["anonymous", "web_profile_info"],
+        ["demo_owner", "web_followers"],
+        ["demo_owner", "web_followers"],
+    ]
+    assert all(before <= entry[0] <= time.time() for entry in log["requests"])
+    assert after_reset == {"count": 0, "requests": []}
+
+
+def test_any_users_followers_list_can_be_resized() -> None:
+    world = World(seed=3)
+    name = world.user(50_000).username
+    resized = World(seed=3, follower_counts={name: 1234, "demo_small": 10})
+
+    assert resized.follower_count(50_000) == 1234
+    assert len(resized.truth(50_000, "followers")) == 1234
+    assert resized.follower_count(resized.cast_index("demo_small") or 0) == 10
+    with pytest.raises(ValueError, match="no such user: nobody_here"):
+        World(seed=3, follower_counts={"nobody_here": 5})
+
+
 def test_delay_slows_every_instagram_answer(sim: Sim) -> None:
     sim.http.post("/__sim__/delay", json={"ms": 150})
     started = time.monotonic()
