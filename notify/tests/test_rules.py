@@ -130,7 +130,12 @@ def test_daily_digest_names_new_and_lost_and_weekly_waits_for_monday(inbox: Inbo
     AccountRule.objects.create(account=bob, digest="weekly")
     channels.create("Phone", inbox.url("phone"))
     lost, _new = lost_and_new(alice)
-    thursday = timezone.now().replace(year=2026, month=12, day=3) + dt.timedelta(hours=1)
+    # An hour from now (the factory's last scrape is a day's window away), on a
+    # day that is not a Monday (whose weekly digest would go out too). A fixed
+    # date plus an hour became a Friday after 23:00, and "Monday" a Tuesday.
+    thursday = timezone.localtime() + dt.timedelta(hours=1)
+    if thursday.weekday() == 0:
+        thursday += dt.timedelta(days=1)
 
     with time_machine.travel(thursday, tick=False):
         made = digest.send_due()
@@ -143,7 +148,7 @@ def test_daily_digest_names_new_and_lost_and_weekly_waits_for_monday(inbox: Inbo
     # Once a day: asking again the same day records nothing new.
     with time_machine.travel(thursday, tick=False):
         assert [e.pk for e in digest.send_due()] == [made[0].pk]
-    monday = thursday + dt.timedelta(days=4)
+    monday = thursday + dt.timedelta(days=7 - thursday.weekday())
     with time_machine.travel(monday, tick=False):
         assert {e.account for e in digest.send_due()} == {alice, bob}
 
