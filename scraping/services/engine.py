@@ -294,6 +294,7 @@ def _start(run: Run) -> int:
     kind, login, reason = _choose(scrape, profile, usable, web_login)
     with transaction.atomic():
         touch(scrape.pk, run.worker, client_used=kind, client_reason=reason, login=login)
+        logins.mark_chosen(login)
     scrape.client_used, scrape.client_reason, scrape.login = kind, reason, login
     if (run.kind, run.login) != (kind, login):
         run.use(kind, login)
@@ -478,6 +479,7 @@ def _next_private_login(run: Run, part: ScrapeList) -> bool:
     reason = f"private account: private API as @{login.username} (a login that follows it)"
     with transaction.atomic():
         touch(run.scrape.pk, run.worker, login=login, client_reason=reason)
+        logins.mark_chosen(login)
     run.scrape.login, run.scrape.client_reason = login, reason
     run.use("private", login)
     return True

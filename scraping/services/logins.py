@@ -409,6 +409,16 @@ def describe_failure(login: LoginCredential, exc: Exception) -> tuple[str, str]:
     return login.status, f"{name}: {exc}"
 
 
+def mark_chosen(login: LoginCredential | None) -> None:
+    """A scrape just chose `login`: it counts as used now, so the next scrape
+    to start (another worker, the same second) takes the next least recently
+    used login instead of the same one. Until then last_used_at moved only when
+    a page was stored, seconds later: the scale benchmark saw 4 workers spread
+    160/158/79/27 requests over 4 logins."""
+    if login is not None:
+        LoginCredential.objects.filter(pk=login.pk).update(last_used_at=timezone.now())
+
+
 def mark_ok(login: LoginCredential) -> None:
     """A request as `login` just worked: clear a rate-limit status."""
     LoginCredential.objects.filter(pk=login.pk, status=Status.RATE_LIMITED).update(

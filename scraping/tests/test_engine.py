@@ -612,3 +612,23 @@ def test_finalise_queues_the_avatars_of_the_target_and_the_new_users(
     assert len(queued) == 1
     assert queued[0][0] == target_user
     assert set(queued[0][1:]) == followers
+
+
+def test_a_login_just_chosen_sends_the_next_scrape_to_another(isolated_vault: object) -> None:
+    """Two scrapes that start together spread over the logins: a login counts as
+    used when a scrape chooses it, not only once a page of it is stored."""
+    first = logins.store_login("first", password="pw1")
+    second = logins.store_login("second", password="pw2")
+    world = FakeInstagram()
+    world.add("alpha", 1, make_users(25))
+    world.add("beta", 2, make_users(25, start=5000))
+    for call in range(1, 10):  # alpha never gets a page: no page stored as `first`
+        world.errors[call] = TransportError("connection reset")
+
+    alpha = run(world, services.create_scrape("alpha", lists="followers"))
+    assert alpha.login == first and not ScrapeSeen.objects.filter(scrape=alpha).exists()
+    world.errors.clear()
+    beta = run(world, services.create_scrape("beta", lists="followers"))
+
+    assert beta.status == Scrape.Status.SUCCEEDED, beta.error_message
+    assert beta.login == second
