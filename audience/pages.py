@@ -296,7 +296,12 @@ def _classifier(target: TrackedAccount) -> dict[str, Any] | None:
     provider = classify.configured()
     if analysis is None and provider == "none":
         return None
-    view: dict[str, Any] = {"provider": provider, "analysis": analysis}
+    shown = analysis.provider if analysis is not None and analysis.provider else provider
+    view: dict[str, Any] = {
+        "provider": provider,
+        "provider_name": vision.PROVIDER_NAMES.get(shown, shown),
+        "analysis": analysis,
+    }
     if analysis is not None:
         view["percent"] = round(100 * analysis.done / analysis.total) if analysis.total else 100
         view["gender"] = classify.buckets(analysis.gender, vision.GENDERS)

