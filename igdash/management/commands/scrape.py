@@ -188,9 +188,16 @@ class Command(BaseCommand):
             plays = (
                 f", {content.info_fetched:,} play counts fetched" if content.info_fetched else ""
             )
+            # A window (the last N, since a day) lists whole pages and judges only
+            # its own posts: say which, so "17 listed" of 24 does not read as loss.
+            window = ""
+            if content.mode == ContentPart.Mode.LAST:
+                window = f" (the newest {content.limit})"
+            elif content.mode == ContentPart.Mode.SINCE and content.since:
+                window = f" (since {content.since:%Y-%m-%d})"
             self.stdout.write(
-                f"  posts and reels: {content.fetched:,} listed, {content.new_posts:,} new, "
-                f"{removed}{plays}, {verdict}"
+                f"  posts and reels{window}: {content.fetched:,} listed, "
+                f"{content.new_posts:,} new, {removed}{plays}, {verdict}"
             )
         comments = CommentPart.objects.filter(scrape=scrape).first()
         if comments is not None:
