@@ -93,7 +93,10 @@ def test_requests_are_paced(fast: FakeFacepp) -> None:
     for n in range(3):
         client.classify(picture(f"p{n}"))
     gaps = [b.at - a.at for a, b in zip(fast.seen, fast.seen[1:], strict=False)]
-    assert len(gaps) == 2 and min(gaps) >= 0.24
+    # Arrival times at the fake server: the pace holds between sends, and a
+    # loaded machine moves one arrival by tens of milliseconds (a CI run saw a
+    # gap under 0.24 s). Unpaced, the three requests arrive milliseconds apart.
+    assert len(gaps) == 2 and min(gaps) >= 0.15 and sum(gaps) >= 0.45
 
 
 def test_too_many_requests_waits_and_tries_again(fast: FakeFacepp) -> None:
