@@ -287,6 +287,8 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 BROKER_QUEUE_DIR = BROKER_DIR / "queue"
 BROKER_CONTROL_DIR = BROKER_DIR / "control"
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu's filesystem transport, writing each message whole (core/broker.py).
+    CELERY_BROKER_TRANSPORT = "core.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_QUEUE_DIR),
         "data_folder_out": str(BROKER_QUEUE_DIR),
