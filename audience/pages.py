@@ -329,6 +329,7 @@ def classifier_settings(
 
 def tab(target: TrackedAccount, query: Mapping[str, str]) -> dict[str, Any]:
     found = figures(target)
+    baseline = analytics.baseline(target.pk)
     filters, page, next_url = rows_page(target, query)
     other = None
     compare: dict[str, Any] | None = None
@@ -350,11 +351,11 @@ def tab(target: TrackedAccount, query: Mapping[str, str]) -> dict[str, Any]:
         "choices": choices,
         "other": other,
         "compare": compare,
-        "baseline": analytics.baseline(target.pk),
+        "baseline": baseline,
         # No complete follower list, but some: the lists ended partial (capped).
-        "followers_listed": ScrapeList.objects.filter(
-            scrape__target=target, direction=Direction.FOLLOWER
-        ).exists(),
+        # Asked only when the baseline is missing, the one case the tab says it.
+        "followers_listed": baseline.scrape_id is None
+        and ScrapeList.objects.filter(scrape__target=target, direction=Direction.FOLLOWER).exists(),
         "loyal_min": settings.AUDIENCE_LOYAL_MIN,
         "loyal_posts": settings.AUDIENCE_LOYAL_POSTS,
         "nightly_posts": settings.AUDIENCE_POSTS,

@@ -424,4 +424,4 @@ def mark_ok(login: LoginCredential) -> None:
     LoginCredential.objects.filter(pk=login.pk, status=Status.RATE_LIMITED).update(
         status=Status.OK, status_message="", cooldown_until=None
     )
-    LoginCredential.objects.filter(pk=login.pk).update(last_used_at=timezone.now())
+    mark_chosen(login)
