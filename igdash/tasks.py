@@ -24,10 +24,12 @@ def prune_housekeeping() -> None:
     """Forget pings older than a day, heartbeats of workers gone for a day and
     limiter events no window counts any more; index for search the users that
     no finalised scrape has indexed yet (one that failed, an account added by
-    hand); remove background exports past their time."""
+    hand); remove background exports past their time and staging rows of
+    scrapes that are no longer active."""
     from accounts_app.search import index_pending
     from exports.jobs import prune as prune_exports
     from scraping.ratelimit import prune_events
+    from scraping.services.scrapes import prune_staging
 
     day_ago = timezone.now() - timedelta(days=1)
     WorkerPing.objects.filter(created_at__lt=day_ago).delete()
@@ -35,3 +37,4 @@ def prune_housekeeping() -> None:
     prune_events()
     index_pending()
     prune_exports()
+    prune_staging()

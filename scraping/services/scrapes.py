@@ -234,6 +234,34 @@ def cancel_scrape(scrape_id: int) -> Scrape:
     return Scrape.objects.get(pk=scrape_id)
 
 
+def prune_staging() -> int:
+    """Delete staging rows of scrapes that are finished or gone; returns how many.
+
+    The staging table has no database constraints (models.ScrapeSeen), so a
+    scrape deleted while a worker was committing a page could leave rows behind.
+    The scrapes holding rows are found by index seeks (one a scrape), not by
+    reading the rows, which number a list's size while a scrape runs."""
+    holders: list[int] = []
+    after = 0
+    while True:
+        found = ScrapeSeen.objects.filter(scrape_id__gt=after).order_by("scrape_id")
+        first = found.values_list("scrape_id", flat=True).first()
+        if first is None:
+            break
+        holders.append(first)
+        after = first
+    live = set(
+        Scrape.objects.filter(pk__in=holders, status__in=Scrape.ACTIVE_STATUSES).values_list(
+            "pk", flat=True
+        )
+    )
+    dead = [pk for pk in holders if pk not in live]
+    if not dead:
+        return 0
+    deleted, _ = ScrapeSeen.objects.filter(scrape_id__in=dead).delete()
+    return deleted
+
+
 def former_holder(username: str) -> TrackedAccount | None:
     """A tracked account now under another name that was scraped as `username`
     before (it was renamed since)."""

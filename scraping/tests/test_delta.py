@@ -120,3 +120,36 @@ def test_finished_or_missing_scrapes_are_not_claimed(target: TrackedAccount) -> 
 
     assert scrapes.claim(done.pk, "w") is None
     assert scrapes.claim(99999, "w") is None
+
+
+def test_staging_rows_follow_their_user_and_scrape_without_database_keys(
+    target: TrackedAccount, users: list[IgUser]
+) -> None:
+    """The staging table has no foreign keys in the database (a page's commit
+    would check two a user); deleting through the ORM still takes its rows."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, ScrapeSeen._meta.db_table)
+    assert not [name for name, c in constraints.items() if c["foreign_key"]]
+    scrape = running_scrape(target, users)
+    users[0].delete()
+    assert ScrapeSeen.objects.filter(scrape=scrape).count() == len(users) - 1
+    scrape.delete()
+    assert not ScrapeSeen.objects.exists()
+
+
+def test_housekeeping_prunes_staging_rows_of_scrapes_no_longer_active(
+    target: TrackedAccount, users: list[IgUser]
+) -> None:
+    running = running_scrape(target, users[:2])
+    other = TrackedAccount.objects.create(user=IgUser.objects.create(ig_pk=2, username="o"))
+    finished = running_scrape(other, users[2:4])
+    Scrape.objects.filter(pk=finished.pk).update(status="failed")
+    gone_id = finished.pk + 1000  # rows left by a scrape deleted while a page committed
+    ScrapeSeen.objects.bulk_create(
+        ScrapeSeen(scrape_id=gone_id, direction=Direction.FOLLOWER, user=user) for user in users[4:]
+    )
+
+    assert scrapes.prune_staging() == 4
+
+    assert set(ScrapeSeen.objects.values_list("scrape_id", flat=True)) == {running.pk}
+    assert scrapes.prune_staging() == 0
