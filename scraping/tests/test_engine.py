@@ -30,6 +30,7 @@ from scraping.models import (
     ScrapeList,
     ScrapeSeen,
 )
+from scraping.ratelimit import TRANSIT_GUARD_S
 from scraping.services import engine, logins
 from scraping.services.tuning import SCRAPE_CACHE_KIB
 from scraping.tests.engine_fakes import FakeClient, FakeInstagram, make_users
@@ -409,7 +410,7 @@ def test_window_closed_by_limiter_sends_nothing(
     assert scrape.status == Scrape.Status.WAITING_RATE_LIMIT
     assert len(world.requests) == 3  # profile + two pages; the fourth never left
     assert scrape.parts.get().pages == 2
-    assert 590 < (scrape.resume_at - timezone.now()).total_seconds() <= 600
+    assert 590 < (scrape.resume_at - timezone.now()).total_seconds() <= 600 + TRANSIT_GUARD_S
 
 
 def test_killed_worker_resumes_from_the_checkpoint_after_the_heartbeat_goes_stale(

@@ -13,6 +13,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from core.models import AppSettings
 from scraping.models import RateLimitEvent
 from scraping.ratelimit import (
+    TRANSIT_GUARD_S,
     Limits,
     RateLimiter,
     Window,
@@ -46,10 +47,34 @@ def test_window_admits_its_limit_then_refuses_until_the_oldest_ages_out() -> Non
             clock.shift(10)
         with pytest.raises(WindowClosed) as closed:
             limiter("web_api")
-        assert closed.value.retry_after == pytest.approx(30)  # first request at t=0, now t=30
+        # The first request, at t=0, ages out at t=60 plus the transit guard; now t=30.
+        assert closed.value.retry_after == pytest.approx(30 + TRANSIT_GUARD_S)
         clock.shift(30)
+        with pytest.raises(WindowClosed):  # t=60: Instagram may have seen it arrive later
+            limiter("web_api")
+        clock.shift(TRANSIT_GUARD_S)
         limiter("web_api")
     assert limiter.requests == 4
+
+
+def test_a_request_is_recorded_when_the_window_lock_is_held_not_before(monkeypatch) -> None:
+    """A worker that waited for another's lock sends its request later than it
+    asked: the window must count it when it is sent."""
+    from scraping import ratelimit
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        locked = ratelimit._locked_window
+
+        def slow_lock(key: str, family: str):  # another worker held the row for 5 s
+            clock.shift(5)
+            return locked(key, family)
+
+        monkeypatch.setattr(ratelimit, "_locked_window", slow_lock)
+        RateLimiter("login:1", limits(3, 60))("web_api")
+    assert list(RateLimitEvent.objects.values_list("at", flat=True)) == [
+        start + dt.timedelta(seconds=5)
+    ]
 
 
 def test_window_state_is_shared_by_every_limiter_of_the_login() -> None:
@@ -84,7 +109,7 @@ def test_short_waits_are_slept_in_line_long_ones_raise() -> None:
         limiter = RateLimiter("login:1", limits(1, 5, inline_wait=10), sleep=sleep)
         limiter("web_api")
         limiter("web_api")
-        assert slept[-1] == pytest.approx(5)
+        assert slept[-1] == pytest.approx(5 + TRANSIT_GUARD_S)
         other = RateLimiter("login:2", limits(1, 60, inline_wait=10), sleep=sleep)
         other("web_api")
         with pytest.raises(WindowClosed):
