@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterator
 
@@ -196,3 +197,27 @@ def test_two_factor_code_given_with_the_password_logs_in_at_once(
 
     assert out.getvalue().startswith("@demo_2fa is logged in")
     assert LoginCredential.objects.get(username="demo_2fa").status == Status.OK
+
+
+def test_a_login_held_by_a_running_or_parked_scrape_comes_after_a_free_one() -> None:
+    """With several workers, a worker whose scrape just ended must not take the
+    login another worker's scrape is using, even if that one's last use is older
+    (least recently used alone got it wrong half the time)."""
+    from django.utils import timezone
+
+    from accounts_app.models import IgUser, TrackedAccount
+    from scraping.models import Scrape
+
+    busy = logins.store_login("busy", sessionid="1%3Aa")
+    free = logins.store_login("free", sessionid="2%3Ab")
+    now = timezone.now()
+    LoginCredential.objects.filter(pk=busy.pk).update(last_used_at=now - dt.timedelta(seconds=2))
+    LoginCredential.objects.filter(pk=free.pk).update(last_used_at=now)
+    target = TrackedAccount.objects.create(user=IgUser.objects.create(ig_pk=1, username="t"))
+    scrape = Scrape.objects.create(target=target, status="running", login=busy)
+
+    assert list(logins.usable_logins()) == [free, busy]
+    Scrape.objects.filter(pk=scrape.pk).update(status="waiting_rate_limit")
+    assert list(logins.usable_logins()) == [free, busy]
+    Scrape.objects.filter(pk=scrape.pk).update(status="succeeded")
+    assert list(logins.usable_logins()) == [busy, free]
