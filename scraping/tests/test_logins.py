@@ -210,6 +210,8 @@ def test_a_login_held_by_a_running_or_parked_scrape_comes_after_a_free_one() -> 
 
     busy = logins.store_login("busy", sessionid="1%3Aa")
     free = logins.store_login("free", sessionid="2%3Ab")
+    # The busy one was checked by its scrape; the free one never was.
+    LoginCredential.objects.filter(pk=busy.pk).update(status=Status.OK)
     now = timezone.now()
     LoginCredential.objects.filter(pk=busy.pk).update(last_used_at=now - dt.timedelta(seconds=2))
     LoginCredential.objects.filter(pk=free.pk).update(last_used_at=now)
@@ -220,4 +222,6 @@ def test_a_login_held_by_a_running_or_parked_scrape_comes_after_a_free_one() -> 
     Scrape.objects.filter(pk=scrape.pk).update(status="waiting_rate_limit")
     assert list(logins.usable_logins()) == [free, busy]
     Scrape.objects.filter(pk=scrape.pk).update(status="succeeded")
-    assert list(logins.usable_logins()) == [busy, free]
+    assert list(logins.usable_logins()) == [busy, free]  # checked OK, then least recently used
+    LoginCredential.objects.filter(pk=busy.pk).update(status=Status.RATE_LIMITED)
+    assert list(logins.usable_logins()) == [free, busy]
