@@ -433,6 +433,13 @@ def describe_failure(login: LoginCredential, exc: Exception) -> tuple[str, str]:
     return login.status, f"{name}: {exc}"
 
 
+def lock_choice() -> None:
+    """Inside a transaction: wait until no other worker is choosing a login, so
+    that usable_logins() read next counts every scrape that chose before (row
+    locks on PostgreSQL; SQLite's write transactions are serialised anyway)."""
+    list(LoginCredential.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+
+
 def mark_chosen(login: LoginCredential | None) -> None:
     """A scrape just chose `login`: it counts as used now, so the next scrape
     to start (another worker, the same second) takes the next least recently
