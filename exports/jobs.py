@@ -31,6 +31,7 @@ from django.db import DatabaseError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.serial import EXPORT_JOBS, serialise
 from exports import files
 from exports.lists import AccountList, ListError, get_list
 from exports.models import ExportJob
@@ -109,6 +110,7 @@ def start(
     from exports.tasks import run_export_job
 
     with transaction.atomic():
+        serialise(EXPORT_JOBS)  # two requests at once must not both see room for one
         active = ExportJob.objects.filter(status__in=ExportJob.ACTIVE_STATUSES).count()
         if active >= int(settings.EXPORT_MAX_ACTIVE_JOBS):
             raise TooManyJobs(active)

@@ -27,13 +27,13 @@ from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import router, transaction
 from django.db.models import F, Max
 from django.http import HttpRequest
 from django.utils import timezone
 
-# Any constant: PostgreSQL's transaction-scoped lock that serialises reservations.
-_PG_LOCK_KEY = 0x16DA54  # "igdash"
+from core.serial import LOGIN_ATTEMPTS, serialise
+
 # The user name under which wrong vault passphrases are counted (igdash/vault_lock.py).
 VAULT_PASSPHRASE_NAME = "(vault passphrase)"  # noqa: S105 (a label, not a secret)
 
@@ -59,17 +59,10 @@ def username_of(request: HttpRequest, credentials: dict[str, Any] | None) -> str
 
 
 def _serialise(using: str) -> None:
-    """Make the read-then-count below one step for every process and thread.
-
-    SQLite: igdash opens transactions with BEGIN IMMEDIATE (settings), which takes
-    the database's write lock at once, so the transaction is already serial.
-    PostgreSQL: row locks cannot lock rows that do not exist yet, so take a
-    transaction-scoped advisory lock.
-    """
-    connection = connections[using]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+    """Make the read-then-count below one step for every process and thread
+    (core/serial.py: SQLite's transactions are serial already; PostgreSQL takes
+    an advisory lock, since rows that do not exist yet cannot be locked)."""
+    serialise(LOGIN_ATTEMPTS, using)
 
 
 class AxesHttpRequest(HttpRequest):

@@ -12,6 +12,8 @@ import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,3 +70,47 @@ def fresh_postgres_database(server_url: str) -> Iterator[str]:
     finally:
         with psycopg.connect(server_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run_scenario(
+    module: str,
+    data_dir: Path,
+    database_url: str | None,
+    *args: str,
+    env: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Run `python -m module *args` in its own process with the project's
+    settings on `database_url` (None: the data folder's SQLite), and return the
+    JSON object its last line prints. For scenarios that need a database other
+    than the test run's, or threads with their own connections."""
+    import json
+    import subprocess
+    import sys
+
+    from igdash.testing.processes import ROOT
+
+    settings = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "igdash.settings",
+        "IGDASH_DATA_DIR": str(data_dir),
+        "IGDASH_ENV_FILE": os.devnull,
+        "IGDASH_SECRET_KEY": "test-only-secret-key-" + "x" * 40,
+        "IGDASH_KEY_STORE": "file",
+        **(env or {}),
+    }
+    settings.pop("DATABASE_URL", None)
+    settings.pop("CELERY_BROKER_URL", None)
+    if database_url is not None:
+        settings["DATABASE_URL"] = database_url
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        env=settings,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result

@@ -5,43 +5,17 @@ PostgreSQL settings (scraping/tests/login_choice_scenario.py)."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from igdash.testing.processes import ROOT
-from igdash.testing.services import fresh_postgres_database
+from igdash.testing.services import fresh_postgres_database, run_scenario
 
 pytestmark = [pytest.mark.slow, pytest.mark.services]
 
 
 def _scenario(data_dir: Path, database_url: str, *args: str) -> dict[str, object]:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "igdash.settings",
-        "IGDASH_DATA_DIR": str(data_dir),
-        "IGDASH_ENV_FILE": os.devnull,
-        "IGDASH_SECRET_KEY": "test-only-secret-key-" + "x" * 40,
-        "IGDASH_KEY_STORE": "file",
-        "DATABASE_URL": database_url,
-    }
-    env.pop("CELERY_BROKER_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "scraping.tests.login_choice_scenario", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return run_scenario("scraping.tests.login_choice_scenario", data_dir, database_url, *args)
 
 
 def test_two_scrapes_starting_together_take_different_logins(

@@ -4,46 +4,18 @@ scenario runs on each database in its own process and the outcomes compare."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from igdash.testing.processes import ROOT
-from igdash.testing.services import fresh_postgres_database
+from igdash.testing.services import fresh_postgres_database, run_scenario
 
 pytestmark = [pytest.mark.slow, pytest.mark.services]
 
 
 def _scenario(data_dir: Path, database_url: str | None) -> dict[str, Any]:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "igdash.settings",
-        "IGDASH_DATA_DIR": str(data_dir),
-        "IGDASH_ENV_FILE": os.devnull,
-        "IGDASH_SECRET_KEY": "test-only-secret-key-" + "x" * 40,
-        "IGDASH_KEY_STORE": "file",
-    }
-    env.pop("DATABASE_URL", None)
-    env.pop("CELERY_BROKER_URL", None)
-    if database_url is not None:
-        env["DATABASE_URL"] = database_url
-    done = subprocess.run(
-        [sys.executable, "-m", "scraping.tests.page_store_scenario"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    return run_scenario("scraping.tests.page_store_scenario", data_dir, database_url)
 
 
 def test_postgres_page_store_writes_what_sqlite_writes(tmp_path: Path, postgres_url: str) -> None:
