@@ -50,6 +50,26 @@ def test_without_javascript_the_page_shows_it_and_no_message_keeps_it(owner_clie
     assert token not in owner_client.get("/settings/").content.decode()
 
 
+def test_the_same_form_sent_twice_makes_one_token_and_says_why(owner_client: Client) -> None:
+    """Reloading the page a form's POST answered sends the form again."""
+    page = owner_client.get("/settings/").content.decode()
+    nonce = re.search(r'name="form_nonce" value="([^"]+)"', page)
+    assert nonce
+    data = {"name": "cron", "scope": "read", "form_nonce": nonce.group(1)}
+    first = owner_client.post("/settings/api-tokens/", data).content.decode()
+    created_token(first)
+    again = owner_client.post("/settings/api-tokens/", {**data, "name": "cron2"}).content.decode()
+    assert "This form was sent already" in again and not re.search(r'value="igd_', again)
+    assert list(ApiToken.objects.values_list("name", flat=True)) == ["cron"]
+    fresh = re.search(r'name="form_nonce" value="([^"]+)"', again)
+    assert fresh and fresh.group(1) != nonce.group(1)  # the next form may be sent
+    created_token(
+        owner_client.post(
+            "/settings/api-tokens/", {**data, "name": "cron2", "form_nonce": fresh.group(1)}
+        ).content.decode()
+    )
+
+
 def test_bad_input_says_why_and_keeps_the_name(owner_client: Client) -> None:
     tokens.create("taken")
     for data, says in (

@@ -5,6 +5,7 @@ and checking Instagram logins, backing up now, and the context of each panel
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
@@ -138,8 +139,11 @@ def backups_context(*, notice: str = "", error: str = "") -> dict[str, Any]:
 def tokens_context(
     *, created: str = "", created_name: str = "", error: str = "", notice: str = "", typed: str = ""
 ) -> dict[str, Any]:
-    """The API tokens panel. `created`: a token just made, shown this once."""
+    """The API tokens panel. `created`: a token just made, shown this once.
+    Each rendering of the form carries a new nonce: a form sent twice (a
+    refresh of the page its POST answered, without JavaScript) makes one token."""
     return {
+        "token_form_nonce": secrets.token_urlsafe(16),
         "api_tokens": api_tokens.listing(),
         "token_created": created,
         "token_created_name": created_name,

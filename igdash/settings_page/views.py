@@ -128,9 +128,25 @@ def _expires_days(text: str) -> int | None:
     return int(text)
 
 
+# The nonces of the token forms this session has sent (the newest few).
+_SENT_TOKEN_FORMS = "token_forms_sent"  # noqa: S105 (a session key, not a secret)
+_SENT_KEPT = 20
+
+
 @require_POST
 def token_create(request: HtmxHttpRequest) -> HttpResponse:
     name = request.POST.get("name", "")
+    nonce = request.POST.get("form_nonce", "")[:64]
+    sent: list[str] = request.session.get(_SENT_TOKEN_FORMS, [])
+    if nonce and nonce in sent:
+        return _tokens_answer(
+            request,
+            error=(
+                "This form was sent already (reloading the page sends it again), so no "
+                "second token was made. Its token was shown once; if you did not copy it, "
+                "revoke it and create another."
+            ),
+        )
     try:
         row, token = api_tokens.create(
             name,
@@ -139,6 +155,8 @@ def token_create(request: HtmxHttpRequest) -> HttpResponse:
         )
     except api_tokens.TokenError as exc:
         return _tokens_answer(request, error=str(exc), typed=name[:64])
+    if nonce:
+        request.session[_SENT_TOKEN_FORMS] = [*sent, nonce][-_SENT_KEPT:]
     return _tokens_answer(request, created=token, created_name=row.name)
 
 
