@@ -9,15 +9,18 @@ A stream of a scrape that runs for hours ends after API_EVENTS_MAX_SECONDS
 
 Each open stream holds one Waitress thread for as long as the scrape runs, so
 at most API_EVENT_STREAMS are open at once; beyond that the answer is 503
-with Retry-After. Waitress sends the bytes of a small write within its loop's
-1 s tick (it does not wait for the response to end)."""
+with Retry-After. A client that goes away gives its slot back within a poll
+(`serve` runs Waitress with a request lookahead of 1, so Waitress keeps reading
+the connection while the stream runs and notices it closed). Waitress sends
+the bytes of a small write within its loop's 1 s tick (it does not wait for the
+response to end)."""
 
 from __future__ import annotations
 
 import json
 import threading
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 from django.conf import settings
@@ -60,15 +63,18 @@ def _event(name: str, data: dict[str, Any]) -> bytes:
     return f"event: {name}\ndata: {text}\n\n".encode()
 
 
-def stream(scrape_id: ScrapeId) -> Generator[bytes]:
-    """The events of one scrape until it finishes."""
+def stream(scrape_id: ScrapeId, gone: Callable[[], bool] = lambda: False) -> Generator[bytes]:
+    """The events of one scrape until it finishes, or until `gone()` says the
+    client went away (Waitress's `waitress.client_disconnected`; without it a
+    departed client is noticed only when a write fails, at the next heartbeat,
+    and its slot stayed taken until then)."""
     poll = float(settings.API_EVENTS_POLL_SECONDS)
     heartbeat = float(settings.API_EVENTS_HEARTBEAT_SECONDS)
     end = time.monotonic() + float(settings.API_EVENTS_MAX_SECONDS)
     last: dict[str, Any] | None = None
     last_write = time.monotonic()
     yield b"retry: 3000\n\n"
-    while time.monotonic() < end:
+    while time.monotonic() < end and not gone():
         current = scrape_out(scrape_id)
         if current["finished"]:
             yield _event("final", current)
@@ -87,8 +93,8 @@ class Slot:
     calls it when the response ends, the client went away, or was never
     iterated) gives the stream's slot back, once."""
 
-    def __init__(self, scrape_id: ScrapeId) -> None:
-        self._events = stream(scrape_id)
+    def __init__(self, scrape_id: ScrapeId, gone: Callable[[], bool] = lambda: False) -> None:
+        self._events = stream(scrape_id, gone)
         self._held = True
 
     def __iter__(self) -> Slot:
@@ -147,7 +153,8 @@ def events(request: HttpRequest, scrape_id: ScrapeId) -> StreamingHttpResponse:
             "poll GET /api/v1/scrapes/{id} or try again soon.",
             retry_after=15,
         )
-    response = StreamingHttpResponse(Slot(scrape_id), content_type="text/event-stream")
+    gone = request.META.get("waitress.client_disconnected") or (lambda: False)
+    response = StreamingHttpResponse(Slot(scrape_id, gone), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response

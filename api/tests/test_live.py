@@ -111,3 +111,46 @@ def test_the_events_stream_follows_a_real_scrape_to_its_final_counts(
         "complete": True, "reason": "",
     }  # fmt: skip
     assert took < 120
+
+
+def test_a_client_that_leaves_an_event_stream_gives_its_slot_back_at_once(
+    tmp_path: Path, sim: Sim
+) -> None:
+    """With 2 web threads one stream may be open. A scrape that waits for the
+    owner sends only heartbeats (every 15 s), and Waitress had noticed a
+    departed client only when a write failed: the next client got 503 for up to
+    that long. Now the stream sees the connection close within a poll."""
+    env = {**sim_env(sim), "IGDASH_WEB_THREADS": "2"}
+    data = tmp_path / "data"
+    with run_serve(data, env) as served:
+        served.wait_healthy()
+        made = run_manage(
+            data, "shell", "-c",
+            "from accounts_app.models import IgUser, TrackedAccount\n"
+            "from scraping.models import Scrape\n"
+            "t = TrackedAccount.objects.create(user=IgUser.objects.create(username='waits'))\n"
+            "print(Scrape.objects.create(target=t, status='needs_attention').pk)",
+            env=data_env(data, **env),
+        )  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        scrape_id = int(made.stdout.strip().splitlines()[-1])
+        reader = {"Authorization": f"Bearer {token(served, env, 'read')}"}
+        url = f"/api/v1/scrapes/{scrape_id}/events"
+        with (
+            httpx.Client(base_url=served.base_url, headers=reader, timeout=30) as first,
+            first.stream("GET", url) as response,
+        ):
+            assert response.status_code == 200
+            lines = response.iter_lines()
+            assert next(line for line in lines if line.startswith("event: ")) == "event: progress"
+            with httpx.Client(base_url=served.base_url, headers=reader) as other:
+                assert other.get(url, timeout=10).status_code == 503  # the one slot
+        left = time.monotonic()  # the first client's connection is closed
+        with httpx.Client(base_url=served.base_url, headers=reader, timeout=30) as second:
+            while True:
+                with second.stream("GET", url) as response:
+                    if response.status_code == 200:
+                        break
+                    assert response.status_code == 503
+                assert time.monotonic() - left < 6, "the slot was not given back"
+                time.sleep(0.25)
