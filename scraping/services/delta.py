@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -156,12 +156,26 @@ def _reclaim_staging() -> None:
     """PostgreSQL keeps the space of deleted rows until VACUUM marks it reusable.
     Every scrape stages its whole list and deletes it at finalise; where
     autovacuum is off, 30 daily scrapes of 50,000 followers left 133 MB of dead
-    staging rows (3.56x one snapshot, docs/performance.md "PostgreSQL"). A plain
-    VACUUM of the staging table after each finalise hands the next scrape that
-    space. VACUUM cannot run inside a transaction block (a caller's atomic)."""
+    staging rows (3.56x one snapshot, docs/performance.md "PostgreSQL").
+
+    When no other scrape has staging rows, the table is emptied with TRUNCATE,
+    which gives its files and its indexes' back at once (VACUUM leaves index
+    pages to be reused, and 30 scrapes of 1M still left 908 MB of staging
+    indexes). The table is locked first, without waiting: a scrape writing its
+    pages holds it, and then the rows that are gone are vacuumed instead. VACUUM
+    and TRUNCATE's check cannot run inside a caller's transaction block."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
+        try:
+            with transaction.atomic():
+                cursor.execute(f"LOCK TABLE {_SEEN} IN ACCESS EXCLUSIVE MODE NOWAIT")
+                cursor.execute(f"SELECT 1 FROM {_SEEN} LIMIT 1")  # noqa: S608
+                if cursor.fetchone() is None:
+                    cursor.execute(f"TRUNCATE {_SEEN}")
+                    return
+        except OperationalError:  # the lock is taken: another scrape is writing pages
+            pass
         cursor.execute(f"VACUUM {_SEEN}")
 
 
