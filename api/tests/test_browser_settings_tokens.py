@@ -33,3 +33,32 @@ def test_create_and_revoke_fit_the_screen(page, live_server, width, height, them
     page.click('[data-api-token="home assistant"] button')
     page.wait_for_selector('[data-api-token="home assistant"][data-state="revoked"]')
     check_layout(page)
+
+
+def test_without_javascript_sending_the_form_again_makes_no_second_token(
+    browser, live_server
+) -> None:  # type: ignore[no-untyped-def]
+    """Back to the form and send it again (what a reload of the answer does
+    too): one token, and the page says why there is no second."""
+    from igdash.testing.browser import watched_page
+
+    owner()
+    with watched_page(browser, "tokens-no-js", java_script_enabled=False) as page:
+        page.set_viewport_size({"width": 390, "height": 844})
+        log_in(page, live_server)
+        page.goto(f"{live_server.url}/settings/#api-tokens")
+        page.fill("#token-name", "cron")
+        page.click("[data-token-form] button[type=submit]")
+        page.wait_for_selector("[data-token-created]")
+        page.go_back()
+        page.fill("#token-name", "cron again")
+        page.click("[data-token-form] button[type=submit]")
+        error = page.wait_for_selector("[data-token-error]")
+        assert "This form was sent already" in error.inner_text()
+        assert page.locator("[data-token-created]").count() == 0
+        check_layout(page)
+        whole = page.screenshot("api-tokens-sent-twice-390")
+        page.locator("#api-tokens").screenshot(
+            path=str(whole.with_name(f"{whole.stem}-section.png"))
+        )
+    assert [row.name for row in tokens.listing()] == ["cron"]

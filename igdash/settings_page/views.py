@@ -142,7 +142,7 @@ def token_create(request: HtmxHttpRequest) -> HttpResponse:
         return _tokens_answer(
             request,
             error=(
-                "This form was sent already (reloading the page sends it again), so no "
+                "This form was sent already (a reload, or Back and send, repeats it), so no "
                 "second token was made. Its token was shown once; if you did not copy it, "
                 "revoke it and create another."
             ),
