@@ -6,8 +6,9 @@ on PostgreSQL, where the advisory lock of `core.serial` keeps the two apart:
     DATABASE_URL=postgresql://... IGDASH_EXPORT_MAX_ACTIVE_JOBS=1 \\
         python -m exports.tests.export_cap_scenario [--no-lock]
 
-Each request waits between counting the active jobs and adding its own, so
-without the lock both count none and both add one."""
+Each request waits between counting the active jobs and adding its own
+(without the lock, until both have counted), so without the lock both count
+none and both add one."""
 
 from __future__ import annotations
 
@@ -35,9 +36,14 @@ def run(lock: bool) -> dict[str, object]:
     if not lock:
         jobs.serialise = lambda *args, **kwargs: None  # type: ignore[assignment]
     name_of = files.export_filename
+    both_counted = threading.Barrier(2, timeout=30)
 
     def slow_name(*args: object, **kwargs: object) -> str:
-        time.sleep(0.3)  # between the count and the new row
+        # Between the count and the new row. Without the lock, each waits until
+        # both have counted: the race the lock prevents, made certain.
+        if not lock:
+            both_counted.wait()
+        time.sleep(0.3)
         return name_of(*args, **kwargs)  # type: ignore[arg-type]
 
     files.export_filename = slow_name  # type: ignore[assignment]

@@ -6,8 +6,8 @@ of `lock_choice()` are what keeps the two apart:
 
     DATABASE_URL=postgresql://... python -m scraping.tests.login_choice_scenario [--no-lock]
 
-Each worker waits after reading the list, so without the lock both read before
-either writes, and both take the same login."""
+Each worker waits after reading the list (without the lock, until both have
+read it), so without the lock both take the same login."""
 
 from __future__ import annotations
 
@@ -38,6 +38,9 @@ def run(lock: bool) -> dict[str, object]:
         )
         scrapes.append(Scrape.objects.create(target=target, status="running").pk)
     start = threading.Barrier(2)
+    # Without the lock, each waits until both have read the list: the race the
+    # lock prevents, made certain rather than likely.
+    both_read = threading.Barrier(2, timeout=30)
     chosen: dict[int, str] = {}
 
     def worker(scrape_id: int) -> None:
@@ -47,6 +50,8 @@ def run(lock: bool) -> dict[str, object]:
                 if lock:
                     logins.lock_choice()
                 login = next(iter(logins.usable_logins()))
+                if not lock:
+                    both_read.wait()
                 time.sleep(0.3)  # the profile request, the client's set-up
                 Scrape.objects.filter(pk=scrape_id).update(login=login)
                 logins.mark_chosen(login)
