@@ -24,6 +24,14 @@ def test_the_audience_tab_fits_the_screen(page, live_server, width, height, them
     page.wait_for_load_state("networkidle")
     assert page.evaluate("document.documentElement.dataset.theme") == theme
     check_layout(page)
+    # The timelines table scrolls inside its box; where it does not fit, say so.
+    wide = page.evaluate(
+        "(() => { const t = document.querySelector('[data-timelines] .overflow-x-auto');"
+        " return t.scrollWidth > t.clientWidth; })()"
+    )
+    hint = page.locator("[data-swipe-hint]")
+    assert hint.is_visible() == (width < 1024), width
+    assert hint.is_visible() or not wide, width
     page.screenshot(f"audience-{width}-{theme}")
 
 
