@@ -152,5 +152,5 @@ def test_a_client_that_leaves_an_event_stream_gives_its_slot_back_at_once(
                     if response.status_code == 200:
                         break
                     assert response.status_code == 503
-                assert time.monotonic() - left < 6, "the slot was not given back"
+                assert time.monotonic() - left < 10, "the slot was not given back"
                 time.sleep(0.25)
