@@ -9,18 +9,25 @@ A stream of a scrape that runs for hours ends after API_EVENTS_MAX_SECONDS
 
 Each open stream holds one Waitress thread for as long as the scrape runs, so
 at most API_EVENT_STREAMS are open at once; beyond that the answer is 503
-with Retry-After. A client that goes away gives its slot back within a poll
-(`serve` runs Waitress with a request lookahead of 1, so Waitress keeps reading
-the connection while the stream runs and notices it closed). Waitress sends
-the bytes of a small write within its loop's 1 s tick (it does not wait for the
-response to end)."""
+with Retry-After.
+
+Waitress does not tell a stream that its client went away (its
+`waitress.client_disconnected` works only with a request lookahead, which
+drops the answers of clients that half-close their connection): a stream learns
+it when a write fails, the second write after the client left. With writes only
+at the 15 s heartbeat, a departed client held its slot for 15-30 s. So while
+someone has been refused a slot (the last RECLAIM_SECONDS), every stream writes
+a heartbeat at every poll, and a departed client's slot comes back within a few
+seconds; otherwise the heartbeat stays at 15 s, which spares a phone's radio.
+Waitress sends the bytes of a small write within its loop's 1 s tick (it does
+not wait for the response to end)."""
 
 from __future__ import annotations
 
 import json
 import threading
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +44,10 @@ router = Router(tags=["scrapes"])
 
 _lock = threading.Lock()
 _open = 0
+# When a request was last refused a slot (time.monotonic()), and for how long
+# after that the open streams check their clients at every poll.
+_refused_at = float("-inf")
+RECLAIM_SECONDS = 30.0
 
 
 def open_streams() -> int:
@@ -44,9 +55,10 @@ def open_streams() -> int:
 
 
 def _take() -> bool:
-    global _open
+    global _open, _refused_at
     with _lock:
         if _open >= settings.API_EVENT_STREAMS:
+            _refused_at = time.monotonic()
             return False
         _open += 1
         return True
@@ -63,18 +75,20 @@ def _event(name: str, data: dict[str, Any]) -> bytes:
     return f"event: {name}\ndata: {text}\n\n".encode()
 
 
-def stream(scrape_id: ScrapeId, gone: Callable[[], bool] = lambda: False) -> Generator[bytes]:
-    """The events of one scrape until it finishes, or until `gone()` says the
-    client went away (Waitress's `waitress.client_disconnected`; without it a
-    departed client is noticed only when a write fails, at the next heartbeat,
-    and its slot stayed taken until then)."""
+def _slots_wanted() -> bool:
+    return time.monotonic() - _refused_at < RECLAIM_SECONDS
+
+
+def stream(scrape_id: ScrapeId) -> Generator[bytes]:
+    """The events of one scrape until it finishes (or the client goes away: the
+    server then stops asking for more)."""
     poll = float(settings.API_EVENTS_POLL_SECONDS)
     heartbeat = float(settings.API_EVENTS_HEARTBEAT_SECONDS)
     end = time.monotonic() + float(settings.API_EVENTS_MAX_SECONDS)
     last: dict[str, Any] | None = None
     last_write = time.monotonic()
     yield b"retry: 3000\n\n"
-    while time.monotonic() < end and not gone():
+    while time.monotonic() < end:
         current = scrape_out(scrape_id)
         if current["finished"]:
             yield _event("final", current)
@@ -82,7 +96,7 @@ def stream(scrape_id: ScrapeId, gone: Callable[[], bool] = lambda: False) -> Gen
         if current != last:
             yield _event("progress", current)
             last, last_write = current, time.monotonic()
-        elif time.monotonic() - last_write >= heartbeat:
+        elif time.monotonic() - last_write >= heartbeat or _slots_wanted():
             yield b": heartbeat\n\n"
             last_write = time.monotonic()
         time.sleep(poll)
@@ -93,8 +107,8 @@ class Slot:
     calls it when the response ends, the client went away, or was never
     iterated) gives the stream's slot back, once."""
 
-    def __init__(self, scrape_id: ScrapeId, gone: Callable[[], bool] = lambda: False) -> None:
-        self._events = stream(scrape_id, gone)
+    def __init__(self, scrape_id: ScrapeId) -> None:
+        self._events = stream(scrape_id)
         self._held = True
 
     def __iter__(self) -> Slot:
@@ -151,10 +165,9 @@ def events(request: HttpRequest, scrape_id: ScrapeId) -> StreamingHttpResponse:
         raise Busy(
             f"{settings.API_EVENT_STREAMS} event streams are open already; "
             "poll GET /api/v1/scrapes/{id} or try again soon.",
-            retry_after=15,
+            retry_after=5,
         )
-    gone = request.META.get("waitress.client_disconnected") or (lambda: False)
-    response = StreamingHttpResponse(Slot(scrape_id, gone), content_type="text/event-stream")
+    response = StreamingHttpResponse(Slot(scrape_id), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response

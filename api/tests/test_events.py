@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ def fast(settings: SettingsWrapper) -> SettingsWrapper:
     settings.API_EVENTS_POLL_SECONDS = 0.05
     settings.API_EVENTS_HEARTBEAT_SECONDS = 1
     settings.API_EVENT_STREAMS = 1
+    events._refused_at = float("-inf")  # no refusal left over from another test
     return settings
 
 
@@ -52,12 +54,32 @@ def test_streams_beyond_the_cap_get_503_with_retry_after(fast: Any) -> None:
     assert held.status_code == 200 and events.open_streams() == 1
     refused = api.get(f"/scrapes/{scrape.pk}/events")
     assert refused.status_code == 503
-    assert refused.json()["code"] == "busy" and refused["Retry-After"] == "15"
+    assert refused.json()["code"] == "busy" and refused["Retry-After"] == "5"
     held.close()  # the client went away: its slot is free again
     assert events.open_streams() == 0
     again = api.get(f"/scrapes/{scrape.pk}/events")
     assert again.status_code == 200
     again.close()
+
+
+def test_while_a_slot_is_wanted_open_streams_check_their_clients_at_every_poll(
+    fast: Any,
+) -> None:
+    """A stream learns that its client left only when a write fails. Once a
+    request was refused a slot, each stream writes at every poll instead of at
+    the heartbeat (60 s here), so a departed client's slot comes back soon."""
+    fast.API_EVENTS_HEARTBEAT_SECONDS = 60
+    scrape = create_scrape("demo_small")
+    api = Api(make_token())
+    held = api.get(f"/scrapes/{scrape.pk}/events")
+    content = iter(held.streaming_content)
+    assert next(content).startswith(b"retry") and next(content).startswith(b"event: progress")
+    assert api.get(f"/scrapes/{scrape.pk}/events").status_code == 503
+    began = time.monotonic()
+    assert next(content) == b": heartbeat\n\n"
+    assert time.monotonic() - began < 5  # a poll (0.05 s) on a loaded machine, not 60 s
+    events._refused_at = float("-inf")  # nobody waits any more: back to the heartbeat
+    held.close()
 
 
 def test_a_finished_scrape_answers_its_final_event_at_once(fast: Any) -> None:

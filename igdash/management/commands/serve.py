@@ -95,10 +95,6 @@ class Command(BaseCommand):
                     # which left IGDASH_TRUSTED_PROXIES without effect: igdash
                     # decides itself whom to believe (igdash/network.py).
                     "--no-clear-untrusted-proxy-headers",
-                    # Keep reading a connection while its request runs, so an
-                    # event stream learns at once that its client went away
-                    # (api/events.py) instead of at its next write.
-                    "--channel-request-lookahead=1",
                     "igdash.wsgi:application",
                 ],
                 {"IGDASH_PROCESS_ROLE": "web"},
