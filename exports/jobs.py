@@ -104,13 +104,15 @@ def start(
     last_scraped = account_list.target.last_scraped_at
     done = Q(status=Status.DONE, expires_at__gt=timezone.now())
     fresh |= done & Q(created_at__gt=last_scraped) if last_scraped else done
-    existing = same.filter(fresh).order_by("-id").first()
-    if existing is not None and (existing.is_active or file_of(existing) is not None):
-        return existing
     from exports.tasks import run_export_job
 
     with transaction.atomic():
-        serialise(EXPORT_JOBS)  # two requests at once must not both see room for one
+        # One step for every process: two identical requests at once join one
+        # job, and two different ones cannot both see room for one more.
+        serialise(EXPORT_JOBS)
+        existing = same.filter(fresh).order_by("-id").first()
+        if existing is not None and (existing.is_active or file_of(existing) is not None):
+            return existing
         active = ExportJob.objects.filter(status__in=ExportJob.ACTIVE_STATUSES).count()
         if active >= int(settings.EXPORT_MAX_ACTIVE_JOBS):
             raise TooManyJobs(active)

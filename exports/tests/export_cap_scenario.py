@@ -4,7 +4,7 @@ and how many requests were refused, as JSON. test_export_cap_postgres.py runs it
 on PostgreSQL, where the advisory lock of `core.serial` keeps the two apart:
 
     DATABASE_URL=postgresql://... IGDASH_EXPORT_MAX_ACTIVE_JOBS=1 \\
-        python -m exports.tests.export_cap_scenario [--no-lock]
+        python -m exports.tests.export_cap_scenario [--no-lock] [--same]
 
 Each request waits between counting the active jobs and adding its own
 (without the lock, until both have counted), so without the lock both count
@@ -18,7 +18,7 @@ import threading
 import time
 
 
-def run(lock: bool) -> dict[str, object]:
+def run(lock: bool, same: bool) -> dict[str, object]:
     import django
     from django.core.management import call_command
 
@@ -61,7 +61,8 @@ def run(lock: bool) -> dict[str, object]:
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=request, args=(q,)) for q in ("ana", "bob")]
+    searches = ("ana", "ana") if same else ("ana", "bob")
+    threads = [threading.Thread(target=request, args=(q,)) for q in searches]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -70,4 +71,4 @@ def run(lock: bool) -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(run(lock="--no-lock" not in sys.argv[1:])))
+    print(json.dumps(run(lock="--no-lock" not in sys.argv[1:], same="--same" in sys.argv[1:])))

@@ -34,3 +34,15 @@ def test_without_the_lock_both_get_in(tmp_path: Path, postgres_url: str) -> None
             env=CAP,
         )
     assert result == {"vendor": "postgresql", "jobs": 2, "refused": 0}
+
+
+def test_two_identical_requests_at_once_share_one_job(tmp_path: Path, postgres_url: str) -> None:
+    with fresh_postgres_database(postgres_url) as database_url:
+        result = run_scenario(
+            "exports.tests.export_cap_scenario",
+            tmp_path / "same",
+            database_url,
+            "--same",
+            env={"IGDASH_EXPORT_MAX_ACTIVE_JOBS": "4"},
+        )
+    assert result == {"vendor": "postgresql", "jobs": 1, "refused": 0}

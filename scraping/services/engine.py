@@ -296,10 +296,16 @@ def _start(run: Run) -> int:
         # scrapes starting in the same second had both read the list before
         # either had chosen, took the same login and shared its window (the
         # scale benchmark: pairs of scrapes at 150 of 150 a window, each 40%
-        # slower, ending together and so starting together again).
+        # slower, ending together and so starting together again). The scrape's
+        # own row is locked first, as deleting a login does (it clears the
+        # scrapes' login, then deletes the login's row): the same order, no
+        # deadlock.
+        touch(scrape.pk, run.worker)
         logins.lock_choice()
-        usable = list(logins.usable_logins()) or usable
-        web_login = next((login for login in usable if _has_web_session(login)), web_login)
+        usable = list(logins.usable_logins())
+        if not usable:  # the owner removed or blocked them during the profile request
+            raise ScrapeFailed("no_login", NO_LOGIN)
+        web_login = next((login for login in usable if _has_web_session(login)), None)
         kind, login, reason = _choose(scrape, profile, usable, web_login)
         touch(scrape.pk, run.worker, client_used=kind, client_reason=reason, login=login)
         logins.mark_chosen(login)

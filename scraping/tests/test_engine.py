@@ -633,3 +633,28 @@ def test_a_login_just_chosen_sends_the_next_scrape_to_another(isolated_vault: ob
 
     assert beta.status == Scrape.Status.SUCCEEDED, beta.error_message
     assert beta.login == second
+
+
+def test_a_login_removed_during_the_profile_request_is_not_used(
+    web_login: LoginCredential, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The login is chosen from the list read under the lock, after the profile
+    request; when the owner removed the last login meanwhile, the scrape fails
+    with "no login" instead of going on with the list read before."""
+    world = FakeInstagram()
+    world.add("target", 1, make_users(10))
+    real = logins.usable_logins
+    calls: list[int] = []
+
+    def usable() -> object:
+        calls.append(1)
+        if len(calls) == 2:  # under the lock: the owner has just removed it
+            LoginCredential.objects.all().delete()
+        return real()
+
+    monkeypatch.setattr(logins, "usable_logins", usable)
+
+    scrape = run(world, services.create_scrape("target", lists="followers"))
+
+    assert scrape.status == Scrape.Status.FAILED and scrape.error_code == "no_login"
+    assert len(calls) == 2
