@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -11,6 +12,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from api import accounts, events, exports_api, scrapes
 from api.errors import ApiError
 from core.errors import BadInput
+
+log = logging.getLogger(__name__)
 
 CODES = {
     400: "bad_input",
@@ -66,6 +69,11 @@ api.add_router("", exports_api.router)
 @api.exception_handler(ApiError)
 def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
     response = error(exc.status, exc.message, exc.retry_after)
+    if exc.status == 503:
+        # "busy" is a refusal the client is told to retry (Retry-After), not a
+        # fault of the server: a warning, where Django logs every 5xx as an error.
+        log.warning("%s %s refused: %s", request.method, request.path, exc.message)
+        response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 

@@ -100,3 +100,17 @@ def test_no_stream_takes_the_only_thread(fast: Any) -> None:
     assert answer.status_code == 503 and answer["Retry-After"] == "60"
     assert "IGDASH_WEB_THREADS" in answer.json()["message"]
     assert events.open_streams() == 0
+
+
+def test_a_refused_stream_is_a_warning_not_a_server_error(
+    fast: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    scrape = create_scrape("demo_small")
+    api = Api(make_token())
+    held = api.get(f"/scrapes/{scrape.pk}/events")
+    with caplog.at_level("INFO"):
+        assert api.get(f"/scrapes/{scrape.pk}/events").status_code == 503
+    held.close()
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+    warned = [r for r in caplog.records if r.name == "api.main" and r.levelname == "WARNING"]
+    assert len(warned) == 1 and "/events refused" in warned[0].getMessage()
