@@ -97,6 +97,23 @@ _PG_MERGE = UPSERT_USERS.replace(
     "SELECT ig_pk, username, full_name, profile_pic_url, is_verified, is_private, %s, %s "  # noqa: S608
     f"FROM {_PAGE_TABLE} ORDER BY n",
 )
+# The merge hands back the ids of the users it inserted or changed (on a first
+# scrape, all of them): they go into the staging table straight from RETURNING,
+# and leave the page table. Only the users it left as they were are then looked
+# up by pk, in a second statement: its snapshot is newer than the merge's, so it
+# also sees a user that another scrape's transaction inserted and committed
+# while the merge waited on that row (one statement would miss that user). The
+# lookup (an index probe and a heap fetch a user) was 40% of a first scrape's
+# ingest at 1M (docs/performance.md).
+_PG_MERGE_SEEN = (
+    f"WITH merged AS ({_PG_MERGE} RETURNING id, ig_pk), "  # noqa: S608
+    f"seen AS (INSERT INTO {_table(ScrapeSeen)} (scrape_id, direction, user_id) "
+    "SELECT %s, %s, id FROM merged "
+    "ON CONFLICT (scrape_id, direction, user_id) DO NOTHING RETURNING 1), "
+    f"left_page AS (DELETE FROM {_PAGE_TABLE} page USING merged "
+    "WHERE page.ig_pk = merged.ig_pk) "
+    "SELECT count(*) FROM seen"
+)
 _PG_SEEN = (
     f"INSERT INTO {_table(ScrapeSeen)} (scrape_id, direction, user_id) "  # noqa: S608
     f"SELECT %s, %s, u.id FROM {_PAGE_TABLE} page JOIN {_IGUSER} u ON u.ig_pk = page.ig_pk "
@@ -175,7 +192,8 @@ def _store_users_postgres(
     direction: int,
 ) -> int:
     """store_pages' writes of `users` (distinct pks) on PostgreSQL: COPY, one
-    merge, one staging insert; returns how many staging rows were new."""
+    merge that stages the users it wrote, one staging insert of the rest;
+    returns how many staging rows were new."""
     # A crash may lose the last commits, never half of one (what SQLite's
     # synchronous=NORMAL gives, igdash/settings.py): the pages and their cursor go
     # together, and the scrape resumes from the cursor that survived.
@@ -196,9 +214,10 @@ def _store_users_postgres(
                     user.is_private,
                 )
             )
-    cursor.execute(_PG_MERGE, [now, now])
+    cursor.execute(_PG_MERGE_SEEN, [now, now, scrape_id, direction])
+    added = int(cursor.fetchone()[0])
     cursor.execute(_PG_SEEN, [scrape_id, direction])
-    return max(cursor.rowcount, 0)
+    return added + max(cursor.rowcount, 0)
 
 
 def upsert_users(

@@ -40,3 +40,16 @@ def test_postgres_page_store_writes_what_sqlite_writes(tmp_path: Path, postgres_
     assert [u["username"] for u in sqlite["users"]][-3:] == ["new.first", "x" * 64, "new.last"]
     assert sqlite["added"] == [8, 2]
     assert sqlite["part"] == [10, 3, "", True, False]
+
+
+def test_a_user_another_scrape_commits_during_the_merge_is_staged(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """The merge stages the users it wrote; the rest are looked up afterwards,
+    in a statement that sees what other transactions committed meanwhile."""
+    with fresh_postgres_database(postgres_url) as database_url:
+        result = run_scenario("scraping.tests.store_race_scenario", tmp_path, database_url)
+    assert result["vendor"] == "postgresql"
+    assert result["merge_waited"]  # the race happened
+    assert result["staged"] == [301, 302]
+    assert result["added"] == [2]
