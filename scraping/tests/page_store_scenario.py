@@ -62,24 +62,15 @@ def run() -> dict[str, Any]:
     from django.db import connection
 
     from accounts_app.models import IgUser
-    from scraping.instagram.types import Page, Profile
-    from scraping.models import ScrapeList, ScrapeSeen
-    from scraping.services import create_scrape
-    from scraping.services.scrapes import claim
-    from scraping.services.store import attach_profile, store_pages
+    from scraping.instagram.types import Page
+    from scraping.services.store import store_pages
+    from scraping.tests.scenario_setup import running_scrape, staged
 
     _seed()
-    created = create_scrape(
-        "scenario.target", lists="followers", trigger="command", source="private"
-    )
-    scrape = claim(created.pk, "scenario-worker")
-    assert scrape is not None
-    profile = Profile(
-        pk=999, username="scenario.target", full_name="Target", profile_pic_url="https://cdn/999",
-        is_verified=False, is_private=False, follower_count=11, following_count=0,
+    scrape, part = running_scrape(
+        "scenario.target", 999, followers=11, worker="scenario-worker",
+        full_name="Target", picture="https://cdn/999",
     )  # fmt: skip
-    attach_profile(scrape, "scenario-worker", profile)
-    part = ScrapeList.objects.get(scrape=scrape)
     first = Page(
         [
             _user(201, "new.first", "New First", "https://cdn/201?sig=a"),
@@ -126,9 +117,7 @@ def run() -> dict[str, Any]:
         "vendor": connection.vendor,
         "added": added,
         "users": users,
-        "seen": sorted(
-            ScrapeSeen.objects.filter(scrape=scrape).values_list("user__username", flat=True)
-        ),
+        "seen": staged(scrape, "user__username"),
         "part": [part.fetched, part.pages, part.cursor, part.exhausted, part.capped],
     }
 

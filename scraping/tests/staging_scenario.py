@@ -21,23 +21,14 @@ def run() -> dict[str, object]:
     call_command("migrate", verbosity=0)
     from django.db import connection
 
-    from scraping.instagram.types import Page, Profile, UserRecord
+    from scraping.instagram.types import Page, UserRecord
     from scraping.models import ScrapeList, ScrapeSeen
-    from scraping.services import create_scrape
     from scraping.services.delta import finalise
-    from scraping.services.scrapes import claim
-    from scraping.services.store import attach_profile, store_pages
+    from scraping.services.store import store_pages
+    from scraping.tests.scenario_setup import running_scrape
 
     def started(name: str, pk: int) -> tuple[object, ScrapeList]:
-        created = create_scrape(name, lists="followers", trigger="command", source="private")
-        scrape = claim(created.pk, "w")
-        assert scrape is not None
-        profile = Profile(
-            pk=pk, username=name, full_name="", profile_pic_url="", is_verified=False,
-            is_private=False, follower_count=3000, following_count=0,
-        )  # fmt: skip
-        attach_profile(scrape, "w", profile)
-        part = ScrapeList.objects.get(scrape=scrape)
+        scrape, part = running_scrape(name, pk, followers=3000)
         for start in range(0, 3000, 200):
             users = [
                 UserRecord(10_000 + i, f"user{i}", "", "", False, False)

@@ -22,74 +22,63 @@ def run() -> dict[str, Any]:
 
     django.setup()
     call_command("migrate", verbosity=0)
-    import psycopg
-    from django.conf import settings
-    from django.db import connection, connections
+    from django.db import connection, transaction
 
     from accounts_app.models import IgUser
-    from scraping.instagram.types import Page, Profile, UserRecord
-    from scraping.models import ScrapeList, ScrapeSeen
-    from scraping.services import create_scrape
-    from scraping.services.scrapes import claim
-    from scraping.services.store import attach_profile, store_pages
+    from scraping.instagram.types import Page, UserRecord
+    from scraping.services.store import store_pages
+    from scraping.tests.scenario_setup import running_scrape, staged
 
-    created = create_scrape("race.target", lists="followers", trigger="command", source="private")
-    scrape = claim(created.pk, "w")
-    assert scrape is not None
-    profile = Profile(
-        pk=999, username="race.target", full_name="", profile_pic_url="", is_verified=False,
-        is_private=False, follower_count=2, following_count=0,
-    )  # fmt: skip
-    attach_profile(scrape, "w", profile)
-    part = ScrapeList.objects.get(scrape=scrape)
-    page = Page(
-        [
-            UserRecord(301, "shared.follower", "Shared", "https://cdn/301", False, False),
-            UserRecord(302, "own.follower", "Own", "https://cdn/302", False, False),
-        ],
-        None,
-    )
-    db = settings.DATABASES["default"]
-    where = {"host": db["HOST"], "port": db["PORT"] or 5432, "dbname": db["NAME"]}
-    other = psycopg.connect(**where, user=db["USER"] or None)
-    # Activity is read on its own connection: a transaction sees one snapshot of it.
-    watcher = psycopg.connect(**where, user=db["USER"] or None, autocommit=True)
-    other.execute(
-        f"INSERT INTO {IgUser._meta.db_table} (ig_pk, username, full_name, profile_pic_url, "  # noqa: S608
-        "is_verified, is_private, created_at, updated_at) "
-        "VALUES (301, 'shared.follower', 'Shared', 'https://cdn/301', false, false, now(), now())"
-    )  # not committed yet: the page's merge will wait on this row
+    scrape, part = running_scrape("race.target", 999, followers=2)
+    shared = UserRecord(301, "shared.follower", "Shared", "https://cdn/301", False, False)
+    own = UserRecord(302, "own.follower", "Own", "https://cdn/302", False, False)
+    page = Page([shared, own], None)
+    # Each thread has its own database connection (Django's are per thread).
+    inserted, release = threading.Event(), threading.Event()
     added: list[int] = []
+
+    def other_scrape() -> None:
+        try:
+            with transaction.atomic():
+                IgUser.objects.create(
+                    ig_pk=shared.pk, username=shared.username, full_name=shared.full_name,
+                    profile_pic_url=shared.profile_pic_url,
+                )  # fmt: skip
+                inserted.set()
+                release.wait(30)  # not committed yet: the page's merge waits on this row
+        finally:
+            connection.close()
 
     def write() -> None:
         try:
             added.append(store_pages(scrape, "w", part, [page]))
         finally:
-            connections.close_all()
+            connection.close()
 
-    writer = threading.Thread(target=write)
-    writer.start()
+    threads = [threading.Thread(target=other_scrape), threading.Thread(target=write)]
+    threads[0].start()
+    inserted.wait(30)
+    threads[1].start()
     waited = False
     for _ in range(200):  # until the merge waits on the other transaction's row
-        row = watcher.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock'"
-        ).fetchone()
-        if row is not None and row[0] > 0:
-            waited = True
+        # This thread's connection is in autocommit: each read sees the activity anew.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'"
+            )
+            waited = cursor.fetchone()[0] > 0
+        if waited:
             break
         time.sleep(0.05)
-    other.commit()
-    other.close()
-    watcher.close()
-    writer.join(timeout=60)
+    release.set()
+    for thread in threads:
+        thread.join(timeout=60)
     return {
         "vendor": connection.vendor,
         "merge_waited": waited,
         "added": added,
-        "staged": sorted(
-            ScrapeSeen.objects.filter(scrape=scrape).values_list("user__ig_pk", flat=True)
-        ),
+        "staged": staged(scrape, "user__ig_pk"),
     }
 
 
